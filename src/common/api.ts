@@ -1,0 +1,164 @@
+// The lab API: what the renderer may ask of the host, and what the host pushes back.
+// One contract, two thin transports: Electron IPC (src/main + src/preload) and WebSocket
+// (src/server). Payloads are validated at the host edge with the schemas in api_schema.ts.
+import type { Experiment, ExperimentInput } from './experiment'
+import type { SimEvent } from './samples'
+
+export type ErrorCode = 'invalid' | 'io' | 'limit' | 'busy' | 'not-found' | 'cancelled' | 'internal'
+
+export interface Issue {
+  /** Field path in the experiment, e.g. `workload.phases[2].mib`; empty for the whole file. */
+  readonly path: string
+  readonly message: string
+  /** 1-based line in the file, when known (JSON syntax errors). */
+  readonly line?: number
+  readonly column?: number
+}
+
+export interface LabError {
+  readonly code: ErrorCode
+  readonly message: string
+  readonly file?: string
+  readonly issues?: readonly Issue[]
+}
+
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: LabError }
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+export const fail = <T = never>(error: LabError): Result<T> => ({ ok: false, error })
+
+export interface ExampleInfo {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+}
+
+export interface LoadedExperiment {
+  /** Base name shown in the title bar; a full path only in the desktop app. */
+  readonly fileName: string
+  readonly path?: string
+  readonly experiment: Experiment
+  /** The document as the user wrote it (defaults not filled in), after migration. */
+  readonly document: ExperimentInput
+  readonly migratedFrom?: number
+}
+
+export interface Capabilities {
+  /** Desktop app: native open/save dialogs and paths. Browser mode: upload and download. */
+  readonly nativeFiles: boolean
+  readonly mode: 'electron' | 'browser'
+  readonly version: string
+}
+
+export type RunState = 'starting' | 'running' | 'paused' | 'finished' | 'stopped' | 'error'
+
+export interface RunStatus {
+  readonly runId: string
+  readonly name: string
+  readonly state: RunState
+  readonly sim_ms: number
+  readonly end_ms: number
+  readonly wall_ms: number
+  /** Simulated ms per wall ms requested; null: as fast as possible. */
+  readonly speed: number | null
+  readonly events_processed: number
+  readonly rows: number
+  readonly error?: string
+}
+
+export interface RunSummary {
+  readonly first_report_ms: number | null
+  readonly report_calls: number
+  readonly reported_kib_total: number
+  readonly peak_host_rss_kib: number
+  readonly final_host_rss_kib: number
+  readonly sim_ms: number
+  readonly wall_ms: number
+  readonly events_processed: number
+  readonly [extra: string]: number | null | string
+}
+
+export type RunCommand = 'pause' | 'resume' | 'step' | 'stop'
+
+export type ExportKind = 'samples-csv' | 'events-csv' | 'perfetto' | 'buddyinfo' | 'pagetypeinfo' | 'summary'
+
+export interface ExportedFile {
+  readonly fileName: string
+  /** Browser mode: the bytes to download. Desktop: absent, the file was written to `path`. */
+  readonly text?: string
+  readonly path?: string
+}
+
+/** Page-frame states of the memory map, one byte per frame or bucket. */
+export const PFN_STATES = ['hole', 'allocated', 'free', 'reported', 'isolated', 'pcp'] as const
+export type PfnState = (typeof PFN_STATES)[number]
+
+export interface MemoryMapRequest {
+  readonly runId: string
+  readonly startPfn: number
+  readonly endPfn: number
+  /** Number of cells wanted; each cell covers (endPfn - startPfn) / cells frames and shows the state most of them have. */
+  readonly cells: number
+}
+
+export interface MemoryMap {
+  readonly startPfn: number
+  readonly endPfn: number
+  readonly states: Uint8Array
+  readonly zones: readonly { readonly name: string; readonly startPfn: number; readonly endPfn: number }[]
+  readonly sim_ms: number
+}
+
+export interface PageInfo {
+  readonly pfn: number
+  readonly zone: string
+  readonly state: PfnState
+  /** Order of the free block containing the frame, or of the allocation; -1 if unknown. */
+  readonly order: number
+  readonly blockPfn: number
+  readonly migratetype: string
+  readonly flags: readonly string[]
+  readonly hostResident: boolean
+}
+
+export interface Snapshot {
+  readonly sim_ms: number
+  readonly buddyinfo: string
+  readonly pagetypeinfo: string
+}
+
+/** Renderer -> host. Every method is validated at the host edge (api_schema.ts). */
+export interface LabApi {
+  capabilities(): Promise<Capabilities>
+  listExamples(): Promise<ExampleInfo[]>
+  openExample(name: string): Promise<Result<LoadedExperiment>>
+  /** Parse a file the user uploaded or dropped (its name and text). Nothing is written. */
+  parseExperiment(fileName: string, text: string): Promise<Result<LoadedExperiment>>
+  /** Desktop: native open dialog (or the given recent path). null when the user cancels. */
+  openExperimentFile(path?: string): Promise<Result<LoadedExperiment> | null>
+  recentFiles(): Promise<string[]>
+  /**
+   * Desktop: write atomically to `path` (or ask with a dialog when saveAs or no path).
+   * Browser: returns the text to download. null when the user cancels.
+   */
+  saveExperiment(document: ExperimentInput, path: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null>
+  validateExperiment(document: unknown): Promise<Result<Experiment>>
+  startRun(document: ExperimentInput, speed: number | null): Promise<Result<RunStatus>>
+  control(runId: string, command: RunCommand): Promise<Result<RunStatus>>
+  setSpeed(runId: string, speed: number | null): Promise<Result<RunStatus>>
+  summary(runId: string): Promise<Result<RunSummary>>
+  exportRun(runId: string, kind: ExportKind, atMs: number | null): Promise<Result<ExportedFile> | null>
+  snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>>
+  memoryMap(request: MemoryMapRequest): Promise<Result<MemoryMap>>
+  pageInfo(runId: string, pfn: number): Promise<Result<PageInfo>>
+}
+
+export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | `open-recent:${string}`
+
+/** Host -> renderer pushes. Frames arrive at most ~30 Hz, rows coalesced. */
+export interface LabEvents {
+  frame(runId: string, rows: number, data: Float64Array): void
+  status(status: RunStatus): void
+  events(runId: string, events: SimEvent[]): void
+  menu(command: MenuCommand): void
+}

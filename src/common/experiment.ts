@@ -1,0 +1,183 @@
+// The experiment file (`.prlab.json`): the one contract users, scripts and every layer share.
+// Every field but `format`, `version` and `guest.memoryMiB` has a default equal to the kernel's
+// or QEMU's; each `.describe()` names the unit and where the default comes from. Unknown fields
+// are errors (`z.strictObject`), so a typo never passes silently.
+import { z } from 'zod'
+
+export const EXPERIMENT_FORMAT = 'page-reporting-lab/experiment'
+export const EXPERIMENT_VERSION = 1
+export const EXPERIMENT_SCHEMA_URL = 'https://page-reporting-lab.dev/schema/experiment-v1.json'
+
+export const KERNEL_VERSIONS = ['5.10', '5.14', '6.1', '6.6'] as const
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number]
+
+export const MIGRATETYPE_NAMES = ['unmovable', 'movable', 'reclaimable'] as const
+export type MigratetypeName = (typeof MIGRATETYPE_NAMES)[number]
+
+const order = z.number().int().min(0).max(10)
+const positiveMiB = z.number().positive().finite()
+const nonNegMs = z.number().min(0).finite()
+
+export const GuestSchema = z.strictObject({
+  memoryMiB: z
+    .number()
+    .int()
+    .min(64)
+    .max(1024 * 1024)
+    .describe('Guest RAM in MiB (required). The zones are laid out from it as on x86_64: DMA < 16 MiB, DMA32 < 4 GiB, Normal above.'),
+  cpus: z.number().int().min(1).max(256).default(2).describe('vCPUs; one set of per-CPU page lists per CPU per zone. Default 2.'),
+  kernel: z.enum(KERNEL_VERSIONS).default('6.6').describe('Guest kernel version preset; switches the documented differences (PCP orders and high, put-back placement, order selection). Default 6.6 (LTS baseline).'),
+  hugetlb: z.boolean().default(true).describe('CONFIG_HUGETLB_PAGE. Without it pageblock_order is MAX_ORDER (10) on 6.6, so the default reporting order is 10. Default true.'),
+  thp: z.enum(['always', 'madvise', 'never']).default('madvise').describe('Guest transparent_hugepage/enabled. THP on raises min_free_kbytes (set_recommended_min_free_kbytes) and adds the order-9 PCP lists. Default madvise (distribution default).'),
+  lowMemMiB: z.number().int().min(16).nullable().default(null).describe('RAM QEMU places below the 32-bit PCI hole, in MiB; the rest starts at 4 GiB (Normal zone). null: q35 rule (all of it if RAM < 2816 MiB, else 2048 MiB).'),
+  reservedMiB: z.number().min(0).nullable().default(null).describe('Memory the guest kernel never hands to the buddy allocator (kernel image, memmap, firmware), in MiB. null: 64 bytes of struct page per 4 KiB page plus 24 MiB.'),
+  minFreeKbytes: z.number().int().min(128).max(262144 * 4).nullable().default(null).describe('vm.min_free_kbytes. null: the kernel computes it (int_sqrt(lowmem_kbytes * 16), clamped 128..262144, raised by khugepaged when THP is on).'),
+  watermarkScaleFactor: z.number().int().min(1).max(3000).default(10).describe('vm.watermark_scale_factor, in 1/10000 of zone memory. Default 10.'),
+  watermarkBoostFactor: z.number().int().min(0).max(100000).default(15000).describe('vm.watermark_boost_factor, in 1/10000 of the high watermark. Default 15000.'),
+  percpuPagelistHighFraction: z.number().int().min(0).max(1 << 20).default(0).describe('vm.percpu_pagelist_high_fraction. 0: pcp high from the low watermark (6.6 default).'),
+  initOnFree: z.boolean().default(false).describe('init_on_free=1. With virtio-balloon and a device without F_PAGE_POISON, reporting is turned off. Default false.'),
+  pagePoisoning: z.boolean().default(false).describe('page_poison=1 (CONFIG_PAGE_POISONING). Same effect on virtio-balloon reporting as init_on_free. Default false.'),
+  shuffle: z.boolean().default(false).describe('page_alloc.shuffle=1: random head/tail placement of order-10 frees. Default false.'),
+})
+
+export const ReportingSchema = z.strictObject({
+  device: z.enum(['virtio-balloon', 'hv-balloon', 'none']).default('virtio-balloon').describe('The driver that registers with page_reporting. Default virtio-balloon.'),
+  order: order.nullable().default(null).describe('page_reporting.page_reporting_order= on the guest command line. null: not set (the driver or pageblock_order decides). On 5.14-6.2 registration overwrites it (kernel-spec §1.10).'),
+  capacity: z.number().int().min(1).max(4096).default(32).describe('Scatterlist entries per report() (PAGE_REPORTING_CAPACITY). Upstream fixes 32; larger values model patched kernels.'),
+  delayMs: z.number().min(1).max(3600000).default(2000).describe('Delay of the reporting work (PAGE_REPORTING_DELAY = 2*HZ), in ms. Default 2000.'),
+  budgetDivisor: z.number().int().min(1).max(1 << 20).default(16).describe('Per-list budget divisor: budget = ceil(nr_free / (capacity * divisor)) reports per visit. Kernel: 16.'),
+  registerAtMs: nonNegMs.default(0).describe('When the driver registers (page_reporting_register), in ms of simulated time. Default 0 (boot).'),
+})
+
+export const DeviceSchema = z.strictObject({
+  offerPagePoison: z.boolean().default(true).describe('virtio-balloon: the device offers VIRTIO_BALLOON_F_PAGE_POISON. QEMU default true (page-poison=on); Firecracker and Cloud Hypervisor: false.'),
+  queueSize: z.number().int().min(1).max(32768).default(32).describe('virtio-balloon reporting virtqueue size. QEMU and Cloud Hypervisor 32, Firecracker 256. Below 32 the driver probe fails (-ENOSPC): no reporting.'),
+  hvAcceptsSmallOrders: z.boolean().default(false).describe('hv_balloon: the host accepts ranges below order 9. false: an order < 9 report fails with HV_STATUS_INVALID_PARAMETER. Default false.'),
+  hvFailAfterReports: z.number().int().min(0).nullable().default(null).describe('hv_balloon: make every hypercall after this many reports fail (fault injection). null: never.'),
+})
+
+export const HostSchema = z.strictObject({
+  backing: z.enum(['anon-4k', 'anon-thp', 'hugetlb-2m', 'hugetlb-1g']).default('anon-thp').describe('How the host backs guest RAM. Default anon-thp (QEMU madvises guest RAM MADV_HUGEPAGE).'),
+  discard: z.boolean().default(true).describe('false models a discard-inhibited host (VFIO device assigned, postcopy, background snapshot): reports are acked, nothing is freed.'),
+  poisonVal: z.number().int().min(0).max(0xffffffff).default(0).describe('poison_val the guest wrote to the device config. QEMU skips discards when it is non-zero.'),
+  reportLatencyUs: z.number().min(0).max(1e7).default(20).describe('Fixed part of one report() round trip (virtqueue kick, QEMU main loop, ack), in µs. Not published; 20 µs assumed.'),
+  discardUsPer4k: z.number().min(0).max(1e6).default(1.9).describe('Host discard (MADV_DONTNEED) of one resident 4 KiB page, in µs (HyperAlloc inflate artifact).'),
+  discardUsPer2m: z.number().min(0).max(1e7).default(8.5).describe('Host discard of one resident 2 MiB huge page, in µs (HyperAlloc inflate artifact).'),
+  refaultUsPer4k: z.number().min(0).max(1e6).default(3.6).describe('Refault of a discarded 4 KiB page on first touch (EPT violation, host fault, zeroing), in µs.'),
+  refaultUsPer2m: z.number().min(0).max(1e7).default(340).describe('Refault of a discarded 2 MiB huge page on first touch, in µs.'),
+  prepopulate: z.boolean().default(false).describe('Guest RAM is resident on the host from boot (mem-prealloc / -mem-prealloc). Default false: pages become resident when first touched.'),
+})
+
+const phaseBase = { label: z.string().max(200).optional().describe('Free text shown on charts.') }
+
+export const AllocPhaseSchema = z.strictObject({
+  op: z.literal('alloc'),
+  ...phaseBase,
+  mib: positiveMiB.describe('How much to allocate, in MiB.'),
+  order: order.default(0).describe('Allocation order of each request. Default 0 (4 KiB).'),
+  migratetype: z.enum(MIGRATETYPE_NAMES).default('movable').describe('Migratetype of the requests (GFP_HIGHUSER_MOVABLE = movable). Default movable.'),
+  rateMiBps: z.number().positive().finite().optional().describe('Allocation rate in MiB per simulated second. Omitted with durationMs too: as fast as the guest allocates (about 4 GiB/s).'),
+  durationMs: z.number().positive().finite().optional().describe('Spread the allocation evenly over this time, in ms (instead of rateMiBps).'),
+  touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page). Default true.'),
+  tag: z.string().max(64).default('default').describe('Name of the allocation set; a later free phase frees from it.'),
+})
+
+export const FreePhaseSchema = z.strictObject({
+  op: z.literal('free'),
+  ...phaseBase,
+  mib: positiveMiB.optional().describe('How much to free, in MiB. Give mib or fraction.'),
+  fraction: z.number().min(0).max(1).optional().describe('Fraction of the set to free, 0..1.'),
+  pattern: z.enum(['lifo', 'fifo', 'random', 'every-other']).default('lifo').describe('Which allocations go first. every-other frees every other chunk of chunkKiB, leaving the holes fragmentation studies need. Default lifo.'),
+  chunkKiB: z.number().int().positive().default(4).describe('Chunk size for every-other, in KiB. Default 4.'),
+  durationMs: z.number().positive().finite().optional().describe('Spread the frees over this time, in ms. Omitted: as fast as the guest frees.'),
+  tag: z.string().max(64).default('default').describe('The allocation set to free from.'),
+})
+
+export const IdlePhaseSchema = z.strictObject({
+  op: z.literal('idle'),
+  ...phaseBase,
+  ms: z.number().positive().finite().describe('Idle time in ms.'),
+})
+
+export const ChurnPhaseSchema = z.strictObject({
+  op: z.literal('churn'),
+  ...phaseBase,
+  durationMs: z.number().positive().finite().describe('How long the churn runs, in ms.'),
+  rateMiBps: z.number().positive().finite().describe('Allocation rate in MiB per simulated second; frees follow at the same rate once liveMiB is reached.'),
+  liveMiB: z.number().min(0).finite().default(64).describe('Working set kept allocated during the churn, in MiB. Default 64.'),
+  orders: z
+    .array(z.strictObject({ order, weight: z.number().positive().finite() }))
+    .min(1)
+    .max(11)
+    .default([{ order: 0, weight: 1 }])
+    .describe('Order mix of the requests with relative weights. Default all order 0.'),
+  migratetype: z.enum(MIGRATETYPE_NAMES).default('movable'),
+  touch: z.boolean().default(true),
+})
+
+export const PageCachePhaseSchema = z.strictObject({
+  op: z.literal('pagecache'),
+  ...phaseBase,
+  mib: positiveMiB.describe('Long-lived page-cache-like memory to read in (order-0, movable, touched), in MiB.'),
+  rateMiBps: z.number().positive().finite().default(1024).describe('Read-in rate, MiB per second. Default 1024.'),
+})
+
+export const DropCachesPhaseSchema = z.strictObject({
+  op: z.literal('drop-caches'),
+  ...phaseBase,
+})
+
+export const SysfsOrderPhaseSchema = z.strictObject({
+  op: z.literal('sysfs-order'),
+  ...phaseBase,
+  order: z.number().int().min(0).max(4096).describe('Write to /sys/module/page_reporting/parameters/page_reporting_order. 6.3+ rejects values above 10; 5.14-6.2 accept them (reporting stops).'),
+})
+
+export const RegisterPhaseSchema = z.strictObject({ op: z.literal('register'), ...phaseBase })
+export const UnregisterPhaseSchema = z.strictObject({ op: z.literal('unregister'), ...phaseBase })
+
+export const PhaseSchema = z.discriminatedUnion('op', [
+  AllocPhaseSchema,
+  FreePhaseSchema,
+  IdlePhaseSchema,
+  ChurnPhaseSchema,
+  PageCachePhaseSchema,
+  DropCachesPhaseSchema,
+  SysfsOrderPhaseSchema,
+  RegisterPhaseSchema,
+  UnregisterPhaseSchema,
+])
+
+export const WorkloadSchema = z.strictObject({
+  phases: z.array(PhaseSchema).max(10000).default([]).describe('Phases run one after another; the run idles after the last one until durationMs.'),
+})
+
+export const RecorderSchema = z.strictObject({
+  sampleIntervalMs: z.number().min(1).max(3600000).default(100).describe('One sample row per this much simulated time, in ms. Default 100.'),
+  events: z.boolean().default(true).describe('Record reporting events (reports, passes, state changes, discards). Default true.'),
+  allocEvents: z.boolean().default(false).describe('Also record every allocation and free (large). Default false.'),
+})
+
+export const ExperimentSchema = z.strictObject({
+  $schema: z.string().max(2048).optional().describe('JSON Schema reference for editors.'),
+  format: z.literal(EXPERIMENT_FORMAT),
+  version: z.literal(EXPERIMENT_VERSION),
+  name: z.string().max(200).default('untitled').describe('Shown in the title bar and in run comparisons.'),
+  seed: z.number().int().min(0).max(0xffffffff).default(1).describe('PRNG seed: the same file and seed give a byte-identical samples.csv.'),
+  durationMs: z.number().positive().max(7 * 24 * 3600 * 1000).default(60000).describe('Simulated time to run, in ms. Default 60000.'),
+  guest: GuestSchema,
+  reporting: ReportingSchema.prefault({}),
+  device: DeviceSchema.prefault({}),
+  host: HostSchema.prefault({}),
+  workload: WorkloadSchema.prefault({}),
+  recorder: RecorderSchema.prefault({}),
+})
+
+/** A validated experiment with every default filled in: what the engine receives. */
+export type Experiment = z.output<typeof ExperimentSchema>
+/** What a user may write: defaults optional. */
+export type ExperimentInput = z.input<typeof ExperimentSchema>
+export type Phase = z.output<typeof PhaseSchema>
+export type AllocPhase = z.output<typeof AllocPhaseSchema>
+export type FreePhase = z.output<typeof FreePhaseSchema>
+export type ChurnPhase = z.output<typeof ChurnPhaseSchema>
