@@ -1,0 +1,70 @@
+// Display decimation: min/max per pixel column. A line drawn through the first, the min, the
+// max and the last point of every column looks the same as the full line at that width (every
+// spike survives), so each series costs at most ~2 points per pixel column whatever the run
+// length. The recorder keeps every sample; this only shapes what ECharts draws.
+import { lastIndexAtOrBefore } from './sample_series'
+
+/**
+ * Indices of the points to draw for the window [t0, t1] across `columns` pixel columns: for each
+ * column the min and the max of y (in time order), plus one point on each side of the window so
+ * the line runs to the edges. All points are returned when they already fit.
+ */
+export function decimateIndices(t: ArrayLike<number>, y: ArrayLike<number>, t0: number, t1: number, columns: number): Int32Array {
+  const n = Math.min(t.length, y.length)
+  if (n === 0 || !(t1 >= t0)) return new Int32Array(0)
+  const first = Math.max(0, lastIndexAtOrBefore(t, t0))
+  const afterEnd = lastIndexAtOrBefore(t, t1) + 1
+  const last = Math.min(n - 1, afterEnd)
+  const count = last - first + 1
+  const cols = Math.max(1, Math.floor(columns))
+  if (count <= 2 * cols + 2) {
+    const all = new Int32Array(count)
+    for (let i = 0; i < count; i++) all[i] = first + i
+    return all
+  }
+  const out = new Int32Array(2 * cols + 2)
+  let k = 0
+  out[k++] = first
+  const span = t1 - t0 || 1
+  let bucket = -1
+  let minI = -1
+  let maxI = -1
+  const flush = (): void => {
+    if (minI < 0) return
+    if (minI === maxI) {
+      out[k++] = minI
+    } else if (minI < maxI) {
+      out[k++] = minI
+      out[k++] = maxI
+    } else {
+      out[k++] = maxI
+      out[k++] = minI
+    }
+  }
+  for (let i = first + 1; i < last; i++) {
+    const b = Math.min(cols - 1, Math.max(0, Math.floor(((t[i] - t0) / span) * cols)))
+    if (b !== bucket) {
+      flush()
+      bucket = b
+      minI = -1
+      maxI = -1
+    }
+    const v = y[i]
+    if (Number.isNaN(v)) continue
+    if (minI < 0 || v < y[minI]) minI = i
+    if (maxI < 0 || v > y[maxI]) maxI = i
+  }
+  flush()
+  out[k++] = last
+  return out.subarray(0, k)
+}
+
+/** The [t, y * scale] points at the given indices, as ECharts line data. */
+export function gatherPoints(t: ArrayLike<number>, y: ArrayLike<number>, indices: Int32Array, scale = 1): number[][] {
+  const points: number[][] = new Array(indices.length)
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k]
+    points[k] = [t[i], y[i] * scale]
+  }
+  return points
+}

@@ -1,0 +1,63 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { useExperimentStore } from './experiment'
+import { PRESETS } from '../model/presets'
+import type { LoadedExperiment } from '../../../common/api'
+import type { Experiment } from '../../../common/experiment'
+
+const loaded: LoadedExperiment = {
+  fileName: 'a.prlab.json',
+  experiment: {} as Experiment,
+  document: { format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'idle', ms: 1 }, { op: 'drop-caches' }] } },
+}
+
+describe('experiment store', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('is clean after load and dirty after an edit, clean again after save', () => {
+    const s = useExperimentStore()
+    s.load(loaded)
+    expect(s.dirty).toBe(false)
+    s.setField(['guest', 'cpus'], 4)
+    expect(s.dirty).toBe(true)
+    s.markSaved('b.prlab.json', null)
+    expect(s.dirty).toBe(false)
+    expect(s.fileName).toBe('b.prlab.json')
+  })
+
+  it('an invalid value blocks the run with an inline error at the field', () => {
+    const s = useExperimentStore()
+    s.load(loaded)
+    s.setField(['guest', 'memoryMiB'], 'lots')
+    expect(s.valid).toBe(false)
+    expect(s.validation.byPath.get('guest.memoryMiB')).toEqual(['expected a number'])
+    s.setField(['guest', 'memoryMiB'], 512)
+    expect(s.valid).toBe(true)
+  })
+
+  it('adds, reorders and removes phases', () => {
+    const s = useExperimentStore()
+    s.load(loaded)
+    s.addPhase('alloc')
+    expect(s.phases.map((p) => p.op)).toEqual(['idle', 'drop-caches', 'alloc'])
+    s.movePhase(2, 0)
+    expect(s.phases.map((p) => p.op)).toEqual(['alloc', 'idle', 'drop-caches'])
+    s.movePhase(0, -1)
+    expect(s.phases.map((p) => p.op)).toEqual(['alloc', 'idle', 'drop-caches'])
+    s.removePhase(1)
+    expect(s.phases.map((p) => p.op)).toEqual(['alloc', 'drop-caches'])
+    s.changePhaseOp(1, 'idle')
+    expect(s.phases[1]).toEqual({ op: 'idle', ms: 10_000 })
+    expect(s.valid).toBe(true)
+  })
+
+  it('applies a preset as an edit', () => {
+    const s = useExperimentStore()
+    s.load(loaded)
+    const vfio = PRESETS.find((p) => p.id === 'vfio')
+    if (!vfio) throw new Error('vfio preset')
+    s.usePreset(vfio)
+    expect(s.field(['host', 'discard'])).toBe(false)
+    expect(s.dirty).toBe(true)
+  })
+})

@@ -1,0 +1,107 @@
+// The run being driven: its status pushes, the controls (start, pause, resume, step to the next
+// reporting pass, stop) and the speed. A run that ends is handed to the runs store for comparison.
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { RunCommand, RunStatus } from '../../../common/api'
+import type { ExperimentInput } from '../../../common/experiment'
+import { useLab } from '../lab'
+import { runProgress } from '../model/run_progress'
+import { useExperimentStore } from './experiment'
+import { useRunsStore } from './runs'
+import { useSeriesStore } from './series'
+import { useUiStore } from './ui'
+
+const ENDED = new Set(['finished', 'stopped', 'error'])
+
+export const useRunStore = defineStore('run', () => {
+  const status = shallowRef<RunStatus | null>(null)
+  const speed = ref<number | null>(null)
+  const busy = ref(false)
+  /** The document the current run was started from (the editor may change meanwhile). */
+  const runDocument = shallowRef<ExperimentInput | null>(null)
+  const archived = new Set<string>()
+
+  const state = computed(() => status.value?.state ?? 'idle')
+  const active = computed(() => status.value !== null && !ENDED.has(status.value.state))
+  const progress = computed(() => runProgress(status.value))
+  const canStart = computed(() => !busy.value && !active.value && useExperimentStore().valid)
+  const canPause = computed(() => !busy.value && state.value === 'running')
+  const canResume = computed(() => !busy.value && state.value === 'paused')
+  const canStep = computed(() => !busy.value && state.value === 'paused')
+  const canStop = computed(() => !busy.value && active.value)
+
+  async function start(): Promise<void> {
+    const experiment = useExperimentStore()
+    const ui = useUiStore()
+    if (!canStart.value) {
+      if (!experiment.valid) ui.notify('error', 'The experiment has errors', 'Fix the fields marked in the editor, then run.')
+      return
+    }
+    busy.value = true
+    try {
+      const document = experiment.document
+      const result = await useLab().startRun(document, speed.value)
+      if (!result.ok) {
+        ui.notifyError('Could not start the run', result.error)
+        return
+      }
+      const v = experiment.validation.experiment
+      const expectedRows = v ? v.durationMs / v.recorder.sampleIntervalMs + 2 : 1024
+      runDocument.value = document
+      useSeriesStore().reset(result.value.runId, expectedRows)
+      status.value = result.value
+      ui.view = ui.view === 'compare' ? 'charts' : ui.view
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function control(command: RunCommand): Promise<void> {
+    const current = status.value
+    if (!current) return
+    busy.value = true
+    try {
+      const result = await useLab().control(current.runId, command)
+      if (result.ok) onStatus(result.value)
+      else useUiStore().notifyError(`Could not ${command} the run`, result.error)
+    } finally {
+      busy.value = false
+    }
+  }
+
+  async function setSpeed(next: number | null): Promise<void> {
+    speed.value = next
+    const current = status.value
+    if (!current || !active.value) return
+    const result = await useLab().setSpeed(current.runId, next)
+    if (result.ok) onStatus(result.value)
+    else useUiStore().notifyError('Could not change the speed', result.error)
+  }
+
+  /** Status push from the host (or a control's answer). */
+  function onStatus(next: RunStatus): void {
+    if (status.value && next.runId !== status.value.runId) return
+    if (status.value && status.value.runId === next.runId && ENDED.has(status.value.state) && !ENDED.has(next.state)) return
+    status.value = next
+    if (ENDED.has(next.state)) void archive(next)
+  }
+
+  async function archive(ended: RunStatus): Promise<void> {
+    if (archived.has(ended.runId)) return
+    archived.add(ended.runId)
+    const series = useSeriesStore()
+    if (ended.state === 'error') useUiStore().notify('error', 'The run failed', ended.error ?? 'The engine stopped with an error.')
+    if (series.runId !== ended.runId || !series.series || series.series.rows === 0) return
+    const summary = await useLab().summary(ended.runId)
+    useRunsStore().add({
+      runId: ended.runId,
+      name: ended.name,
+      state: ended.state,
+      series: series.series,
+      summary: summary.ok ? summary.value : null,
+      document: runDocument.value ?? useExperimentStore().document,
+    })
+  }
+
+  return { status, speed, busy, runDocument, state, active, progress, canStart, canPause, canResume, canStep, canStop, start, control, setSpeed, onStatus }
+})
