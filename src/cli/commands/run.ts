@@ -1,0 +1,79 @@
+// prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]
+import { parseArgs } from 'node:util'
+import { formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
+import { checkLimits } from '../../host/limits'
+import { parseValue, setPath } from '../../host/document_path'
+import { runHeadless } from '../../host/run_headless'
+import { progressBar } from '../progress'
+
+const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        set: { type: 'string', multiple: true },
+        check: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+      },
+    })
+  } catch (e) {
+    console.error(`prlab run: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  if (positionals.length !== 1) {
+    console.error(`prlab run: expected one experiment file, got ${positionals.length}\n${USAGE}`)
+    return 2
+  }
+  const file = positionals[0]
+  const loaded = await loadExperimentFile(file)
+  if (!loaded.ok) {
+    console.error(formatLabError(loaded.error))
+    return 2
+  }
+  let experiment = loaded.value.experiment
+  if (values.set && values.set.length > 0) {
+    let document: unknown = loaded.value.document
+    for (const assignment of values.set) {
+      const eq = assignment.indexOf('=')
+      if (eq <= 0) {
+        console.error(`prlab run: --set ${JSON.stringify(assignment)}: expected path=value, e.g. --set reporting.delayMs=500`)
+        return 2
+      }
+      try {
+        document = setPath(document, assignment.slice(0, eq), parseValue(assignment.slice(eq + 1)))
+      } catch (e) {
+        console.error(`prlab run: --set ${assignment}: ${e instanceof Error ? e.message : String(e)}`)
+        return 2
+      }
+    }
+    const valid = validateDocument(document, file)
+    if (!valid.ok) {
+      console.error(formatLabError(valid.error))
+      return 2
+    }
+    experiment = valid.value
+  }
+  const limits = checkLimits(experiment)
+  if (!limits.ok) {
+    console.error(formatLabError({ ...limits.error, file }))
+    return 2
+  }
+  const bar = values.quiet ? null : progressBar(`${experiment.name}`)
+  const summary = await runHeadless(experiment, values.out ?? null, {
+    check: values.check,
+    onProgress: (sim_ms, end_ms) => bar?.update(sim_ms / end_ms, `${(sim_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`),
+  })
+  bar?.done()
+  if (values.out) {
+    if (!values.quiet) console.error(`wrote samples.csv, ${experiment.recorder.events ? 'events.csv, ' : ''}summary.json, buddyinfo.txt into ${values.out}`)
+  } else {
+    console.log(JSON.stringify(summary, null, 2))
+  }
+  return 0
+}

@@ -1,0 +1,64 @@
+// Every LabApi call is validated here before it reaches the host, whatever the transport.
+// Experiment documents stay `unknown` at this edge: experiment_io validates them with the file
+// schema so errors name the field.
+import { z } from 'zod'
+import type { LabApi } from '../common/api'
+
+const runId = z.string().min(1).max(64)
+const speed = z.number().positive().max(1e9).nullable()
+const path = z.string().min(1).max(4096)
+const document = z.unknown()
+
+/** Argument tuples, one per LabApi method. */
+export const LAB_API_ARGS = {
+  capabilities: z.tuple([]),
+  listExamples: z.tuple([]),
+  openExample: z.tuple([z.string().max(200)]),
+  parseExperiment: z.tuple([z.string().max(1024), z.string().max(64 * 1024 * 1024)]),
+  openExperimentFile: z.union([z.tuple([]), z.tuple([path.optional()])]),
+  recentFiles: z.tuple([]),
+  saveExperiment: z.tuple([document, path.nullable(), z.boolean()]),
+  validateExperiment: z.tuple([document]),
+  startRun: z.tuple([document, speed]),
+  control: z.tuple([runId, z.enum(['pause', 'resume', 'step', 'stop'])]),
+  setSpeed: z.tuple([runId, speed]),
+  summary: z.tuple([runId]),
+  exportRun: z.tuple([runId, z.enum(['samples-csv', 'events-csv', 'perfetto', 'buddyinfo', 'pagetypeinfo', 'summary']), z.number().min(0).finite().nullable()]),
+  snapshot: z.tuple([runId, z.number().min(0).finite().nullable()]),
+  memoryMap: z.tuple([
+    z.strictObject({
+      runId,
+      startPfn: z.number().int().min(0),
+      endPfn: z.number().int().min(1),
+      cells: z.number().int().min(1).max(16 * 1024 * 1024),
+    }),
+  ]),
+  pageInfo: z.tuple([runId, z.number().int().min(0)]),
+} satisfies Record<keyof LabApi, z.ZodType>
+
+export type LabMethod = keyof LabApi
+export const LAB_METHODS = Object.keys(LAB_API_ARGS) as LabMethod[]
+
+export const isLabMethod = (name: string): name is LabMethod => Object.hasOwn(LAB_API_ARGS, name)
+
+export class InvalidCallError extends Error {}
+
+/**
+ * The host's methods behind argument validation, in a null-prototype object so a remote caller
+ * can reach nothing but the API (no `constructor`, no `__proto__`).
+ */
+export function validatedApi(host: LabApi): Record<LabMethod, (...args: unknown[]) => Promise<unknown>> {
+  const api = Object.create(null) as Record<LabMethod, (...args: unknown[]) => Promise<unknown>>
+  for (const method of LAB_METHODS) {
+    api[method] = async (...args: unknown[]) => {
+      const parsed = LAB_API_ARGS[method].safeParse(args)
+      if (!parsed.success) {
+        const first = parsed.error.issues[0]
+        throw new InvalidCallError(`${method}: invalid argument ${first.path.join('.')}: ${first.message}`)
+      }
+      const fn = host[method] as (...a: unknown[]) => Promise<unknown>
+      return fn.apply(host, parsed.data as unknown[])
+    }
+  }
+  return api
+}

@@ -1,0 +1,121 @@
+// Host side of the import and sweep LabApi methods (src/common/api.ts): one entry per format, from
+// a file path (streamed) or from text the renderer uploaded. The transports bind these.
+import { readFile, stat } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import { parse as parseCsv } from 'csv-parse/sync'
+import { fail, ok, type LabError, type Result } from '../../common/api'
+import { IMPORT_KINDS, type ImportKind, type ImportOptions, type ImportedData, type SweepTable } from '../../common/imports'
+import { BuddyinfoParser } from './buddyinfo'
+import { FtraceParser } from './ftrace'
+import { readFileLines, readTextLines } from './lines'
+import { PagetypeinfoParser } from './pagetypeinfo'
+import { ImportError } from './problems'
+import { RssCsvParser } from './rss_csv'
+
+/** Largest text accepted from the renderer (browser uploads); files on disk are streamed at any size. */
+export const MAX_IMPORT_TEXT_CHARS = 256 * 1024 * 1024
+
+export interface LineParser<T> {
+  line(text: string, line: number): void
+  result(lines: number): T
+}
+
+export function createParser(kind: ImportKind, fileName: string, options: ImportOptions = {}): LineParser<ImportedData> {
+  switch (kind) {
+    case 'buddyinfo':
+      return new BuddyinfoParser(fileName, options)
+    case 'pagetypeinfo':
+      return new PagetypeinfoParser(fileName, options)
+    case 'ftrace':
+      return new FtraceParser(fileName)
+    case 'rss':
+      return new RssCsvParser(fileName, options)
+  }
+}
+
+function toLabError(err: unknown, fileName: string): LabError {
+  if (err instanceof ImportError) {
+    return {
+      code: 'invalid',
+      file: err.fileName,
+      message: err.message,
+      issues: err.problems.map((p) => ({ path: '', line: p.line, message: p.message })),
+    }
+  }
+  const e = err as NodeJS.ErrnoException
+  if (typeof e?.code === 'string') return { code: e.code === 'ENOENT' ? 'not-found' : 'io', file: fileName, message: `${fileName}: ${e.message}` }
+  return { code: 'internal', file: fileName, message: `${fileName}: ${err instanceof Error ? err.message : String(err)}` }
+}
+
+function checkKind(kind: unknown, fileName: string): LabError | null {
+  if ((IMPORT_KINDS as readonly unknown[]).includes(kind)) return null
+  return { code: 'invalid', file: fileName, message: `${fileName}: unknown import kind ${JSON.stringify(kind)} (expected one of ${IMPORT_KINDS.join(', ')})` }
+}
+
+/** Imports a file from disk, streaming it line by line. */
+export async function importFile(kind: ImportKind, path: string, options: ImportOptions = {}): Promise<Result<ImportedData>> {
+  const fileName = basename(path)
+  const bad = checkKind(kind, fileName)
+  if (bad !== null) return fail(bad)
+  try {
+    const parser = createParser(kind, fileName, options)
+    const lines = await readFileLines(path, fileName, (text, line) => parser.line(text, line))
+    return ok(parser.result(lines))
+  } catch (err) {
+    return fail(toLabError(err, fileName))
+  }
+}
+
+/** LabApi.importData: text the user uploaded or dropped. Nothing is written. */
+export function importText(kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): Result<ImportedData> {
+  const bad = checkKind(kind, fileName)
+  if (bad !== null) return fail(bad)
+  if (typeof text !== 'string') return fail({ code: 'invalid', file: fileName, message: `${fileName}: expected the file's text` })
+  if (text.length > MAX_IMPORT_TEXT_CHARS) {
+    return fail({ code: 'limit', file: fileName, message: `${fileName}: ${text.length} characters is more than the ${MAX_IMPORT_TEXT_CHARS} an upload may hold; import it with \`prlab import\` or in the desktop app` })
+  }
+  try {
+    const parser = createParser(kind, fileName, options)
+    const lines = readTextLines(text, fileName, (t, line) => parser.line(t, line))
+    return ok(parser.result(lines))
+  } catch (err) {
+    return fail(toLabError(err, fileName))
+  }
+}
+
+const cellValue = (cell: string): number | string | null => {
+  if (cell === '') return null
+  const n = Number(cell)
+  return Number.isFinite(n) ? n : cell
+}
+
+/** LabApi.parseSweep: a sweep.csv (or a shard's sweep.shard-i-of-N.csv) as a table. */
+export function parseSweepCsv(fileName: string, text: string): Result<SweepTable> {
+  let records: string[][]
+  try {
+    records = parseCsv(text, { relax_column_count: false, skip_empty_lines: true }) as string[][]
+  } catch (err) {
+    return fail({ code: 'invalid', file: fileName, message: `${fileName}: not a CSV file: ${(err as Error).message}` })
+  }
+  const header = records[0]
+  const statusAt = header?.indexOf('status') ?? -1
+  if (header === undefined || header[0] !== 'point' || statusAt < 1) {
+    return fail({ code: 'invalid', file: fileName, message: `${fileName}: not a sweep.csv (expected a header "point,<parameters...>,status,...")`, issues: [{ path: '', line: 1, message: 'header' }] })
+  }
+  return ok({
+    fileName,
+    parameters: header.slice(1, statusAt),
+    columns: header,
+    rows: records.slice(1).map((r) => r.map(cellValue)),
+  })
+}
+
+/** LabApi.openSweep (desktop): a sweep output folder, or its sweep.csv. */
+export async function openSweep(path: string): Promise<Result<SweepTable>> {
+  try {
+    const file = (await stat(path)).isDirectory() ? join(path, 'sweep.csv') : path
+    return parseSweepCsv(basename(file), await readFile(file, 'utf8'))
+  } catch (err) {
+    return fail(toLabError(err, basename(path)))
+  }
+}

@@ -1,0 +1,88 @@
+// Line-by-line reading for the importers. Files are streamed (never loaded whole), split on \n
+// with \r\n tolerated, and a line longer than the limit stops the import: a file with no line
+// breaks is not text the importers understand, and buffering it whole is what streaming avoids.
+import { createReadStream } from 'node:fs'
+import { StringDecoder } from 'node:string_decoder'
+import { ImportError } from './problems'
+
+/** Receives each line with its 1-based number; returning false stops reading. */
+export type LineHandler = (text: string, line: number) => boolean | void
+
+export const MAX_LINE_CHARS = 1 << 16
+
+function tooLong(fileName: string, line: number): ImportError {
+  return new ImportError(fileName, `line ${line} is longer than ${MAX_LINE_CHARS} characters: not a text file of this kind`, [])
+}
+
+/** Feeds text chunks and emits complete lines; the last line needs no trailing newline. */
+export class LineSplitter {
+  private pending = ''
+  private lineNo = 0
+  private stopped = false
+
+  constructor(
+    private readonly fileName: string,
+    private readonly handler: LineHandler,
+  ) {}
+
+  get lines(): number {
+    return this.lineNo
+  }
+
+  get done(): boolean {
+    return this.stopped
+  }
+
+  push(chunk: string): void {
+    let start = 0
+    while (!this.stopped) {
+      const nl = chunk.indexOf('\n', start)
+      if (nl < 0) break
+      const piece = this.pending + chunk.slice(start, nl)
+      this.pending = ''
+      start = nl + 1
+      this.emit(piece)
+    }
+    if (this.stopped) return
+    this.pending += chunk.slice(start)
+    if (this.pending.length > MAX_LINE_CHARS) throw tooLong(this.fileName, this.lineNo + 1)
+  }
+
+  end(): void {
+    if (!this.stopped && this.pending.length > 0) this.emit(this.pending)
+    this.pending = ''
+  }
+
+  private emit(piece: string): void {
+    if (piece.length > MAX_LINE_CHARS) throw tooLong(this.fileName, this.lineNo + 1)
+    this.lineNo++
+    const text = piece.endsWith('\r') ? piece.slice(0, -1) : piece
+    if (this.handler(text, this.lineNo) === false) this.stopped = true
+  }
+}
+
+/** Streams a file line by line; returns the number of lines read. */
+export async function readFileLines(path: string, fileName: string, handler: LineHandler): Promise<number> {
+  const splitter = new LineSplitter(fileName, handler)
+  const decoder = new StringDecoder('utf8')
+  const stream = createReadStream(path, { highWaterMark: 1 << 16 })
+  try {
+    for await (const chunk of stream) {
+      splitter.push(decoder.write(chunk as Buffer))
+      if (splitter.done) break
+    }
+    splitter.push(decoder.end())
+    splitter.end()
+  } finally {
+    stream.destroy()
+  }
+  return splitter.lines
+}
+
+/** The same over text already in memory (an upload from the renderer). */
+export function readTextLines(text: string, fileName: string, handler: LineHandler): number {
+  const splitter = new LineSplitter(fileName, handler)
+  splitter.push(text)
+  splitter.end()
+  return splitter.lines
+}

@@ -1,0 +1,290 @@
+// The lab's controller, free of Electron: implements LabApi for the desktop app (src/main) and
+// browser mode (src/server) alike. Owns the runs and their engine workers; native dialogs are
+// injected by the desktop shell, and without them files travel as text (upload / download).
+import { basename } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import type {
+  Capabilities,
+  ExampleInfo,
+  ExportKind,
+  ExportedFile,
+  LabApi,
+  LabError,
+  LabEvents,
+  LoadedExperiment,
+  MemoryMap,
+  MemoryMapRequest,
+  PageInfo,
+  Result,
+  RunCommand,
+  RunStatus,
+  RunSummary,
+  Snapshot,
+} from '../common/api'
+import { fail, ok } from '../common/api'
+import type { Experiment, ExperimentInput } from '../common/experiment'
+import type { SimEvent } from '../common/samples'
+import { examplePath, isExampleName, listExamples } from './examples'
+import { loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
+import { checkLimits } from './limits'
+import { Run } from './run'
+import { spawnWorker } from './spawn_worker'
+import { samplesCsv, eventsCsv, writeSamplesCsv, writeEventsCsv } from './export_csv'
+import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
+import { buddyinfoAt } from './snapshot'
+import { RecentFiles } from './recent_files'
+
+/** Native dialogs of the desktop shell. */
+export interface FileDialogs {
+  openExperimentPath(): Promise<string | null>
+  savePath(defaultName: string, kind: 'experiment' | 'csv' | 'json' | 'txt'): Promise<string | null>
+  /** Ask before replacing an existing file (the dialog itself usually asks). */
+  addRecentDocument?(path: string): void
+}
+
+export interface LabHostOptions {
+  readonly mode: 'electron' | 'browser'
+  readonly version: string
+  readonly examplesDir: string
+  /** File path or URL of the engine worker entry (src/host/engine_worker.ts, or the bundled file). */
+  readonly workerEntry: string | URL
+  readonly dialogs?: FileDialogs
+  /** Directory for the recent-files list (desktop: app.getPath('userData')). */
+  readonly stateDir?: string
+  /** Finished runs kept for comparison; older ones are disposed. */
+  readonly keepRuns?: number
+}
+
+const EXPORT_NAMES: Record<ExportKind, { suffix: string; kind: 'csv' | 'json' | 'txt' }> = {
+  'samples-csv': { suffix: 'samples.csv', kind: 'csv' },
+  'events-csv': { suffix: 'events.csv', kind: 'csv' },
+  perfetto: { suffix: 'trace.json', kind: 'json' },
+  buddyinfo: { suffix: 'buddyinfo.txt', kind: 'txt' },
+  pagetypeinfo: { suffix: 'pagetypeinfo.txt', kind: 'txt' },
+  summary: { suffix: 'summary.json', kind: 'json' },
+}
+
+const safeStem = (name: string): string => name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'run'
+
+export class LabHost implements LabApi {
+  private readonly runs = new Map<string, Run>()
+  private readonly clients = new Set<LabEvents>()
+  private readonly recent: RecentFiles | null
+
+  constructor(private readonly options: LabHostOptions) {
+    this.recent = options.stateDir ? new RecentFiles(options.stateDir) : null
+  }
+
+  /** A connected UI; returns the function that disconnects it. */
+  addClient(client: LabEvents): () => void {
+    this.clients.add(client)
+    return () => this.clients.delete(client)
+  }
+
+  /** Pushes a menu command to every UI (desktop menu). */
+  menu(command: Parameters<LabEvents['menu']>[0]): void {
+    for (const c of this.clients) c.menu(command)
+  }
+
+  dispose(): void {
+    for (const run of this.runs.values()) run.dispose()
+    this.runs.clear()
+  }
+
+  async capabilities(): Promise<Capabilities> {
+    return { nativeFiles: this.options.dialogs !== undefined, mode: this.options.mode, version: this.options.version }
+  }
+
+  listExamples(): Promise<ExampleInfo[]> {
+    return listExamples(this.options.examplesDir)
+  }
+
+  async openExample(name: string): Promise<Result<LoadedExperiment>> {
+    if (!isExampleName(name)) return fail({ code: 'not-found', message: `no example named ${JSON.stringify(name)}` })
+    const result = await loadExperimentFile(examplePath(this.options.examplesDir, name))
+    // Examples are templates: the UI must not save over the shipped file.
+    if (result.ok) return ok({ ...result.value, path: undefined })
+    return result
+  }
+
+  async parseExperiment(fileName: string, text: string): Promise<Result<LoadedExperiment>> {
+    return parseExperimentText(basename(fileName), text)
+  }
+
+  async openExperimentFile(path?: string): Promise<Result<LoadedExperiment> | null> {
+    const dialogs = this.options.dialogs
+    if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: open a file by uploading it (the server never reads a path the browser names)' })
+    const chosen = path ?? (await dialogs.openExperimentPath())
+    if (chosen === null) return null
+    const result = await loadExperimentFile(chosen)
+    if (result.ok) await this.remember(chosen)
+    return result
+  }
+
+  async recentFiles(): Promise<string[]> {
+    return this.recent ? this.recent.list() : []
+  }
+
+  async saveExperiment(document: ExperimentInput, path: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null> {
+    const valid = validateDocument(document)
+    if (!valid.ok) return valid
+    const dialogs = this.options.dialogs
+    const fileName = `${safeStem(valid.value.name)}.prlab.json`
+    if (!dialogs) return ok({ fileName, text: JSON.stringify(document, null, 2) + '\n' })
+    let target = saveAs ? null : path
+    // A path chosen in the save dialog carries the user's consent to replace it.
+    let overwrite = target !== null
+    if (target === null) {
+      target = await dialogs.savePath(fileName, 'experiment')
+      if (target === null) return null
+      overwrite = true
+    }
+    const result = await saveExperimentFile(target, document, { overwrite })
+    if (result.ok) await this.remember(target)
+    return result
+  }
+
+  async validateExperiment(document: unknown): Promise<Result<Experiment>> {
+    return validateDocument(document)
+  }
+
+  async startRun(document: ExperimentInput, speed: number | null): Promise<Result<RunStatus>> {
+    const valid = validateDocument(document)
+    if (!valid.ok) return valid
+    const limits = checkLimits(valid.value)
+    if (!limits.ok) return limits
+    const id = randomUUID()
+    const sink = {
+      frame: (runId: string, rows: number, data: Float64Array) => this.clients.forEach((c) => c.frame(runId, rows, data)),
+      events: (runId: string, events: SimEvent[]) => this.clients.forEach((c) => c.events(runId, events)),
+      status: (status: RunStatus) => this.clients.forEach((c) => c.status(status)),
+    }
+    const worker = spawnWorker(this.options.workerEntry)
+    const run = new Run(id, valid.value, worker, sink, { speed })
+    this.runs.set(id, run)
+    this.evict()
+    return ok(run.status())
+  }
+
+  async control(runId: string, command: RunCommand): Promise<Result<RunStatus>> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    run.control(command)
+    return ok(run.status())
+  }
+
+  async setSpeed(runId: string, speed: number | null): Promise<Result<RunStatus>> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    run.setSpeed(speed)
+    return ok(run.status())
+  }
+
+  async summary(runId: string): Promise<Result<RunSummary>> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    const summary = run.summary()
+    return summary ? ok(summary) : fail({ code: 'busy', message: 'the run has not ended yet' })
+  }
+
+  async exportRun(runId: string, kind: ExportKind, atMs: number | null): Promise<Result<ExportedFile> | null> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    const fileName = `${safeStem(run.experiment.name)}-${EXPORT_NAMES[kind].suffix}`
+    const dialogs = this.options.dialogs
+    let path: string | null = null
+    if (dialogs) {
+      path = await dialogs.savePath(fileName, EXPORT_NAMES[kind].kind)
+      if (path === null) return null
+    }
+    try {
+      const meta = { name: run.experiment.name, seed: run.experiment.seed }
+      if (kind === 'samples-csv') {
+        if (path) await writeSamplesCsv(run.recorder, path)
+        else return ok({ fileName, text: await samplesCsv(run.recorder) })
+      } else if (kind === 'events-csv') {
+        if (path) await writeEventsCsv(run.recorder, path)
+        else return ok({ fileName, text: await eventsCsv(run.recorder) })
+      } else if (kind === 'perfetto') {
+        if (path) await writePerfettoTrace(run.recorder, path, meta)
+        else return ok({ fileName, text: await perfettoTrace(run.recorder, meta) })
+      } else {
+        const text = await this.textExport(run, kind, atMs)
+        if (!path) return ok({ fileName, text })
+        await writeFile(path, text)
+      }
+      return ok({ fileName: basename(path), path })
+    } catch (e) {
+      return fail({ code: 'io', message: e instanceof Error ? e.message : String(e), file: path ?? fileName })
+    }
+  }
+
+  async snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    try {
+      const live = (await run.query({ kind: 'snapshot' })) as Snapshot
+      if (atMs === null || atMs >= live.sim_ms) return ok(live)
+      return ok({ sim_ms: atMs, buddyinfo: buddyinfoAt(run.recorder, atMs, zonesOf(live.buddyinfo)), pagetypeinfo: live.pagetypeinfo })
+    } catch (e) {
+      return fail({ code: 'internal', message: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  async memoryMap(request: MemoryMapRequest): Promise<Result<MemoryMap>> {
+    const run = this.runs.get(request.runId)
+    if (!run) return this.noRun(request.runId)
+    try {
+      return ok((await run.query({ kind: 'memoryMap', startPfn: request.startPfn, endPfn: request.endPfn, cells: request.cells })) as MemoryMap)
+    } catch (e) {
+      return fail({ code: 'internal', message: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  async pageInfo(runId: string, pfn: number): Promise<Result<PageInfo>> {
+    const run = this.runs.get(runId)
+    if (!run) return this.noRun(runId)
+    try {
+      return ok((await run.query({ kind: 'pageInfo', pfn })) as PageInfo)
+    } catch (e) {
+      return fail({ code: 'invalid', message: e instanceof Error ? e.message : String(e) })
+    }
+  }
+
+  private async textExport(run: Run, kind: ExportKind, atMs: number | null): Promise<string> {
+    if (kind === 'summary') {
+      const summary = run.summary()
+      if (!summary) throw new Error('the run has not ended yet')
+      return JSON.stringify(summary, null, 2) + '\n'
+    }
+    const snap = await this.snapshot(run.id, atMs)
+    if (!snap.ok) throw new Error(snap.error.message)
+    return kind === 'buddyinfo' ? snap.value.buddyinfo : snap.value.pagetypeinfo
+  }
+
+  private async remember(path: string): Promise<void> {
+    this.options.dialogs?.addRecentDocument?.(path)
+    if (this.recent) await this.recent.add(path)
+  }
+
+  private evict(): void {
+    const keep = this.options.keepRuns ?? 8
+    const ended = [...this.runs.values()].filter((r) => ['finished', 'stopped', 'error'].includes(r.status().state))
+    while (this.runs.size > keep && ended.length > 0) {
+      const old = ended.shift() as Run
+      old.dispose()
+      this.runs.delete(old.id)
+    }
+  }
+
+  private noRun(runId: string): Result<never> {
+    const error: LabError = { code: 'not-found', message: `no run ${runId} (it may have been discarded)` }
+    return fail(error)
+  }
+}
+
+/** Zone names of a /proc/buddyinfo text, in order. */
+export function zonesOf(buddyinfo: string): string[] {
+  return [...buddyinfo.matchAll(/^Node \d+, zone\s+(\S+)/gm)].map((m) => m[1])
+}

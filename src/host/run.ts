@@ -1,0 +1,166 @@
+// One run: an engine worker, its recorder, and the status the UI sees. Every row the worker
+// sends is kept by the recorder; frames reach the UI as the worker batches them (<= ~30 Hz).
+import type { Worker } from 'node:worker_threads'
+import type { Experiment } from '../common/experiment'
+import type { RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
+import type { SimEvent } from '../common/samples'
+import { Recorder } from './recorder'
+import type { FromWorker, ToWorker, WorkerQuery, WorkerQueryResult } from './worker_protocol'
+
+export interface RunSink {
+  frame(runId: string, rows: number, data: Float64Array): void
+  events(runId: string, events: SimEvent[]): void
+  status(status: RunStatus): void
+}
+
+export interface RunOptions {
+  readonly speed: number | null
+  readonly check?: boolean
+  readonly paused?: boolean
+  readonly recorder?: Recorder
+}
+
+export class Run {
+  readonly recorder: Recorder
+  private state: RunState = 'starting'
+  private speed: number | null
+  private sim_ms = 0
+  private wall_ms = 0
+  private eventsProcessed = 0
+  private error: string | undefined
+  private finalSummary: RunSummary | null = null
+  private nextQueryId = 1
+  private readonly pending = new Map<number, { resolve: (v: WorkerQueryResult) => void; reject: (e: Error) => void }>()
+  private settle!: () => void
+  /** Resolves when the run has finished, stopped or failed. */
+  readonly ended: Promise<void> = new Promise((resolve) => (this.settle = resolve))
+
+  constructor(
+    readonly id: string,
+    readonly experiment: Experiment,
+    private readonly worker: Worker,
+    private readonly sink: RunSink,
+    options: RunOptions,
+  ) {
+    this.speed = options.speed
+    this.recorder = options.recorder ?? new Recorder()
+    worker.on('message', (m: FromWorker) => this.onMessage(m))
+    worker.on('error', (e) => this.fail(e.message))
+    worker.on('exit', (code) => {
+      if (this.state === 'running' || this.state === 'starting' || this.state === 'paused') this.fail(`engine worker exited (code ${code})`)
+      for (const p of this.pending.values()) p.reject(new Error('engine worker exited'))
+      this.pending.clear()
+    })
+    this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false })
+    this.state = options.paused ? 'paused' : 'running'
+  }
+
+  get isOver(): boolean {
+    return this.state === 'finished' || this.state === 'stopped' || this.state === 'error'
+  }
+
+  status(): RunStatus {
+    return {
+      runId: this.id,
+      name: this.experiment.name,
+      state: this.state,
+      sim_ms: this.sim_ms,
+      end_ms: this.experiment.durationMs,
+      wall_ms: this.wall_ms,
+      speed: this.speed,
+      events_processed: this.eventsProcessed,
+      rows: this.recorder.rowCount,
+      ...(this.error ? { error: this.error } : {}),
+    }
+  }
+
+  summary(): RunSummary | null {
+    return this.finalSummary
+  }
+
+  control(command: RunCommand): void {
+    if (this.isOver) return
+    this.post({ type: command })
+    if (command === 'pause' || command === 'step') this.state = 'paused'
+    else if (command === 'resume') this.state = 'running'
+    this.sink.status(this.status())
+  }
+
+  setSpeed(speed: number | null): void {
+    this.speed = speed
+    if (!this.isOver) this.post({ type: 'speed', speed })
+    this.sink.status(this.status())
+  }
+
+  query(query: WorkerQuery): Promise<WorkerQueryResult> {
+    const id = this.nextQueryId++
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.post({ type: 'query', id, query })
+    })
+  }
+
+  /** Ends the worker and frees the recorder's spill file. */
+  dispose(): void {
+    void this.worker.terminate()
+    this.recorder.close()
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message)
+  }
+
+  private fail(message: string): void {
+    if (this.isOver) return
+    this.state = 'error'
+    this.error = message
+    this.sink.status(this.status())
+    this.settle()
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'frame':
+        if (m.rows > 0) {
+          this.recorder.appendRows(m.data, m.rows)
+          this.sink.frame(this.id, m.rows, m.data)
+        }
+        if (m.events.length > 0) {
+          this.recorder.appendEvents(m.events)
+          this.sink.events(this.id, m.events)
+        }
+        this.progress(m)
+        return
+      case 'progress':
+        this.progress(m)
+        return
+      case 'done':
+        this.finalSummary = m.summary
+        this.sim_ms = m.summary.sim_ms
+        this.wall_ms = m.summary.wall_ms
+        this.eventsProcessed = m.summary.events_processed
+        this.state = m.stopped ? 'stopped' : 'finished'
+        this.sink.status(this.status())
+        this.settle()
+        return
+      case 'error':
+        this.fail(m.message)
+        return
+      case 'answer': {
+        const p = this.pending.get(m.id)
+        if (!p) return
+        this.pending.delete(m.id)
+        if (m.ok && m.value) p.resolve(m.value)
+        else p.reject(new Error(m.message ?? 'query failed'))
+        return
+      }
+    }
+  }
+
+  private progress(p: { sim_ms: number; wall_ms: number; events_processed: number }): void {
+    this.sim_ms = p.sim_ms
+    this.wall_ms = p.wall_ms
+    this.eventsProcessed = p.events_processed
+    this.sink.status(this.status())
+  }
+}

@@ -1,0 +1,42 @@
+// Binds the lab API to one window over Electron IPC: the preload's pipe carries birpc messages;
+// each message is accepted only from our own top-level page, and every call is validated.
+import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron'
+import { createBirpc } from 'birpc'
+import type { LabEvents } from '../common/api'
+import { isLabMethod, validatedApi } from '../host/api_schema'
+import type { LabHost } from '../host/lab_host'
+import { isTrustedSender } from './security'
+
+const CHANNEL = 'prlab:rpc'
+
+export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
+  const contents = win.webContents
+  let deliver: ((message: unknown) => void) | null = null
+  const onMessage = (event: IpcMainEvent, message: unknown): void => {
+    if (event.sender !== contents || !isTrustedSender(event.senderFrame)) return
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) return
+    deliver?.(message)
+  }
+  ipcMain.on(CHANNEL, onMessage)
+  const api = validatedApi(host)
+  const rpc = createBirpc<LabEvents, typeof api>(api, {
+    post: (data) => {
+      if (!contents.isDestroyed()) contents.send(CHANNEL, data)
+    },
+    on: (fn) => void (deliver = fn),
+    eventNames: ['frame', 'status', 'events', 'menu'],
+    resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
+    timeout: 10 * 60_000,
+  })
+  const removeClient = host.addClient({
+    frame: (runId, rows, data) => void rpc.frame(runId, rows, data),
+    status: (status) => void rpc.status(status),
+    events: (runId, events) => void rpc.events(runId, events),
+    menu: (command) => void rpc.menu(command),
+  })
+  return () => {
+    removeClient()
+    ipcMain.removeListener(CHANNEL, onMessage)
+    rpc.$close()
+  }
+}

@@ -1,0 +1,52 @@
+// What both transports share: a birpc client for the LabApi calls and a registry of handlers
+// for the host's pushes.
+import { createBirpc, type ChannelOptions } from 'birpc'
+import type { LabApi, LabEvents } from '../../../common/api'
+import type { LabClient, LabEventName } from './lab_client'
+
+type Handlers = { [E in LabEventName]: Set<LabEvents[E]> }
+
+export interface ClientCore {
+  readonly client: LabClient
+  /** Delivers a push to the subscribers (used by transports that carry frames outside birpc). */
+  emit<E extends LabEventName>(event: E, ...args: Parameters<LabEvents[E]>): void
+}
+
+export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | 'serialize' | 'deserialize'>, closed: Promise<string>): ClientCore {
+  const handlers: Handlers = { frame: new Set(), status: new Set(), events: new Set(), menu: new Set() }
+  const emit = <E extends LabEventName>(event: E, ...args: Parameters<LabEvents[E]>): void => {
+    for (const h of handlers[event]) (h as (...a: Parameters<LabEvents[E]>) => void)(...args)
+  }
+  const local: LabEvents = {
+    frame: (...a) => emit('frame', ...a),
+    status: (...a) => emit('status', ...a),
+    events: (...a) => emit('events', ...a),
+    menu: (...a) => emit('menu', ...a),
+  }
+  const rpc = createBirpc<LabApi, LabEvents>(local, { ...channel, timeout: 10 * 60_000 })
+  const on = <E extends LabEventName>(event: E, handler: LabEvents[E]): (() => void) => {
+    handlers[event].add(handler)
+    return () => void handlers[event].delete(handler)
+  }
+  const client: LabClient = {
+    capabilities: () => rpc.capabilities(),
+    listExamples: () => rpc.listExamples(),
+    openExample: (name) => rpc.openExample(name),
+    parseExperiment: (fileName, text) => rpc.parseExperiment(fileName, text),
+    openExperimentFile: (path) => (path === undefined ? rpc.openExperimentFile() : rpc.openExperimentFile(path)),
+    recentFiles: () => rpc.recentFiles(),
+    saveExperiment: (document, path, saveAs) => rpc.saveExperiment(document, path, saveAs),
+    validateExperiment: (document) => rpc.validateExperiment(document),
+    startRun: (document, speed) => rpc.startRun(document, speed),
+    control: (runId, command) => rpc.control(runId, command),
+    setSpeed: (runId, speed) => rpc.setSpeed(runId, speed),
+    summary: (runId) => rpc.summary(runId),
+    exportRun: (runId, kind, atMs) => rpc.exportRun(runId, kind, atMs),
+    snapshot: (runId, atMs) => rpc.snapshot(runId, atMs),
+    memoryMap: (request) => rpc.memoryMap(request),
+    pageInfo: (runId, pfn) => rpc.pageInfo(runId, pfn),
+    on,
+    closed,
+  }
+  return { client, emit }
+}
