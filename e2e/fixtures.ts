@@ -1,0 +1,64 @@
+// Browser-mode fixtures: one real lab server (src/server/main.ts under tsx, the same code
+// `npm run web` runs) per worker, and a page opened on its tokened URL.
+import { test as base, expect, type Page } from '@playwright/test'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+
+export interface LabServerHandle {
+  /** The URL the server printed, with its token. */
+  readonly url: string
+  readonly origin: string
+  readonly token: string
+  readonly port: number
+}
+
+async function startServer(): Promise<{ handle: LabServerHandle; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--port', '0'], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`lab server did not start in 30 s:\n${out}\n${err}`)), 30_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /Open: (http:\/\/\S+)/.exec(out)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`lab server exited with ${code}:\n${out}\n${err}`))
+    })
+  })
+  const parsed = new URL(url)
+  return {
+    child,
+    handle: { url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', port: Number(parsed.port) },
+  }
+}
+
+export const test = base.extend<{ labPage: Page }, { labServer: LabServerHandle }>({
+  labServer: [
+    async ({}, use) => {
+      const { handle, child } = await startServer()
+      await use(handle)
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    },
+    { scope: 'worker' },
+  ],
+  labPage: async ({ page, labServer }, use) => {
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(labServer.url)
+    await use(page)
+    expect(errors, 'uncaught errors in the page').toEqual([])
+  },
+})
+
+export { expect }
