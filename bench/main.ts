@@ -1,0 +1,14 @@
+// npm run bench: prints every figure the issues ask for (speed is measured here, never asserted in tests).
+import { runPageAllocBench } from './page_alloc.bench'
+import { runSimulationBench } from './simulation.bench'
+
+const started = Date.now()
+console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Date().toISOString()}`)
+for (const [title, run] of [
+  ['Buddy allocator (src/engine/mm)', runPageAllocBench],
+  ['Simulation (src/engine)', runSimulationBench],
+] as const) {
+  console.log(`\n## ${title}`)
+  for (const line of await run()) console.log(line)
+}
+console.log(`\n(total ${((Date.now() - started) / 1000).toFixed(1)} s)`)
