@@ -129,7 +129,7 @@ port.on('message', (message: ToWorker) => {
         return
       }
       wallAnchor_ms = performance.now()
-      simAnchor_ms = sim.now_ms
+      simAnchor_ms = 0
       flush()
       schedule()
       return
