@@ -3,8 +3,9 @@
 import { readFile, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
+import { z } from 'zod'
 import { fail, ok, type LabError, type Result } from '../../common/api'
-import { IMPORT_KINDS, type ImportKind, type ImportOptions, type ImportedData, type SweepTable } from '../../common/imports'
+import { IMPORT_KINDS, RSS_UNITS, type ImportApi, type ImportKind, type ImportOptions, type ImportedData, type SweepTable } from '../../common/imports'
 import { BuddyinfoParser } from './buddyinfo'
 import { FtraceParser } from './ftrace'
 import { readFileLines, readTextLines } from './lines'
@@ -14,6 +15,26 @@ import { RssCsvParser } from './rss_csv'
 
 /** Largest text accepted from the renderer (browser uploads); files on disk are streamed at any size. */
 export const MAX_IMPORT_TEXT_CHARS = 256 * 1024 * 1024
+
+const fileName = z.string().min(1).max(1024)
+const path = z.string().min(1).max(4096)
+const importOptions = z
+  .strictObject({
+    intervalMs: z.number().positive().max(86_400_000).optional(),
+    timeColumn: z.string().max(200).optional(),
+    rssColumn: z.string().max(200).optional(),
+    rssUnit: z.enum(RSS_UNITS).optional(),
+    timeUnit: z.enum(['ms', 's']).optional(),
+  })
+  .optional()
+
+/** Argument tuples of the ImportApi methods, in the shape of api_schema.ts's LAB_API_ARGS. */
+export const IMPORT_API_ARGS = {
+  importData: z.union([z.tuple([z.enum(IMPORT_KINDS), fileName, z.string().max(MAX_IMPORT_TEXT_CHARS)]), z.tuple([z.enum(IMPORT_KINDS), fileName, z.string().max(MAX_IMPORT_TEXT_CHARS), importOptions])]),
+  openImportFile: z.union([z.tuple([z.enum(IMPORT_KINDS)]), z.tuple([z.enum(IMPORT_KINDS), path.optional()]), z.tuple([z.enum(IMPORT_KINDS), path.optional(), importOptions])]),
+  parseSweep: z.tuple([fileName, z.string().max(MAX_IMPORT_TEXT_CHARS)]),
+  openSweep: z.union([z.tuple([]), z.tuple([path.optional()])]),
+} satisfies Record<keyof ImportApi, z.ZodType>
 
 export interface LineParser<T> {
   line(text: string, line: number): void
@@ -59,7 +80,7 @@ export async function importFile(kind: ImportKind, path: string, options: Import
   if (bad !== null) return fail(bad)
   try {
     const parser = createParser(kind, fileName, options)
-    const lines = await readFileLines(path, fileName, (text, line) => parser.line(text, line))
+    const { lines } = await readFileLines(path, fileName, (text, line) => parser.line(text, line))
     return ok(parser.result(lines))
   } catch (err) {
     return fail(toLabError(err, fileName))

@@ -61,22 +61,26 @@ export class LineSplitter {
   }
 }
 
-/** Streams a file line by line; returns the number of lines read. */
-export async function readFileLines(path: string, fileName: string, handler: LineHandler): Promise<number> {
+/** Streams a file line by line, 64 KiB at a time; returns the lines and bytes read. */
+export async function readFileLines(path: string, fileName: string, handler: LineHandler): Promise<{ lines: number; bytes: number }> {
   const splitter = new LineSplitter(fileName, handler)
   const decoder = new StringDecoder('utf8')
   const stream = createReadStream(path, { highWaterMark: 1 << 16 })
+  let bytes = 0
   try {
     for await (const chunk of stream) {
+      bytes += (chunk as Buffer).length
       splitter.push(decoder.write(chunk as Buffer))
       if (splitter.done) break
     }
-    splitter.push(decoder.end())
-    splitter.end()
+    if (!splitter.done) {
+      splitter.push(decoder.end())
+      splitter.end()
+    }
   } finally {
     stream.destroy()
   }
-  return splitter.lines
+  return { lines: splitter.lines, bytes }
 }
 
 /** The same over text already in memory (an upload from the renderer). */

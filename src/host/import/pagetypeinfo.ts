@@ -8,7 +8,8 @@ const PAGES_PER_BLOCK = /^Pages per block:\s*(\d+)\s*$/
 const FREE_HEADER = /^Free pages count per migrate type at order((?:\s+\d+)+)\s*$/
 // "Node %4d, zone %8s, type %12s " then "%s%6lu " per order; %s is ">" when the walk stopped at 100000.
 const FREE_ROW = /^Node\s+(\d+),\s*zone\s+(\S+),\s*type\s+(\S+)((?:\s+>?\d+)+)\s*$/
-const BLOCK_HEADER = /^Number of (blocks|mixed blocks) type((?:\s+\S+)+)\s*$/
+// "%-23s" "Number of blocks type " (pagetypeinfo_showblockcount) or "Number of mixed blocks " (pagetypeinfo_showmixedcount).
+const BLOCK_HEADER = /^Number of (blocks type|mixed blocks)((?:\s+\S+)+)\s*$/
 // "Node %d, zone %8s " then "%12lu " per type.
 const BLOCK_ROW = /^Node\s+(\d+),\s*zone\s+(\S+)((?:\s+\d+)+)\s*$/
 
@@ -79,7 +80,7 @@ export class PagetypeinfoParser {
         return this.log.bad(line, `block types ${types.join(', ')} differ from the first header's ${this.blockTypes.join(', ')}`)
       }
       this.blockTypes = types
-      this.section = m[1] === 'blocks' ? 'blocks' : 'mixed'
+      this.section = m[1] === 'blocks type' ? 'blocks' : 'mixed'
       return this.log.good()
     }
     if ((m = FREE_ROW.exec(t)) !== null) {

@@ -91,9 +91,9 @@ export class RssCsvParser {
     this.timeIndex = find(this.options.timeColumn, TIME_COLUMNS)
     this.rssIndex = find(this.options.rssColumn, RSS_COLUMNS)
     const want = (what: string, given: string | undefined, known: Record<string, unknown>): string =>
-      given !== undefined ? `column "${given}"` : `a ${what} column (${Object.keys(known).join(', ')})`
+      given !== undefined ? `column "${given}"` : `${what} column (${Object.keys(known).join(', ')})`
     if (this.timeIndex < 0 || this.rssIndex < 0) {
-      const missing = this.timeIndex < 0 ? want('time', this.options.timeColumn, TIME_COLUMNS) : want('RSS', this.options.rssColumn, RSS_COLUMNS)
+      const missing = this.timeIndex < 0 ? want('a time', this.options.timeColumn, TIME_COLUMNS) : want('an RSS', this.options.rssColumn, RSS_COLUMNS)
       this.log.bad(line, `header "${text.slice(0, 120)}" lacks ${missing}`)
       throw new ImportError(this.fileName, `the first line must be a CSV header with ${missing}`, this.log.problems)
     }
