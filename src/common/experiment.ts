@@ -15,15 +15,20 @@ export const MIGRATETYPE_NAMES = ['unmovable', 'movable', 'reclaimable'] as cons
 export type MigratetypeName = (typeof MIGRATETYPE_NAMES)[number]
 
 const order = z.number().int().min(0).max(10)
-const positiveMiB = z.number().positive().finite()
-const nonNegMs = z.number().min(0).finite()
+// Upper bounds keep absurd values (10^12 MiB, a year of churn) out before any estimate is made.
+const MAX_MIB = 1024 * 1024
+const MAX_MS = 7 * 24 * 3600 * 1000
+const positiveMiB = z.number().positive().max(MAX_MIB)
+const nonNegMs = z.number().min(0).max(MAX_MS)
+const positiveMs = z.number().positive().max(MAX_MS)
+const rateMiBps = z.number().positive().max(MAX_MIB)
 
 export const GuestSchema = z.strictObject({
   memoryMiB: z
     .number()
     .int()
     .min(64)
-    .max(1024 * 1024)
+    .max(MAX_MIB)
     .describe('Guest RAM in MiB (required). The zones are laid out from it as on x86_64: DMA < 16 MiB, DMA32 < 4 GiB, Normal above.'),
   cpus: z.number().int().min(1).max(256).default(2).describe('vCPUs; one set of per-CPU page lists per CPU per zone. Default 2.'),
   kernel: z.enum(KERNEL_VERSIONS).default('6.6').describe('Guest kernel version preset; switches the documented differences (PCP orders and high, put-back placement, order selection). Default 6.6 (LTS baseline).'),
@@ -70,71 +75,92 @@ export const HostSchema = z.strictObject({
 
 const phaseBase = { label: z.string().max(200).optional().describe('Free text shown on charts.') }
 
-export const AllocPhaseSchema = z.strictObject({
-  op: z.literal('alloc'),
-  ...phaseBase,
-  mib: positiveMiB.describe('How much to allocate, in MiB.'),
-  order: order.default(0).describe('Allocation order of each request. Default 0 (4 KiB).'),
-  migratetype: z.enum(MIGRATETYPE_NAMES).default('movable').describe('Migratetype of the requests (GFP_HIGHUSER_MOVABLE = movable). Default movable.'),
-  rateMiBps: z.number().positive().finite().optional().describe('Allocation rate in MiB per simulated second. Omitted with durationMs too: as fast as the guest allocates (about 4 GiB/s).'),
-  durationMs: z.number().positive().finite().optional().describe('Spread the allocation evenly over this time, in ms (instead of rateMiBps).'),
-  touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page). Default true.'),
-  tag: z.string().max(64).default('default').describe('Name of the allocation set; a later free phase frees from it.'),
-})
+export const AllocPhaseSchema = z
+  .strictObject({
+    op: z.literal('alloc').describe('Allocate memory into an allocation set (memhog, a process growing its heap).'),
+    ...phaseBase,
+    mib: positiveMiB.describe('How much to allocate, in MiB.'),
+    order: order.default(0).describe('Allocation order of each request. Default 0 (4 KiB).'),
+    migratetype: z.enum(MIGRATETYPE_NAMES).default('movable').describe('Migratetype of the requests (GFP_HIGHUSER_MOVABLE = movable). Default movable.'),
+    rateMiBps: rateMiBps.optional().describe('Allocation rate in MiB per simulated second. Omitted with durationMs too: as fast as the guest allocates (about 4 GiB/s).'),
+    durationMs: positiveMs.optional().describe('Spread the allocation evenly over this time, in ms (instead of rateMiBps).'),
+    touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page). Default true.'),
+    tag: z.string().max(64).default('default').describe('Name of the allocation set; a later free phase frees from it.'),
+  })
+  .refine((p) => p.rateMiBps === undefined || p.durationMs === undefined, {
+    message: 'give rateMiBps or durationMs, not both',
+    path: ['durationMs'],
+  })
 
-export const FreePhaseSchema = z.strictObject({
-  op: z.literal('free'),
-  ...phaseBase,
-  mib: positiveMiB.optional().describe('How much to free, in MiB. Give mib or fraction.'),
-  fraction: z.number().min(0).max(1).optional().describe('Fraction of the set to free, 0..1.'),
-  pattern: z.enum(['lifo', 'fifo', 'random', 'every-other']).default('lifo').describe('Which allocations go first. every-other frees every other chunk of chunkKiB, leaving the holes fragmentation studies need. Default lifo.'),
-  chunkKiB: z.number().int().positive().default(4).describe('Chunk size for every-other, in KiB. Default 4.'),
-  durationMs: z.number().positive().finite().optional().describe('Spread the frees over this time, in ms. Omitted: as fast as the guest frees.'),
-  tag: z.string().max(64).default('default').describe('The allocation set to free from.'),
-})
+export const FreePhaseSchema = z
+  .strictObject({
+    op: z.literal('free').describe('Free memory from an allocation set (a process exits or shrinks).'),
+    ...phaseBase,
+    mib: positiveMiB.optional().describe('How much to free, in MiB. Give mib or fraction.'),
+    fraction: z.number().min(0).max(1).optional().describe('Fraction of the set to free, 0..1.'),
+    pattern: z.enum(['lifo', 'fifo', 'random', 'every-other']).default('lifo').describe('Which allocations go first. every-other frees every other chunk of chunkKiB, leaving the holes fragmentation studies need. Default lifo.'),
+    chunkKiB: z.number().int().positive().max(MAX_MIB * 1024).default(4).describe('Chunk size for every-other, in KiB. Default 4.'),
+    durationMs: positiveMs.optional().describe('Spread the frees over this time, in ms. Omitted: as fast as the guest frees.'),
+    tag: z.string().max(64).default('default').describe('The allocation set to free from.'),
+  })
+  .refine((p) => (p.mib === undefined) !== (p.fraction === undefined), {
+    message: 'give exactly one of mib or fraction',
+    path: ['mib'],
+  })
 
 export const IdlePhaseSchema = z.strictObject({
-  op: z.literal('idle'),
+  op: z.literal('idle').describe('Nothing runs; reporting catches up.'),
   ...phaseBase,
-  ms: z.number().positive().finite().describe('Idle time in ms.'),
+  ms: positiveMs.describe('Idle time in ms.'),
 })
 
 export const ChurnPhaseSchema = z.strictObject({
-  op: z.literal('churn'),
+  op: z.literal('churn').describe('Steady allocate/free traffic around a working set (a server under load).'),
   ...phaseBase,
-  durationMs: z.number().positive().finite().describe('How long the churn runs, in ms.'),
-  rateMiBps: z.number().positive().finite().describe('Allocation rate in MiB per simulated second; frees follow at the same rate once liveMiB is reached.'),
-  liveMiB: z.number().min(0).finite().default(64).describe('Working set kept allocated during the churn, in MiB. Default 64.'),
+  durationMs: positiveMs.describe('How long the churn runs, in ms.'),
+  rateMiBps: rateMiBps.describe('Allocation rate in MiB per simulated second; frees follow at the same rate once liveMiB is reached.'),
+  liveMiB: z.number().min(0).max(MAX_MIB).default(64).describe('Working set kept allocated during the churn, in MiB. Default 64.'),
   orders: z
-    .array(z.strictObject({ order, weight: z.number().positive().finite() }))
+    .array(
+      z.strictObject({
+        order: order.describe('Allocation order of this share of the requests.'),
+        weight: z.number().positive().max(1e6).describe('Relative weight of this order in the mix (any positive number; weights are normalised).'),
+      }),
+    )
     .min(1)
     .max(11)
     .default([{ order: 0, weight: 1 }])
     .describe('Order mix of the requests with relative weights. Default all order 0.'),
-  migratetype: z.enum(MIGRATETYPE_NAMES).default('movable'),
-  touch: z.boolean().default(true),
+  migratetype: z.enum(MIGRATETYPE_NAMES).default('movable').describe('Migratetype of the requests. Default movable.'),
+  touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page). Default true.'),
 })
 
 export const PageCachePhaseSchema = z.strictObject({
-  op: z.literal('pagecache'),
+  op: z.literal('pagecache').describe('Read files into the page cache: long-lived order-0 movable memory.'),
   ...phaseBase,
   mib: positiveMiB.describe('Long-lived page-cache-like memory to read in (order-0, movable, touched), in MiB.'),
-  rateMiBps: z.number().positive().finite().default(1024).describe('Read-in rate, MiB per second. Default 1024.'),
+  rateMiBps: rateMiBps.default(1024).describe('Read-in rate, MiB per second. Default 1024.'),
 })
 
 export const DropCachesPhaseSchema = z.strictObject({
-  op: z.literal('drop-caches'),
+  op: z.literal('drop-caches').describe('echo 1 > /proc/sys/vm/drop_caches: frees everything the pagecache phases read in.'),
   ...phaseBase,
 })
 
 export const SysfsOrderPhaseSchema = z.strictObject({
-  op: z.literal('sysfs-order'),
+  op: z.literal('sysfs-order').describe('Change page_reporting_order through sysfs at run time.'),
   ...phaseBase,
   order: z.number().int().min(0).max(4096).describe('Write to /sys/module/page_reporting/parameters/page_reporting_order. 6.3+ rejects values above 10; 5.14-6.2 accept them (reporting stops).'),
 })
 
-export const RegisterPhaseSchema = z.strictObject({ op: z.literal('register'), ...phaseBase })
-export const UnregisterPhaseSchema = z.strictObject({ op: z.literal('unregister'), ...phaseBase })
+export const RegisterPhaseSchema = z.strictObject({
+  op: z.literal('register').describe('The balloon driver registers with page_reporting (page_reporting_register(), e.g. module load).'),
+  ...phaseBase,
+})
+export const UnregisterPhaseSchema = z.strictObject({
+  op: z.literal('unregister').describe('The driver unregisters (page_reporting_unregister(), e.g. module unload).'),
+  ...phaseBase,
+})
 
 export const PhaseSchema = z.discriminatedUnion('op', [
   AllocPhaseSchema,
@@ -160,11 +186,11 @@ export const RecorderSchema = z.strictObject({
 
 export const ExperimentSchema = z.strictObject({
   $schema: z.string().max(2048).optional().describe('JSON Schema reference for editors.'),
-  format: z.literal(EXPERIMENT_FORMAT),
-  version: z.literal(EXPERIMENT_VERSION),
+  format: z.literal(EXPERIMENT_FORMAT).describe(`Required. Always "${EXPERIMENT_FORMAT}": tells the lab (and people) what the file is.`),
+  version: z.literal(EXPERIMENT_VERSION).describe(`Required. File format version, ${EXPERIMENT_VERSION}. Older versions are migrated on load; newer ones are refused.`),
   name: z.string().max(200).default('untitled').describe('Shown in the title bar and in run comparisons.'),
   seed: z.number().int().min(0).max(0xffffffff).default(1).describe('PRNG seed: the same file and seed give a byte-identical samples.csv.'),
-  durationMs: z.number().positive().max(7 * 24 * 3600 * 1000).default(60000).describe('Simulated time to run, in ms. Default 60000.'),
+  durationMs: positiveMs.default(60000).describe('Simulated time to run, in ms. Default 60000.'),
   guest: GuestSchema,
   reporting: ReportingSchema.prefault({}),
   device: DeviceSchema.prefault({}),

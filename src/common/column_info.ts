@@ -1,0 +1,79 @@
+// Unit and meaning of every samples.csv and events.csv column and of every event kind: the source
+// of docs/csv-columns.md and of the Perfetto counter track names. A test checks that every column
+// of SAMPLE_COLUMNS and EVENT_COLUMNS and every EVENT_KINDS entry is described here.
+import { EVENT_COLUMNS, EVENT_KINDS, NR_ORDERS, SAMPLE_COLUMNS, ZONE_NAMES } from './samples'
+import type { EventKind, SampleColumn } from './samples'
+
+export interface ColumnInfo {
+  /** Unit as people write it: KiB, ms, blocks, count, state, order. */
+  readonly unit: string
+  readonly meaning: string
+}
+
+const orderColumns = (prefix: string, unit: string, meaning: (o: number) => string): Record<string, ColumnInfo> =>
+  Object.fromEntries(Array.from({ length: NR_ORDERS }, (_, o) => [`${prefix}${o}`, { unit, meaning: meaning(o) }]))
+
+const SIZE = (o: number): string => (o < 8 ? `${4 << o} KiB` : `${(4 << o) / 1024} MiB`)
+
+export const SAMPLE_COLUMN_INFO: Readonly<Record<SampleColumn, ColumnInfo>> = {
+  t_ms: { unit: 'ms', meaning: 'Simulated time of the sample since boot.' },
+  free_kib: { unit: 'KiB', meaning: 'Free memory in the buddy free lists of all zones (MemFree without PCP pages and the pages isolated for a report).' },
+  reported_kib: { unit: 'KiB', meaning: 'Free memory in blocks flagged PG_reported: reported to the host and not reused since.' },
+  isolated_kib: { unit: 'KiB', meaning: 'Memory isolated from the free lists into the reporting scatterlist (in flight to the host).' },
+  pcp_kib: { unit: 'KiB', meaning: 'Pages held on the per-CPU page lists (free, but invisible to the buddy and to reporting).' },
+  host_rss_kib: { unit: 'KiB', meaning: 'Guest RAM resident on the host (the VMM RSS attributable to guest memory).' },
+  reclaimed_kib: { unit: 'KiB', meaning: 'Cumulative memory the host dropped after reports (discards that freed resident memory).' },
+  refaulted_kib: { unit: 'KiB', meaning: 'Cumulative memory faulted back in on the host after the guest reused a discarded range.' },
+  report_calls: { unit: 'count', meaning: 'Cumulative report() calls (one per scatterlist sent to the device).' },
+  reporting_state: { unit: 'state', meaning: 'page_reporting state: 0 IDLE, 1 REQUESTED, 2 ACTIVE; -1 no device registered.' },
+  ...orderColumns('nr_free_', 'blocks', (o) => `Free blocks of order ${o} (${SIZE(o)}) over all zones, as /proc/buddyinfo counts them.`),
+  ...orderColumns('nr_reported_', 'blocks', (o) => `Free blocks of order ${o} (${SIZE(o)}) with PG_reported set, over all zones.`),
+  wmark_min_kib: { unit: 'KiB', meaning: 'Sum over zones of the min watermark (boost included, as /proc/zoneinfo prints it).' },
+  wmark_low_kib: { unit: 'KiB', meaning: 'Sum over zones of the low watermark (boost included).' },
+  wmark_high_kib: { unit: 'KiB', meaning: 'Sum over zones of the high watermark (boost included).' },
+  boost_kib: { unit: 'KiB', meaning: 'Sum over zones of watermark_boost.' },
+  allocated_kib: { unit: 'KiB', meaning: 'Memory allocated by the workload (all allocation sets and the page cache).' },
+  reporting_order: { unit: 'order', meaning: 'page_reporting_order in effect; -1 when unset.' },
+  ...Object.assign(
+    {},
+    ...ZONE_NAMES.map((zone) => orderColumns(`${zone.toLowerCase()}_nr_free_`, 'blocks', (o) => `Free blocks of order ${o} in zone ${zone} (the ${zone} line of /proc/buddyinfo).`)),
+  ),
+} as Record<SampleColumn, ColumnInfo>
+
+export const EVENT_COLUMN_INFO: Readonly<Record<(typeof EVENT_COLUMNS)[number], ColumnInfo>> = {
+  t_ms: { unit: 'ms', meaning: 'Simulated time of the event since boot.' },
+  kind: { unit: 'name', meaning: 'What happened; one of the event kinds below.' },
+  zone: { unit: 'name', meaning: 'Zone (DMA, DMA32, Normal), when the event concerns one.' },
+  order: { unit: 'order', meaning: 'Block order, when the event concerns blocks of one order.' },
+  pfn: { unit: 'pfn', meaning: 'First page frame number concerned (decimal).' },
+  count: { unit: 'count', meaning: 'What the kind counts: scatterlist entries of a report, blocks, pages.' },
+  kib: { unit: 'KiB', meaning: 'Memory concerned.' },
+  dur_ms: { unit: 'ms', meaning: 'Duration, for events that take time (a report() round trip, a discard).' },
+  detail: { unit: 'text', meaning: 'Free text: the new state, the phase label, the error.' },
+}
+
+export const EVENT_KIND_INFO: Readonly<Record<EventKind, string>> = {
+  register: 'A driver registered with page_reporting (page_reporting_register()).',
+  unregister: 'The driver unregistered (page_reporting_unregister()).',
+  state: 'page_reporting state change; detail is the new state (IDLE, REQUESTED, ACTIVE).',
+  pass_start: 'page_reporting_process() starts a pass over the zones (zone: the zone, when per zone).',
+  pass_end: 'The pass ends.',
+  zone_skipped: 'page_reporting_process_zone() skipped a zone below its watermark + capacity threshold.',
+  report: 'One report() call: count entries of order, kib reported, dur_ms the round trip.',
+  report_error: 'report() failed (e.g. hv_balloon hypercall error); the pages go back unreported.',
+  discard: 'The host discarded a reported range (kib freed on the host).',
+  refault: 'The host faulted a discarded range back in on reuse.',
+  phase: 'A workload phase started; detail is its op and label.',
+  order_change: 'page_reporting_order changed (sysfs write or registration).',
+  alloc: 'One allocation (only with recorder.allocEvents).',
+  free: 'One free (only with recorder.allocEvents).',
+}
+
+/** Checks that every column and kind of samples.ts is described (used by the docs generator and tests). */
+export function undocumentedColumns(): string[] {
+  return [
+    ...SAMPLE_COLUMNS.filter((c) => !Object.hasOwn(SAMPLE_COLUMN_INFO, c)),
+    ...EVENT_COLUMNS.filter((c) => !Object.hasOwn(EVENT_COLUMN_INFO, c)),
+    ...EVENT_KINDS.filter((k) => !Object.hasOwn(EVENT_KIND_INFO, k)),
+  ]
+}
