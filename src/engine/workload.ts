@@ -1,0 +1,384 @@
+// The guest workload: the phases of the experiment file run one after another on the event queue.
+// Allocation and free phases work in batches, one event per TICK_NS of simulated time doing up to
+// rate * TICK of requests, so a 12 GiB allocation costs a few thousand events. Requests go to the
+// CPUs round robin (per-CPU lists). Host refaults of touched memory delay the next batch: the
+// workload pays for what reporting gave away. Randomness comes from one seeded xoroshiro128+.
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
+import { uniformInt } from 'pure-rand/distribution/uniformInt'
+import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
+import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase } from '../common/experiment'
+import type { SimEvent } from '../common/samples'
+import { type EventQueue, NS_PER_MS, NS_PER_S } from './event_queue'
+import type { HostBacking } from './host_backing'
+import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
+
+/** One batch of requests per millisecond of simulated time. */
+export const TICK_NS = NS_PER_MS
+/** alloc without rate or duration: about 4 GiB/s (alloc + first write, 220-340 ns per 4 KiB plus the fault). */
+export const DEFAULT_ALLOC_MIBPS = 4096
+/** free without duration: 90 ns per 4 KiB page (LLFree bulk put, order 0): about 43 GiB/s. */
+export const DEFAULT_FREE_MIBPS = Math.round(4 / 1024 / 90e-9)
+/** drop-caches frees the page cache at the default free rate. */
+const PAGECACHE_TAG = 'pagecache'
+const CHURN_TAG = 'churn'
+
+const MIGRATETYPE: Readonly<Record<MigratetypeName, number>> = {
+  unmovable: MIGRATE_UNMOVABLE,
+  movable: MIGRATE_MOVABLE,
+  reclaimable: MIGRATE_RECLAIMABLE,
+}
+
+export interface WorkloadEnv {
+  readonly queue: EventQueue
+  readonly alloc: PageAlloc
+  readonly host: HostBacking
+  readonly cpus: number
+  readonly rng: RandomGenerator
+  /** init_on_free=1 or page poisoning: the guest writes every page it frees. */
+  readonly writeOnFree: boolean
+  readonly emit: ((event: SimEvent) => void) | null
+  readonly allocEvents: boolean
+  /** page_reporting_register() of the experiment's device. */
+  register(): void
+  /** page_reporting_unregister(); `done` runs once a running pass has finished. */
+  unregister(done: () => void): void
+  sysfsOrder(order: number): void
+}
+
+/** Live allocations of one tag: entries encode pfn * 16 + order, in allocation order. */
+export class AllocSet {
+  entries = new Float64Array(1024)
+  length = 0
+  pages = 0
+
+  push(pfn: number, order: number): void {
+    if (this.length === this.entries.length) {
+      const grown = new Float64Array(this.entries.length * 2)
+      grown.set(this.entries)
+      this.entries = grown
+    }
+    this.entries[this.length++] = pfn * 16 + order
+    this.pages += 2 ** order
+  }
+
+  /** Removes entry i by moving the last entry into its place. */
+  swapRemove(i: number): number {
+    const e = this.entries[i]
+    this.entries[i] = this.entries[--this.length]
+    this.pages -= 2 ** (e % 16)
+    return e
+  }
+}
+
+const decodePfn = (e: number): number => Math.floor(e / 16)
+const decodeOrder = (e: number): number => e % 16
+
+/** The state of the phase being run. */
+interface Running {
+  /** Requests (alloc) or victims (free) still to do. */
+  remaining: number
+  /** Requests per tick (fractional: the carry accumulates). */
+  perTick: number
+  carry: number
+  victims: Float64Array
+  victimNext: number
+  endAt_ns: number
+}
+
+export class Workload {
+  private readonly sets = new Map<string, AllocSet>()
+  private readonly phases: readonly Phase[]
+  private readonly tickHandler: number
+  private readonly nextHandler: number
+  private index = -1
+  private cpu = 0
+  private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns: 0 }
+  /** Live workload memory over all tags, in pages. */
+  allocatedPages = 0
+  allocFailures = 0
+  refaultCost_ns = 0
+  /** All phases have run. */
+  finished = false
+
+  constructor(
+    private readonly env: WorkloadEnv,
+    experiment: Experiment,
+  ) {
+    this.phases = experiment.workload.phases
+    this.tickHandler = env.queue.register(() => this.tick())
+    this.nextHandler = env.queue.register(() => this.startNext())
+  }
+
+  /** Schedules the first phase at t = 0. */
+  start(): void {
+    this.env.queue.schedule(this.env.queue.now_ns, this.nextHandler)
+  }
+
+  get phaseIndex(): number {
+    return this.index
+  }
+
+  set(tag: string): AllocSet {
+    let s = this.sets.get(tag)
+    if (s === undefined) {
+      s = new AllocSet()
+      this.sets.set(tag, s)
+    }
+    return s
+  }
+
+  private get phase(): Phase {
+    return this.phases[this.index]
+  }
+
+  private startNext(): void {
+    this.index++
+    if (this.index >= this.phases.length) {
+      this.finished = true
+      return
+    }
+    const p = this.phase
+    this.event({ kind: 'phase', count: this.index, detail: p.label === undefined ? p.op : `${p.op}: ${p.label}` })
+    const q = this.env.queue
+    switch (p.op) {
+      case 'alloc': {
+        const requests = Math.ceil((p.mib * 256) / 2 ** p.order)
+        const rate = p.rateMiBps ?? (p.durationMs !== undefined ? p.mib / (p.durationMs / 1000) : DEFAULT_ALLOC_MIBPS)
+        this.begin(requests, this.perTickOf(rate, p.order), q.now_ns)
+        return
+      }
+      case 'pagecache': {
+        this.begin(p.mib * 256, this.perTickOf(p.rateMiBps, 0), q.now_ns)
+        return
+      }
+      case 'free':
+        this.beginFree(p)
+        return
+      case 'drop-caches':
+        this.beginFreeVictims(this.set(PAGECACHE_TAG), Infinity, 'fifo', 4, DEFAULT_FREE_MIBPS)
+        return
+      case 'churn':
+        this.begin(Infinity, this.perTickOf(p.rateMiBps, 0), q.now_ns + Math.round(p.durationMs * NS_PER_MS))
+        return
+      case 'idle':
+        q.schedule(q.now_ns + Math.round(p.ms * NS_PER_MS), this.nextHandler)
+        return
+      case 'sysfs-order':
+        this.env.sysfsOrder(p.order)
+        this.next()
+        return
+      case 'register':
+        this.env.register()
+        this.next()
+        return
+      case 'unregister':
+        this.env.unregister(() => this.next())
+        return
+    }
+  }
+
+  /** Requests per tick at `mibps` for requests of `order` (churn: in order-0 page units). */
+  private perTickOf(mibps: number, order: number): number {
+    return ((mibps * 256) / 2 ** order) * (TICK_NS / NS_PER_S)
+  }
+
+  private begin(remaining: number, perTick: number, endAt_ns: number): void {
+    this.run = { remaining, perTick, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns }
+    this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
+  }
+
+  private next(): void {
+    this.env.queue.schedule(this.env.queue.now_ns, this.nextHandler)
+  }
+
+  private tick(): void {
+    const p = this.phase
+    const r = this.run
+    r.carry += r.perTick
+    let n = Math.floor(r.carry)
+    r.carry -= n
+    let cost_ns = 0
+    let done: boolean
+    switch (p.op) {
+      case 'alloc':
+      case 'pagecache': {
+        const order = p.op === 'alloc' ? p.order : 0
+        const mt = p.op === 'alloc' ? MIGRATETYPE[p.migratetype] : MIGRATE_MOVABLE
+        const touch = p.op === 'alloc' ? p.touch : true
+        const set = this.set(p.op === 'alloc' ? p.tag : PAGECACHE_TAG)
+        n = Math.min(n, r.remaining)
+        for (let i = 0; i < n; i++) {
+          const c = this.allocOne(set, order, mt, touch)
+          if (c < 0) {
+            this.event({ kind: 'phase', count: this.index, detail: `allocation failed (order ${order}): out of memory with ${r.remaining - i} requests left` })
+            r.remaining = 0
+            n = i
+            break
+          }
+          cost_ns += c
+        }
+        r.remaining -= n
+        done = r.remaining <= 0
+        break
+      }
+      case 'free':
+      case 'drop-caches': {
+        const end = Math.min(r.victims.length, r.victimNext + n)
+        for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims[r.victimNext])
+        done = r.victimNext >= r.victims.length
+        break
+      }
+      case 'churn':
+        cost_ns += this.churn(p, n)
+        done = this.env.queue.now_ns + TICK_NS > r.endAt_ns
+        break
+      default:
+        throw new Error(`workload: tick in phase ${p.op}`)
+    }
+    if (cost_ns > 0) {
+      this.refaultCost_ns += cost_ns
+      this.event({ kind: 'refault', count: this.index, dur_ms: cost_ns / NS_PER_MS })
+    }
+    const q = this.env.queue
+    if (done) {
+      q.schedule(q.now_ns + cost_ns, this.nextHandler)
+      return
+    }
+    q.schedule(q.now_ns + TICK_NS + cost_ns, this.tickHandler)
+  }
+
+  /** Returns the refault cost in ns, or -1 when the allocation failed. */
+  private allocOne(set: AllocSet, order: number, mt: number, touch: boolean): number {
+    const cpu = this.cpu
+    this.cpu = (this.cpu + 1) % this.env.cpus
+    const pfn = this.env.alloc.allocPages(order, mt, cpu)
+    if (pfn < 0) {
+      this.allocFailures++
+      return -1
+    }
+    set.push(pfn, order)
+    this.allocatedPages += 2 ** order
+    if (this.env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
+    return touch ? this.env.host.touch(pfn, 2 ** order) : 0
+  }
+
+  /** Frees one entry already removed from its set. */
+  private freeOne(e: number): number {
+    const pfn = decodePfn(e)
+    const order = decodeOrder(e)
+    const cpu = this.cpu
+    this.cpu = (this.cpu + 1) % this.env.cpus
+    // init_on_free / poisoning write the page before it goes back
+    const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 2 ** order) : 0
+    this.env.alloc.freePages(pfn, order, cpu)
+    this.allocatedPages -= 2 ** order
+    if (this.env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
+    return cost
+  }
+
+  private beginFree(p: FreePhase): void {
+    const set = this.set(p.tag)
+    const wanted = p.mib !== undefined ? p.mib * 256 : (p.fraction ?? 1) * set.pages
+    const mibps = p.durationMs !== undefined ? Math.max(wanted / 256, 1 / 256) / (p.durationMs / 1000) : DEFAULT_FREE_MIBPS
+    this.beginFreeVictims(set, wanted, p.pattern, p.chunkKiB, mibps)
+  }
+
+  /** Picks the victims of a free phase up front (removing them from the set) and frees them in ticks. */
+  private beginFreeVictims(set: AllocSet, wantedPages: number, pattern: FreePhase['pattern'], chunkKiB: number, mibps: number): void {
+    const victims = this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB)
+    let pages = 0
+    for (const e of victims) pages += 2 ** decodeOrder(e)
+    const pagesPerEntry = victims.length > 0 ? pages / victims.length : 1
+    const perTick = ((mibps * 256) / pagesPerEntry) * (TICK_NS / NS_PER_S)
+    this.run = { remaining: victims.length, perTick, carry: 0, victims, victimNext: 0, endAt_ns: 0 }
+    this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
+  }
+
+  private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): Float64Array {
+    const out: number[] = []
+    let taken = 0
+    switch (pattern) {
+      case 'lifo':
+        while (taken < pages && set.length > 0) {
+          const e = set.swapRemove(set.length - 1)
+          out.push(e)
+          taken += 2 ** decodeOrder(e)
+        }
+        break
+      case 'fifo': {
+        let k = 0
+        while (k < set.length && taken < pages) taken += 2 ** decodeOrder(set.entries[k++])
+        for (let i = 0; i < k; i++) out.push(set.entries[i])
+        set.entries.copyWithin(0, k, set.length)
+        set.length -= k
+        set.pages -= taken
+        break
+      }
+      case 'random':
+        while (taken < pages && set.length > 0) {
+          const e = set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1))
+          out.push(e)
+          taken += 2 ** decodeOrder(e)
+        }
+        break
+      case 'every-other': {
+        // physical holes: walk the set in pfn order, free chunk 0, keep chunk 1, free chunk 2, ...
+        const sorted = set.entries.slice(0, set.length).sort()
+        const chunkPages = Math.max(1, chunkKiB / 4)
+        const keep: number[] = []
+        let inChunk = 0
+        let chunk = 0
+        for (const e of sorted) {
+          const n = 2 ** decodeOrder(e)
+          if (chunk % 2 === 0 && taken < pages) {
+            out.push(e)
+            taken += n
+          } else {
+            keep.push(e)
+          }
+          inChunk += n
+          if (inChunk >= chunkPages) {
+            inChunk = 0
+            chunk++
+          }
+        }
+        set.entries.set(keep)
+        set.length = keep.length
+        set.pages -= taken
+        break
+      }
+    }
+    return Float64Array.from(out)
+  }
+
+  // one tick of churn: allocate, then free random victims above the live set
+  private churn(p: ChurnPhase, units: number): number {
+    const set = this.set(CHURN_TAG)
+    const mt = MIGRATETYPE[p.migratetype]
+    const totalWeight = p.orders.reduce((s, o) => s + o.weight, 0)
+    const livePages = p.liveMiB * 256
+    let cost_ns = 0
+    let budget = units
+    while (budget > 0) {
+      let x = uniformFloat64(this.env.rng) * totalWeight
+      let order = p.orders[p.orders.length - 1].order
+      for (const o of p.orders) {
+        if (x < o.weight) {
+          order = o.order
+          break
+        }
+        x -= o.weight
+      }
+      const c = this.allocOne(set, order, mt, p.touch)
+      budget -= 2 ** order
+      if (c < 0) break
+      cost_ns += c
+      while (set.pages > livePages && set.length > 0) cost_ns += this.freeOne(set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1)))
+    }
+    return cost_ns
+  }
+
+  private event(e: Omit<SimEvent, 't_ms'>): void {
+    this.env.emit?.({ t_ms: this.env.queue.now_ns / NS_PER_MS, ...e })
+  }
+}
