@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cellAt, cellOfPfn, gridLayout, panRange, pfnOfCell, zoomRange } from './pfn_grid'
+import { cellAt, cellOfPfn, gridLayout, guestEndPfn, panRange, pfnOfCell, zoomRange } from './pfn_grid'
 
 describe('gridLayout', () => {
   it('uses one pixel per cell when frames outnumber pixels', () => {
@@ -49,5 +49,14 @@ describe('zoomRange / panRange', () => {
     expect(zoomRange({ startPfn: 0, endPfn: 100 }, 50, 0.01, bounds, 64)).toEqual({ startPfn: 18, endPfn: 82 })
     expect(zoomRange({ startPfn: 900_000, endPfn: 1_000_000 }, 990_000, 20, bounds, 64)).toEqual(bounds)
     expect(panRange({ startPfn: 10, endPfn: 110 }, -50, bounds)).toEqual({ startPfn: 0, endPfn: 100 })
+  })
+})
+
+describe('guestEndPfn', () => {
+  it('follows the q35 split below and above 4 GiB', () => {
+    expect(guestEndPfn(2048, null)).toBe(524_288)
+    // 8 GiB: 2 GiB low, 6 GiB from 4 GiB -> ends at 10 GiB
+    expect(guestEndPfn(8192, null)).toBe(10 * 262_144)
+    expect(guestEndPfn(4096, 3072)).toBe((4096 + 1024) * 256)
   })
 })

@@ -68,3 +68,14 @@ function clampRange(start: number, span: number, bounds: PfnRange): PfnRange {
   const s = Math.min(Math.max(bounds.startPfn, start), bounds.endPfn - span)
   return { startPfn: s, endPfn: s + span }
 }
+
+/**
+ * End of the guest's physical address space in 4 KiB frames, as QEMU q35 lays it out (the
+ * schema's guest.lowMemMiB rule): RAM below the PCI hole, the rest from 4 GiB. The map's first
+ * request covers [0, this); the zones in the answer then give the exact bounds.
+ */
+export function guestEndPfn(memoryMiB: number, lowMemMiB: number | null): number {
+  const low = lowMemMiB ?? (memoryMiB < 2816 ? memoryMiB : 2048)
+  if (low >= memoryMiB) return memoryMiB * 256
+  return (4096 + memoryMiB - low) * 256
+}

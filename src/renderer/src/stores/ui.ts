@@ -2,7 +2,7 @@
 // and the confirm dialog. Nothing here talks to the lab.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { LabError } from '../../../common/api'
+import type { Capabilities, LabError } from '../../../common/api'
 import type { Theme } from '../model/memory_map_palette'
 
 export type ThemeMode = 'system' | Theme
@@ -24,7 +24,13 @@ export interface ConfirmRequest {
   resolve(answer: 'confirm' | 'alternative' | 'cancel'): void
 }
 
+export type Connection = 'connecting' | 'connected' | 'closed'
+
 export const useUiStore = defineStore('ui', () => {
+  const connection = ref<Connection>('connecting')
+  const connectionError = ref<string | null>(null)
+  const capabilities = shallowRef<Capabilities | null>(null)
+  const recent = ref<string[]>([])
   const themeMode = ref<ThemeMode>('system')
   const systemDark = ref(false)
   const view = ref<View>('charts')
@@ -71,5 +77,5 @@ export const useUiStore = defineStore('ui', () => {
     themeMode.value = order[(order.indexOf(themeMode.value) + 1) % order.length]
   }
 
-  return { themeMode, systemDark, view, editorOpen, notices, confirmRequest, theme, notify, notifyError, dismiss, confirm, cycleTheme }
+  return { connection, connectionError, capabilities, recent, themeMode, systemDark, view, editorOpen, notices, confirmRequest, theme, notify, notifyError, dismiss, confirm, cycleTheme }
 })

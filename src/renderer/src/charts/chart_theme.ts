@@ -1,0 +1,19 @@
+// Chart chrome colours per theme (the series colours are the same in both).
+import type { Theme } from '../model/memory_map_palette'
+
+export interface ChartChrome {
+  readonly text: string
+  readonly muted: string
+  readonly grid: string
+  readonly axis: string
+  readonly tooltipBg: string
+  readonly tooltipBorder: string
+  readonly cursor: string
+  readonly mark: string
+  readonly sliderFill: string
+}
+
+export const CHART_CHROME: Readonly<Record<Theme, ChartChrome>> = {
+  light: { text: '#1f2328', muted: '#656d76', grid: '#eaeef2', axis: '#afb8c1', tooltipBg: '#ffffff', tooltipBorder: '#d0d7de', cursor: '#cf222e', mark: '#8c959f', sliderFill: 'rgba(84,112,198,0.15)' },
+  dark: { text: '#e6edf3', muted: '#8d96a0', grid: '#262c36', axis: '#3d444d', tooltipBg: '#161b22', tooltipBorder: '#3d444d', cursor: '#ff7b72', mark: '#6e7681', sliderFill: 'rgba(88,166,255,0.18)' },
+}

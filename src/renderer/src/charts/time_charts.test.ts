@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest'
+import { COL, NR_SAMPLE_COLUMNS, type SampleColumn } from '../../../common/samples'
+import { SampleSeries } from '../model/sample_series'
+import { freeBlocksChart, hostMemoryChart, lowestReportingOrder, overlayChart, reportedChart, reportingChart } from './time_charts'
+
+function series(rows: Partial<Record<SampleColumn, number>>[]): SampleSeries {
+  const data = new Float64Array(rows.length * NR_SAMPLE_COLUMNS)
+  rows.forEach((row, r) => {
+    data[r * NR_SAMPLE_COLUMNS + COL.reporting_order] = -1
+    for (const [k, v] of Object.entries(row)) data[r * NR_SAMPLE_COLUMNS + COL[k as SampleColumn]] = v
+  })
+  const s = new SampleSeries()
+  s.append(rows.length, data)
+  return s
+}
+
+const w = { t0: 0, t1: 1000, columns: 500 }
+const line = (content: { lines: readonly { name: string; data: number[][] }[] }, name: string) => {
+  const l = content.lines.find((x) => x.name === name)
+  if (!l) throw new Error(`no line ${name}`)
+  return l.data
+}
+
+describe('free blocks chart', () => {
+  const s = series([
+    { t_ms: 0, nr_free_0: 10, nr_free_9: 3, normal_nr_free_9: 2 },
+    { t_ms: 100, nr_free_0: 12, nr_free_9: 1, normal_nr_free_9: 1 },
+  ])
+
+  it('plots block counts per order as /proc/buddyinfo counts them', () => {
+    const c = freeBlocksChart(s, w, 'all', 'blocks')
+    expect(c.lines).toHaveLength(11)
+    expect(line(c, 'order 9')).toEqual([
+      [0, 3],
+      [100, 1],
+    ])
+  })
+
+  it('converts blocks to MiB (order 9 = 2 MiB) and filters one zone', () => {
+    expect(line(freeBlocksChart(s, w, 'all', 'MiB'), 'order 9')).toEqual([
+      [0, 6],
+      [100, 2],
+    ])
+    expect(line(freeBlocksChart(s, w, 'normal', 'blocks'), 'order 9')).toEqual([
+      [0, 2],
+      [100, 1],
+    ])
+  })
+})
+
+describe('reported chart', () => {
+  it('splits each order from the reporting order up into reported and unreported MiB', () => {
+    const s = series([{ t_ms: 0, reporting_order: 9, nr_free_9: 5, nr_reported_9: 2, nr_free_10: 4, nr_reported_10: 4, isolated_kib: 2048 }])
+    const c = reportedChart(s, w)
+    expect(c.lines.map((l) => l.name)).toEqual(['reported o10', 'unreported o10', 'reported o9', 'unreported o9', 'isolated (sgl)'])
+    expect(line(c, 'reported o9')).toEqual([[0, 4]])
+    expect(line(c, 'unreported o9')).toEqual([[0, 6]])
+    expect(line(c, 'reported o10')).toEqual([[0, 16]])
+    expect(line(c, 'isolated (sgl)')).toEqual([[0, 2]])
+  })
+
+  it('falls back to pageblock_order when no device registered', () => {
+    expect(lowestReportingOrder(series([{ t_ms: 0 }]))).toBe(9)
+    expect(lowestReportingOrder(series([{ t_ms: 0, reporting_order: 10 }, { t_ms: 1, reporting_order: 5 }]))).toBe(5)
+  })
+})
+
+describe('host and reporting charts', () => {
+  it('draws host memory in MiB', () => {
+    const c = hostMemoryChart(series([{ t_ms: 0, host_rss_kib: 2048, reclaimed_kib: 1024 }]), w)
+    expect(line(c, 'host RSS')).toEqual([[0, 2]])
+    expect(line(c, 'reclaimed (cumulative)')).toEqual([[0, 1]])
+  })
+
+  it('puts the reporting state on its own labelled axis', () => {
+    const c = reportingChart(series([{ t_ms: 0, reporting_state: 2, report_calls: 7 }]), w)
+    expect(line(c, 'reporting state')).toEqual([[0, 2]])
+    expect(c.yAxes[1].format(2)).toBe('ACTIVE')
+    expect(c.yAxes[1].format(-1)).toBe('unregistered')
+  })
+
+  it('overlays one column of several runs', () => {
+    const a = series([{ t_ms: 0, host_rss_kib: 1024 }])
+    const b = series([{ t_ms: 0, host_rss_kib: 4096 }])
+    const c = overlayChart(
+      [
+        { label: 'A', color: '#000', series: a },
+        { label: 'B', color: '#fff', series: b },
+      ],
+      w,
+      'host_rss_kib',
+      true,
+    )
+    expect(line(c, 'B')).toEqual([[0, 4]])
+  })
+})

@@ -1,0 +1,175 @@
+// File commands, the same for the File menu, the browser toolbar, shortcuts and drag and drop.
+// Desktop (Capabilities.nativeFiles): the host shows native dialogs and writes the files.
+// Browser mode: files come in by upload or drop (parseExperiment) and go out as downloads.
+import type { ExportKind, ExportedFile, LoadedExperiment, MenuCommand, Result } from '../../../common/api'
+import { useLab } from '../lab'
+import { useExperimentStore } from '../stores/experiment'
+import { useRunStore } from '../stores/run'
+import { useUiStore } from '../stores/ui'
+
+const native = (): boolean => useUiStore().capabilities?.nativeFiles === true
+
+/** Ask before the unsaved document is replaced. Resolves true when it is fine to go on. */
+export async function confirmDiscard(action: string): Promise<boolean> {
+  const experiment = useExperimentStore()
+  if (!experiment.dirty) return true
+  const answer = await useUiStore().confirm(
+    'Unsaved changes',
+    `${experiment.fileName} has changes that are not saved. Save them before you ${action}?`,
+    'Save',
+    'Discard changes',
+  )
+  if (answer === 'cancel') return false
+  if (answer === 'alternative') return true
+  return save()
+}
+
+function accept(result: Result<LoadedExperiment> | null, what: string): void {
+  if (result === null) return
+  const ui = useUiStore()
+  if (!result.ok) {
+    ui.notifyError(`Could not open ${what}`, result.error)
+    return
+  }
+  useExperimentStore().load(result.value)
+  if (result.value.migratedFrom !== undefined) {
+    ui.notify('info', `${result.value.fileName} was written for format version ${result.value.migratedFrom}`, 'It was migrated; saving writes the current version.')
+  }
+  void refreshRecent()
+}
+
+export async function newDocument(): Promise<void> {
+  if (await confirmDiscard('start a new experiment')) useExperimentStore().reset()
+}
+
+export async function openExample(name: string): Promise<void> {
+  if (!(await confirmDiscard('open the example'))) return
+  accept(await useLab().openExample(name), `example ${name}`)
+}
+
+/** Browser mode: a file chosen in the upload dialog or dropped on the window. */
+export async function openUploadedFile(file: File): Promise<void> {
+  if (!(await confirmDiscard(`open ${file.name}`))) return
+  let text: string
+  try {
+    text = await file.text()
+  } catch (error) {
+    useUiStore().notify('error', `Could not read ${file.name}`, error instanceof Error ? error.message : String(error))
+    return
+  }
+  accept(await useLab().parseExperiment(file.name, text), file.name)
+}
+
+function pickFile(): Promise<File | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.accept = '.json,application/json'
+    input.dataset.testid = 'open-file-input'
+    input.style.display = 'none'
+    input.addEventListener('change', () => {
+      resolve(input.files?.[0] ?? null)
+      input.remove()
+    })
+    input.addEventListener('cancel', () => {
+      resolve(null)
+      input.remove()
+    })
+    document.body.append(input)
+    input.click()
+  })
+}
+
+export async function openFile(): Promise<void> {
+  if (native()) {
+    if (!(await confirmDiscard('open another file'))) return
+    accept(await useLab().openExperimentFile(), 'the file')
+    return
+  }
+  const file = await pickFile()
+  if (file) await openUploadedFile(file)
+}
+
+export async function openRecent(path: string): Promise<void> {
+  if (!(await confirmDiscard('open another file'))) return
+  accept(await useLab().openExperimentFile(path), path)
+}
+
+export async function refreshRecent(): Promise<void> {
+  if (native()) useUiStore().recent = await useLab().recentFiles()
+}
+
+export function download(fileName: string, text: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = fileName
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+function deliver(result: Result<ExportedFile> | null, what: string, type: string): boolean {
+  if (result === null) return false
+  const ui = useUiStore()
+  if (!result.ok) {
+    ui.notifyError(`Could not ${what}`, result.error)
+    return false
+  }
+  if (result.value.text !== undefined) download(result.value.fileName, result.value.text, type)
+  ui.notify('info', result.value.path ? `Wrote ${result.value.path}` : `Downloaded ${result.value.fileName}`)
+  return true
+}
+
+async function saveWith(saveAs: boolean): Promise<boolean> {
+  const experiment = useExperimentStore()
+  const result = await useLab().saveExperiment(experiment.document, native() ? experiment.path : null, saveAs)
+  const ok = deliver(result, 'save the experiment', 'application/json')
+  if (ok && result?.ok) {
+    experiment.markSaved(result.value.fileName, result.value.path ?? null)
+    void refreshRecent()
+  }
+  return ok
+}
+
+export const save = (): Promise<boolean> => saveWith(false)
+export const saveAs = (): Promise<boolean> => saveWith(true)
+
+const EXPORT_TYPES: Readonly<Record<ExportKind, string>> = {
+  'samples-csv': 'text/csv',
+  'events-csv': 'text/csv',
+  perfetto: 'application/json',
+  buddyinfo: 'text/plain',
+  pagetypeinfo: 'text/plain',
+  summary: 'application/json',
+}
+
+export async function exportRun(kind: ExportKind, atMs: number | null = null): Promise<void> {
+  const runId = useRunStore().status?.runId
+  if (!runId) {
+    useUiStore().notify('error', 'Nothing to export yet', 'Run the experiment first; exports come from the current run.')
+    return
+  }
+  deliver(await useLab().exportRun(runId, kind, atMs), 'export the run', EXPORT_TYPES[kind])
+}
+
+/** A File menu command pushed by the desktop app. */
+export function runMenuCommand(command: MenuCommand): Promise<unknown> {
+  switch (command) {
+    case 'new':
+      return newDocument()
+    case 'open':
+      return openFile()
+    case 'save':
+      return save()
+    case 'save-as':
+      return saveAs()
+    case 'export-csv':
+      return exportRun('samples-csv')
+    case 'export-perfetto':
+      return exportRun('perfetto')
+    default:
+      return openRecent(command.slice('open-recent:'.length))
+  }
+}

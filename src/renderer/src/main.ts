@@ -1,0 +1,42 @@
+// Renderer entry: mount the app, connect to the lab (desktop pipe or browser WebSocket), and
+// route the host's pushes into the stores.
+import { createApp } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import './style.css'
+import { connectLab } from './bridge'
+import { setLab } from './lab'
+import { runMenuCommand, refreshRecent } from './commands/file_commands'
+import { useRunStore } from './stores/run'
+import { useSeriesStore } from './stores/series'
+import { useUiStore } from './stores/ui'
+
+const pinia = createPinia()
+createApp(App).use(pinia).mount('#app')
+
+const ui = useUiStore(pinia)
+
+async function connect(): Promise<void> {
+  try {
+    const lab = await connectLab()
+    setLab(lab)
+    ui.capabilities = await lab.capabilities()
+    const run = useRunStore(pinia)
+    const series = useSeriesStore(pinia)
+    lab.on('frame', (runId, rows, data) => series.append(runId, rows, data))
+    lab.on('events', (runId, events) => series.addEvents(runId, events))
+    lab.on('status', (status) => run.onStatus(status))
+    lab.on('menu', (command) => void runMenuCommand(command))
+    ui.connection = 'connected'
+    void refreshRecent()
+    void lab.closed.then((reason) => {
+      ui.connection = 'closed'
+      ui.connectionError = reason
+    })
+  } catch (error) {
+    ui.connection = 'closed'
+    ui.connectionError = error instanceof Error ? error.message : String(error)
+  }
+}
+
+void connect()
