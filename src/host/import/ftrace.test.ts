@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { REPLAY_ALLOC, REPLAY_FREE, type FtraceReplay, type ImportedData } from '../../common/imports'
 import type { Result } from '../../common/api'
+import { FtraceReplayer } from '../../common/ftrace_replay'
 import { importFile, importText } from './index'
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/imports')
@@ -142,5 +143,23 @@ describe('ftrace kmem importer', () => {
     expect(r.stats.liveAtEnd).toBe(0)
     expect(r.t_ns[2 * N - 1]).toBe(99_999_000_000)
     expect(r.ref[2 * N - 1]).toBe(2 * N - 2)
+  })
+})
+
+describe('ftrace replay determinism', () => {
+  it('every layout of the same trace drives an allocator through the same calls, every time', () => {
+    const calls = (file: string): string[] => {
+      const log: string[] = []
+      let top = 4096
+      const replay = value(importText('ftrace', file, readFileSync(join(FIXTURES, file), 'utf8')))
+      new FtraceReplayer(replay, { cpus: 2 }).runUntil(Infinity, {
+        allocPages: (order, mt, cpu) => (log.push(`alloc ${order} ${mt} ${cpu} @${top}`), (top += 1 << order) - (1 << order)),
+        freePages: (pfn, order, cpu) => void log.push(`free ${pfn} ${order} ${cpu}`),
+      })
+      return log
+    }
+    const first = calls('ftrace-6.6-trace.txt')
+    expect(first).toHaveLength(6)
+    for (const f of ['ftrace-6.6-trace.txt', 'ftrace-5.10-trace.txt', 'ftrace-6.6-trace-cmd.txt', 'ftrace-5.10-trace-cmd.txt']) expect(calls(f)).toEqual(first)
   })
 })
