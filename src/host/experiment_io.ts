@@ -260,7 +260,8 @@ export async function saveExperimentFile(path: string, document: ExperimentInput
 export function formatLabError(error: LabError): string {
   const file = error.file ?? '<experiment>'
   const issues = error.issues ?? []
-  if (issues.length === 0) return `${file}: ${error.message}`
+  // Limits and I/O errors carry their one issue in the message already.
+  if (issues.length === 0 || (error.code !== 'invalid' && issues.length === 1)) return `${file}: ${error.message}`
   const lines = [`${file}: ${issues.length === 1 ? 'not a valid experiment' : `not a valid experiment (${issues.length} problems)`}`]
   for (const issue of issues) {
     const where = issue.line !== undefined ? `${file}:${issue.line}${issue.column !== undefined ? `:${issue.column}` : ''}` : file
