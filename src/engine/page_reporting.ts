@@ -275,7 +275,8 @@ export class PageReporting {
           const usable = alloc.nrFreePages(z) - alloc.nrReservedHighatomic(z)
           const mark = alloc.wmarkLow(z) + alloc.watermarkBoost(z) + cap * 2 ** order
           if (order === REPORTING_ORDER_UNSET || !(usable > mark)) {
-            this.event({ kind: 'zone_skipped', zone: this.zoneName(z), order, count: usable, detail: `usable ${usable} <= low+boost+${cap}<<${order} = ${mark} pages` })
+            // an unpopulated zone fails the check every pass: not worth an event
+            if (alloc.zoneManagedPages(z) > 0) this.event({ kind: 'zone_skipped', zone: this.zoneName(z), order, count: usable, detail: `usable ${usable} <= low+boost+${cap}<<${order} = ${mark} pages` })
             this.pz++
             continue
           }
