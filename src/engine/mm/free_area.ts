@@ -1,0 +1,65 @@
+// struct free_area per zone and order: one list per migratetype and nr_free (blocks, all
+// migratetypes), plus the count of PG_reported blocks the sampler reads. Models
+// add_to_free_list(), add_to_free_list_tail(), move_to_free_list() and del_page_from_free_list()
+// of mm/page_alloc.c (6.6).
+import { MIGRATE_TYPES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
+import { KIND_BUDDY, KIND_TAIL, PG_REPORTED, type MemMap } from './memmap'
+import type { PfnLists } from './list'
+
+/** Number of buddy free lists; the per-CPU lists take the ids after them. */
+export const NR_FREE_LISTS = NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES
+
+export const freeListId = (zone: number, order: number, mt: number): number => (zone * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt
+
+export class FreeArea {
+  /** free_area[order].nr_free at zone * NR_PAGE_ORDERS + order. */
+  readonly nrFree = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+  /** Blocks with PG_reported on the lists, same indexing. */
+  readonly nrReported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+  readonly lists: PfnLists
+  readonly memmap: MemMap
+
+  constructor(lists: PfnLists, memmap: MemMap) {
+    this.lists = lists
+    this.memmap = memmap
+  }
+
+  /** set_buddy_order() + add_to_free_list() / add_to_free_list_tail(): a new block starts without PG_reported. */
+  add(pfn: number, zone: number, order: number, mt: number, toTail: boolean): void {
+    this.memmap.order[pfn] = order
+    this.memmap.flags[pfn] = KIND_BUDDY
+    const id = (zone * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt
+    if (toTail) this.lists.addTail(id, pfn)
+    else this.lists.addHead(id, pfn)
+    this.nrFree[zone * NR_PAGE_ORDERS + order]++
+  }
+
+  /** del_page_from_free_list(): clears PG_reported and PageBuddy; the caller gives the frame its new state. */
+  del(pfn: number, zone: number, order: number): void {
+    const i = zone * NR_PAGE_ORDERS + order
+    if ((this.memmap.flags[pfn] & PG_REPORTED) !== 0) this.nrReported[i]--
+    this.lists.del(pfn)
+    this.memmap.flags[pfn] = KIND_TAIL
+    this.memmap.order[pfn] = -1
+    this.nrFree[i]--
+  }
+
+  /** move_to_free_list(): list_move_tail() onto the list of `mt`; PG_reported is kept. */
+  move(pfn: number, zone: number, order: number, mt: number): void {
+    this.lists.del(pfn)
+    this.lists.addTail((zone * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt, pfn)
+  }
+
+  /** get_page_from_free_area(): the head of the list, -1 if empty. */
+  first(zone: number, order: number, mt: number): number {
+    return this.lists.head[(zone * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt]
+  }
+
+  /** __SetPageReported() on a buddy head, keeping nrReported exact. */
+  setReported(pfn: number, zone: number): void {
+    const flags = this.memmap.flags[pfn]
+    if ((flags & PG_REPORTED) !== 0) return
+    this.memmap.flags[pfn] = flags | PG_REPORTED
+    this.nrReported[zone * NR_PAGE_ORDERS + this.memmap.order[pfn]]++
+  }
+}

@@ -1,0 +1,68 @@
+// The memory map: the state the kernel keeps in struct page (page->flags, buddy order in
+// page->private, the pcp migratetype in page->index) and the pageblock bitmap
+// (include/linux/pageblock-flags.h), as flat typed arrays indexed by pfn. 2 bytes per page here,
+// 8 more in PfnLists, 1/512 for the pageblock types.
+
+/** Low 3 bits of flags: what the frame is. Only block heads carry ALLOCATED/BUDDY/PCP/ISOLATED. */
+export const PAGE_KIND_MASK = 7
+/** A frame inside a block (a tail page); its head holds the state. */
+export const KIND_TAIL = 0
+/** No RAM (a hole in the e820 map, or past max_pfn up to the memmap end). */
+export const KIND_HOLE = 1
+/** PG_reserved: a memblock reservation, never handed to the buddy allocator. */
+export const KIND_RESERVED = 2
+/** Head of an allocated block; the allocation's migratetype is kept for move_freepages() (PageLRU). */
+export const KIND_ALLOCATED = 3
+/** PageBuddy: head of a free block on a buddy free list. */
+export const KIND_BUDDY = 4
+/** Head of a block on a per-CPU list; the migratetype recorded at free time (get_pcppage_migratetype) is kept. */
+export const KIND_PCP = 5
+/** Head of a free block taken off the lists by __isolate_free_page() (held by page reporting). */
+export const KIND_ISOLATED = 6
+/** PG_reported (an alias of PG_uptodate), meaningful on buddy heads only. */
+export const PG_REPORTED = 8
+export const MT_SHIFT = 4
+export const MT_MASK = 7
+
+export class MemMap {
+  /** Order of the block whose head is this pfn (any kind); -1 for every other frame. */
+  readonly order: Int8Array
+  /** Kind | PG_REPORTED | migratetype << MT_SHIFT. */
+  readonly flags: Uint8Array
+  /** Pageblock migratetype, one byte per pageblock. */
+  readonly pageblockMt: Uint8Array
+  readonly pageblockOrder: number
+
+  constructor(nrPfns: number, pageblockOrder: number) {
+    this.order = new Int8Array(nrPfns).fill(-1)
+    this.flags = new Uint8Array(nrPfns).fill(KIND_HOLE)
+    // Pageblock bits start at 0 (Unmovable); memmap_init_range() sets Movable on each
+    // pageblock-aligned present pfn, so a pageblock without one keeps Unmovable, as in the kernel.
+    this.pageblockMt = new Uint8Array(nrPfns >> pageblockOrder)
+    this.pageblockOrder = pageblockOrder
+  }
+
+  kind(pfn: number): number {
+    return this.flags[pfn] & PAGE_KIND_MASK
+  }
+
+  /** Head of the block holding `pfn` (the pfn itself for holes and reserved frames). */
+  blockHead(pfn: number, maxOrder: number): number {
+    if (this.order[pfn] >= 0 || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_TAIL) return pfn
+    for (let o = 1; o <= maxOrder; o++) {
+      const head = pfn & ~((1 << o) - 1)
+      if (this.order[head] >= o) return head
+    }
+    throw new Error(`memmap: pfn ${pfn} is a tail page of no block`)
+  }
+
+  /** get_pfnblock_migratetype(). */
+  pageblockMigratetype(pfn: number): number {
+    return this.pageblockMt[pfn >> this.pageblockOrder]
+  }
+
+  /** set_pageblock_migratetype(). */
+  setPageblockMigratetype(pfn: number, mt: number): void {
+    this.pageblockMt[pfn >> this.pageblockOrder] = mt
+  }
+}

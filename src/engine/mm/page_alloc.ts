@@ -1,0 +1,671 @@
+// The buddy allocator of Linux 6.6 x86_64 (mm/page_alloc.c): __free_one_page(), __rmqueue() with
+// the migratetype fallbacks, the per-CPU lists, get_page_from_freelist() over the zonelist, and
+// __isolate_free_page()/__putback_isolated_page() for page reporting. State is kept in flat typed
+// arrays indexed by pfn (memmap.ts, list.ts); nothing is allocated on the hot paths.
+//
+// Out of scope, on purpose: reclaim and compaction (kswapd never reclaims allocated pages; a
+// boost is dropped when the zone is back above its high watermark, as kswapd does at the end of
+// balance_pgdat()), CMA areas, MIGRATE_ISOLATE ranges, ALLOC_HIGHATOMIC/ALLOC_OOM allocations,
+// and the boot-time shuffle of the free lists (only shuffle_pick_tail() is modelled).
+import { PFN_STATES } from '../../common/api'
+import {
+  MAX_ORDER,
+  MIGRATE_HIGHATOMIC,
+  MIGRATE_MOVABLE,
+  MIGRATE_PCPTYPES,
+  MIGRATE_RECLAIMABLE,
+  MIGRATE_TYPES,
+  MIGRATE_UNMOVABLE,
+  NR_PAGE_ORDERS,
+  NR_ZONES,
+  ZONE_NORMAL,
+  type NotifyFree,
+  type PageAlloc,
+  type PageAllocConfig,
+} from './page_alloc_api'
+import { PfnLists } from './list'
+import { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_REPORTED } from './memmap'
+import { FreeArea, NR_FREE_LISTS, freeListId } from './free_area'
+import { computeZoneLayout, zoneIdx, ZONE_NAMES, type ZoneLayout } from './mmzone'
+import { FPI_NONE, PerCpuPages, type PcpZoneOps } from './pcp'
+import { initPerZoneWmarkMin } from './watermark'
+import { formatBuddyinfo, formatPagetypeinfo } from './vmstat'
+import { checkPageAlloc } from './page_alloc_check'
+
+/** fpi_t flags. */
+export const FPI_SKIP_REPORT_NOTIFY = 1
+export const FPI_TO_TAIL = 2
+
+/** alloc_flags: the low bits index the watermark (ALLOC_WMARK_MASK). */
+export const ALLOC_WMARK_MIN = 0
+export const ALLOC_WMARK_LOW = 1
+export const ALLOC_WMARK_HIGH = 2
+const ALLOC_WMARK_MASK = 3
+export const ALLOC_NOFRAGMENT = 0x100
+
+/** fallbacks[][]: two fallback types per PCP type, in the order __rmqueue_fallback() tries them. */
+const FALLBACKS = Int8Array.of(
+  MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE, // UNMOVABLE
+  MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, // MOVABLE
+  MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, // RECLAIMABLE
+)
+
+const STATE_HOLE = PFN_STATES.indexOf('hole')
+const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
+const STATE_FREE = PFN_STATES.indexOf('free')
+const STATE_REPORTED = PFN_STATES.indexOf('reported')
+const STATE_ISOLATED = PFN_STATES.indexOf('isolated')
+const STATE_PCP = PFN_STATES.indexOf('pcp')
+
+/** migratetype_is_mergeable(): Unmovable, Movable, Reclaimable. */
+const isMergeable = (mt: number): boolean => mt < MIGRATE_PCPTYPES
+
+function checkInt(field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`PageAllocConfig.${field}: expected an integer in ${min}..${max}, got ${value}`)
+  }
+}
+
+function validateConfig(config: PageAllocConfig): void {
+  checkInt('cpus', config.cpus, 1, 8192)
+  if (config.pageblockOrder !== 9 && config.pageblockOrder !== 10) {
+    throw new Error(`PageAllocConfig.pageblockOrder: expected 9 (hugetlb) or 10, got ${String(config.pageblockOrder)}`)
+  }
+  if (config.pcpHighMode !== 'six-batch' && config.pcpHighMode !== 'low-wmark') {
+    throw new Error(`PageAllocConfig.pcpHighMode: expected 'six-batch' or 'low-wmark', got ${String(config.pcpHighMode)}`)
+  }
+  checkInt('percpuPagelistHighFraction', config.percpuPagelistHighFraction, 0, 2 ** 30)
+  if (config.minFreeKbytes !== null) checkInt('minFreeKbytes', config.minFreeKbytes, 0, 2 ** 30)
+  checkInt('watermarkScaleFactor', config.watermarkScaleFactor, 1, 10000)
+  checkInt('watermarkBoostFactor', config.watermarkBoostFactor, 0, 2 ** 30)
+}
+
+export class PageAllocator implements PageAlloc, PcpZoneOps {
+  readonly nrZones = NR_ZONES
+  readonly pageblockOrder: number
+  readonly pageblockNrPages: number
+  readonly maxPfn: number
+  readonly layout: ZoneLayout
+  readonly memmap: MemMap
+  readonly lists: PfnLists
+  readonly area: FreeArea
+  readonly pcp: PerCpuPages
+  /** Shortcuts into memmap for the hot paths. */
+  readonly order: Int8Array
+  readonly flags: Uint8Array
+  readonly pageblockMt: Uint8Array
+
+  readonly managedPages: Int32Array
+  /** NR_FREE_PAGES per zone: pages on the buddy free lists. */
+  readonly nrFreePagesByZone = new Int32Array(NR_ZONES)
+  /** _watermark[WMARK_MIN/LOW/HIGH] at zone * 3 + mark, without boost. */
+  readonly watermark = new Int32Array(NR_ZONES * 3)
+  readonly watermarkBoostByZone = new Int32Array(NR_ZONES)
+  /** lowmem_reserve[j] of zone i at i * NR_ZONES + j. */
+  readonly lowmemReserve: Int32Array
+  readonly nrReservedHighatomicByZone = new Int32Array(NR_ZONES)
+  /** Pages held by page reporting between __isolate_free_page() and the put-back. */
+  readonly isolatedByZone = new Int32Array(NR_ZONES)
+  /** ZONE_BOOSTED_WATERMARK: a steal boosted the zone; rmqueue() wakes kswapd. */
+  readonly boostedFlag = new Uint8Array(NR_ZONES)
+  readonly minFreeKbytes: number
+
+  /** The first zone of the zonelist (highest populated zone) and the flags its allocations start with. */
+  readonly preferredZone: number
+  readonly initialAllocFlags: number
+
+  readonly putbackToTail: boolean
+  readonly shuffle: boolean
+  readonly watermarkBoostFactor: number
+  readonly randomBit: () => number
+  readonly notifyFree: NotifyFree
+
+  /** Out-values of findSuitableFallback()/moveFreepages(), kept in fields to avoid allocating. */
+  private canSteal = false
+  private movablePages = 0
+
+  constructor(config: PageAllocConfig) {
+    validateConfig(config)
+    const layout = computeZoneLayout(config.ranges, config.reservedPages)
+    this.layout = layout
+    this.maxPfn = layout.maxPfn
+    this.pageblockOrder = config.pageblockOrder
+    this.pageblockNrPages = 1 << config.pageblockOrder
+    this.putbackToTail = config.putbackToTail
+    this.shuffle = config.shuffle
+    this.watermarkBoostFactor = config.watermarkBoostFactor
+    this.randomBit = config.randomBit
+    this.notifyFree = config.notifyFree
+    this.managedPages = layout.managedPages
+
+    this.memmap = new MemMap(layout.nrPfns, config.pageblockOrder)
+    this.order = this.memmap.order
+    this.flags = this.memmap.flags
+    this.pageblockMt = this.memmap.pageblockMt
+    this.lists = new PfnLists(layout.nrPfns, NR_FREE_LISTS + PerCpuPages.nrLists(config.cpus))
+    this.area = new FreeArea(this.lists, this.memmap)
+    this.pcp = new PerCpuPages(
+      { cpus: config.cpus, pcpOrders: config.pcpOrders, pageblockOrder: config.pageblockOrder, highMode: config.pcpHighMode },
+      NR_FREE_LISTS,
+      this.lists,
+      this.memmap,
+      this,
+    )
+
+    // memmap_init_range(): present frames exist; each pageblock-aligned present pfn makes its pageblock Movable.
+    for (const r of layout.present) {
+      this.flags.fill(KIND_TAIL, r.startPfn, r.endPfn)
+      const first = Math.ceil(r.startPfn / this.pageblockNrPages) * this.pageblockNrPages
+      for (let pfn = first; pfn < r.endPfn; pfn += this.pageblockNrPages) this.pageblockMt[pfn >> this.pageblockOrder] = MIGRATE_MOVABLE
+    }
+    for (const r of layout.reserved) this.flags.fill(KIND_RESERVED, r.startPfn, r.endPfn)
+
+    const marks = initPerZoneWmarkMin({
+      managedPages: layout.managedPages,
+      presentPages: layout.presentPages,
+      minFreeKbytes: config.minFreeKbytes,
+      thpEnabled: config.thpEnabled,
+      pageblockOrder: config.pageblockOrder,
+      watermarkScaleFactor: config.watermarkScaleFactor,
+    })
+    this.minFreeKbytes = marks.minFreeKbytes
+    for (let z = 0; z < NR_ZONES; z++) {
+      this.watermark[z * 3 + ALLOC_WMARK_MIN] = marks.min[z]
+      this.watermark[z * 3 + ALLOC_WMARK_LOW] = marks.low[z]
+      this.watermark[z * 3 + ALLOC_WMARK_HIGH] = marks.high[z]
+      this.pcp.setHighAndBatch(z, layout.managedPages[z], marks.low[z], config.percpuPagelistHighFraction)
+    }
+    this.lowmemReserve = marks.lowmemReserve
+
+    let preferred = ZONE_NORMAL
+    while (preferred > 0 && layout.managedPages[preferred] === 0) preferred--
+    this.preferredZone = preferred
+    // alloc_flags_nofragment(): with a Normal zone, first try not to fragment (steal only whole pageblocks).
+    this.initialAllocFlags = ALLOC_WMARK_LOW | (preferred === ZONE_NORMAL ? ALLOC_NOFRAGMENT : 0)
+
+    for (const r of layout.free) this.freePagesMemory(r.startPfn, r.endPfn)
+  }
+
+  /** __free_pages_memory() -> __free_pages_core(): the largest aligned chunks, FPI_TO_TAIL (memblock_free_all()). */
+  private freePagesMemory(start: number, end: number): void {
+    while (start < end) {
+      let order = start === 0 ? MAX_ORDER : Math.min(MAX_ORDER, 31 - Math.clz32(start & -start))
+      while (start + (1 << order) > end) order--
+      this.freeOnePage(start, zoneIdx(start), order, this.pageblockMt[start >> this.pageblockOrder], FPI_TO_TAIL)
+      start += 1 << order
+    }
+  }
+
+  // ---- the buddy free lists ----
+
+  /** __free_one_page(): merge with free buddies, place at head or tail, account, notify. */
+  freeOnePage(pfn: number, zone: number, order: number, mt: number, fpi: number): void {
+    const orders = this.order
+    const flags = this.flags
+    const pbo = this.pageblockOrder
+    orders[pfn] = -1
+    flags[pfn] = KIND_TAIL
+    this.nrFreePagesByZone[zone] += 1 << order
+    let buddyPfn = 0
+    while (order < MAX_ORDER) {
+      buddyPfn = pfn ^ (1 << order)
+      // page_is_buddy(); zone boundaries are MAX_ORDER-aligned on x86_64, so a buddy is always in the same zone.
+      if ((flags[buddyPfn] & PAGE_KIND_MASK) !== KIND_BUDDY || orders[buddyPfn] !== order) break
+      if (order >= pbo) {
+        // No merging across pageblocks whose types have no fallbacks (HighAtomic, CMA, Isolate).
+        const buddyMt = this.pageblockMt[buddyPfn >> pbo]
+        if (mt !== buddyMt && (!isMergeable(mt) || !isMergeable(buddyMt))) break
+      }
+      this.area.del(buddyPfn, zone, order)
+      pfn &= buddyPfn
+      order++
+    }
+    let toTail: boolean
+    if ((fpi & FPI_TO_TAIL) !== 0) toTail = true
+    else if (this.shuffle && order >= MAX_ORDER) toTail = this.randomBit() !== 0
+    else toTail = this.buddyMergeLikely(pfn, buddyPfn, order)
+    this.area.add(pfn, zone, order, mt, toTail)
+    if (this.watermarkBoostByZone[zone] !== 0) this.kswapdBalance(zone)
+    if ((fpi & FPI_SKIP_REPORT_NOTIFY) === 0) this.notifyFree(zone, order)
+  }
+
+  /** buddy_merge_likely(): tail placement when the order+1 buddy is already free (orders below 9). */
+  private buddyMergeLikely(pfn: number, buddyPfn: number, order: number): boolean {
+    if (order >= MAX_ORDER - 1) return false
+    const higherBuddy = (buddyPfn & pfn) ^ (1 << (order + 1))
+    return (this.flags[higherBuddy] & PAGE_KIND_MASK) === KIND_BUDDY && this.order[higherBuddy] === order + 1
+  }
+
+  /** __rmqueue_smallest(): the head of the smallest non-empty list of `mt`, split by expand(). */
+  rmqueueSmallest(zone: number, order: number, mt: number): number {
+    const head = this.lists.head
+    for (let o = order; o <= MAX_ORDER; o++) {
+      const pfn = head[(zone * NR_PAGE_ORDERS + o) * MIGRATE_TYPES + mt]
+      if (pfn < 0) continue
+      this.area.del(pfn, zone, o)
+      this.expand(pfn, zone, order, o, mt)
+      return pfn
+    }
+    return -1
+  }
+
+  /** expand(): the upper halves go to the head of their lists, unflagged; the caller keeps the lowest 2^low pages. */
+  private expand(pfn: number, zone: number, low: number, high: number, mt: number): void {
+    while (high > low) {
+      high--
+      this.area.add(pfn + (1 << high), zone, high, mt, false)
+    }
+  }
+
+  /** __rmqueue(): the requested type, else steal from a fallback type and retry (no CMA in this model). */
+  rmqueueBlock(zone: number, order: number, mt: number, allocFlags: number): number {
+    for (;;) {
+      const pfn = this.rmqueueSmallest(zone, order, mt)
+      if (pfn >= 0) return pfn
+      if (!this.rmqueueFallback(zone, order, mt, allocFlags)) return -1
+    }
+  }
+
+  modNrFreePages(zone: number, delta: number): void {
+    this.nrFreePagesByZone[zone] += delta
+  }
+
+  /** can_steal_fallback(). */
+  private canStealFallback(order: number, startMt: number): boolean {
+    if (order >= this.pageblockOrder) return true
+    return order >= this.pageblockOrder >> 1 || startMt === MIGRATE_RECLAIMABLE || startMt === MIGRATE_UNMOVABLE
+  }
+
+  /** find_suitable_fallback(..., only_stealable = false): sets canSteal. */
+  private findSuitableFallback(zone: number, order: number, mt: number): number {
+    if (this.area.nrFree[zone * NR_PAGE_ORDERS + order] === 0) return -1
+    this.canSteal = false
+    for (let i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
+      const fallbackMt = FALLBACKS[mt * 2 + i]
+      if (this.area.first(zone, order, fallbackMt) < 0) continue
+      if (this.canStealFallback(order, mt)) this.canSteal = true
+      return fallbackMt
+    }
+    return -1
+  }
+
+  /** __rmqueue_fallback(): the largest block of a fallback type (the smallest for movable when it cannot steal). */
+  private rmqueueFallback(zone: number, order: number, startMt: number, allocFlags: number): boolean {
+    let minOrder = order
+    if (order < this.pageblockOrder && (allocFlags & ALLOC_NOFRAGMENT) !== 0) minOrder = this.pageblockOrder
+    let currentOrder = MAX_ORDER
+    let fallbackMt = -1
+    for (; currentOrder >= minOrder; currentOrder--) {
+      fallbackMt = this.findSuitableFallback(zone, currentOrder, startMt)
+      if (fallbackMt === -1) continue
+      if (!this.canSteal && startMt === MIGRATE_MOVABLE && currentOrder > order) {
+        for (currentOrder = order; currentOrder <= MAX_ORDER; currentOrder++) {
+          fallbackMt = this.findSuitableFallback(zone, currentOrder, startMt)
+          if (fallbackMt !== -1) break
+        }
+      }
+      break
+    }
+    if (fallbackMt === -1) return false
+    const pfn = this.area.first(zone, currentOrder, fallbackMt)
+    this.stealSuitableFallback(zone, pfn, startMt, this.canSteal)
+    return true
+  }
+
+  /** steal_suitable_fallback(): claim whole pageblocks, or move the block's free pages, or just this block. */
+  private stealSuitableFallback(zone: number, pfn: number, startType: number, wholeBlock: boolean): void {
+    const currentOrder = this.order[pfn]
+    const oldBlockType = this.pageblockMt[pfn >> this.pageblockOrder]
+    if (oldBlockType !== MIGRATE_HIGHATOMIC) {
+      if (currentOrder >= this.pageblockOrder) {
+        this.changePageblockRange(pfn, currentOrder, startType)
+      } else {
+        // ALLOC_KSWAPD is assumed (every allocation here may wake kswapd).
+        if (this.boostWatermark(zone)) this.boostedFlag[zone] = 1
+        if (wholeBlock) {
+          const freePages = this.moveFreepagesBlock(zone, pfn, startType)
+          if (freePages !== 0) {
+            const movable = this.movablePages
+            let alikePages: number
+            if (startType === MIGRATE_MOVABLE) alikePages = movable
+            else if (oldBlockType === MIGRATE_MOVABLE) alikePages = this.pageblockNrPages - (freePages + movable)
+            else alikePages = 0
+            if (freePages + alikePages >= 1 << (this.pageblockOrder - 1)) this.pageblockMt[pfn >> this.pageblockOrder] = startType
+            return
+          }
+        }
+      }
+    }
+    this.area.move(pfn, zone, currentOrder, startType)
+  }
+
+  /** change_pageblock_range(). */
+  private changePageblockRange(pfn: number, order: number, mt: number): void {
+    const nr = 1 << (order - this.pageblockOrder)
+    for (let i = 0; i < nr; i++) this.pageblockMt[(pfn >> this.pageblockOrder) + i] = mt
+  }
+
+  /** move_freepages_block(): the pageblock of `pfn`, clipped at the zone start; 0 if it crosses the zone end. */
+  moveFreepagesBlock(zone: number, pfn: number, mt: number): number {
+    let start = pfn & ~(this.pageblockNrPages - 1)
+    const end = start + this.pageblockNrPages - 1
+    if (!this.zoneSpansPfn(zone, start)) start = pfn
+    if (!this.zoneSpansPfn(zone, end)) {
+      this.movablePages = 0
+      return 0
+    }
+    return this.moveFreepages(zone, start, end, mt)
+  }
+
+  /**
+   * move_freepages(): every free block in [start, end] to the tail of the `mt` list (PG_reported
+   * kept); counts pages of movable allocations (PageLRU / __PageMovable) in movablePages.
+   */
+  private moveFreepages(zone: number, start: number, end: number, mt: number): number {
+    let moved = 0
+    let movable = 0
+    for (let pfn = start; pfn <= end; ) {
+      const kind = this.flags[pfn] & PAGE_KIND_MASK
+      const order = this.order[pfn]
+      if (kind === KIND_BUDDY) {
+        this.area.move(pfn, zone, order, mt)
+        moved += 1 << order
+        pfn += 1 << order
+      } else if (order >= 0) {
+        if (kind === KIND_ALLOCATED && ((this.flags[pfn] >> MT_SHIFT) & MT_MASK) === MIGRATE_MOVABLE) movable += 1 << order
+        pfn += 1 << order
+      } else {
+        pfn++
+      }
+    }
+    this.movablePages = movable
+    return moved
+  }
+
+  private zoneSpansPfn(zone: number, pfn: number): boolean {
+    return pfn >= this.layout.zoneStartPfn[zone] && pfn < this.layout.zoneEndPfn[zone]
+  }
+
+  /** boost_watermark(): + pageblock_nr_pages, capped at high * watermark_boost_factor / 10000 (at least a pageblock). */
+  private boostWatermark(zone: number): boolean {
+    if (this.watermarkBoostFactor === 0) return false
+    if (this.pageblockNrPages * 4 > this.managedPages[zone]) return false
+    let maxBoost = Math.floor((this.watermark[zone * 3 + ALLOC_WMARK_HIGH] * this.watermarkBoostFactor) / 10000)
+    if (maxBoost === 0) return false
+    maxBoost = Math.max(this.pageblockNrPages, maxBoost)
+    this.watermarkBoostByZone[zone] = Math.min(this.watermarkBoostByZone[zone] + this.pageblockNrPages, maxBoost)
+    return true
+  }
+
+  /**
+   * kswapd's balance_pgdat() as far as the boost goes: once the zone is above its high watermark
+   * (boost included), the boost is dropped. Without reclaim in the model, frees are what get it there.
+   */
+  private kswapdBalance(zone: number): void {
+    const boost = this.watermarkBoostByZone[zone]
+    if (this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > this.watermark[zone * 3 + ALLOC_WMARK_HIGH] + boost) {
+      this.watermarkBoostByZone[zone] = 0
+    }
+  }
+
+  // ---- watermarks and the zonelist ----
+
+  /** __zone_watermark_ok() without ALLOC_RESERVES, for highest_zoneidx given by `reserve`. */
+  private zoneWatermarkOk(zone: number, order: number, mark: number, reserve: number, freePages: number): boolean {
+    freePages -= (1 << order) - 1 + this.nrReservedHighatomicByZone[zone]
+    if (freePages <= mark + reserve) return false
+    if (order === 0) return true
+    for (let o = order; o <= MAX_ORDER; o++) {
+      if (this.area.nrFree[zone * NR_PAGE_ORDERS + o] === 0) continue
+      for (let mt = 0; mt < MIGRATE_PCPTYPES; mt++) if (this.area.first(zone, o, mt) >= 0) return true
+    }
+    return false
+  }
+
+  /** zone_watermark_fast(). */
+  private zoneWatermarkFast(zone: number, order: number, mark: number): boolean {
+    const freePages = this.nrFreePagesByZone[zone]
+    const reserve = this.lowmemReserve[zone * NR_ZONES + ZONE_NORMAL]
+    if (order === 0) {
+      const usable = freePages - Math.min(freePages, this.nrReservedHighatomicByZone[zone])
+      if (usable > mark + reserve) return true
+    }
+    return this.zoneWatermarkOk(zone, order, mark, reserve, freePages)
+  }
+
+  /**
+   * get_page_from_freelist(): zones Normal -> DMA32 -> DMA (highest_zoneidx Normal), each against
+   * its watermark plus boost plus lowmem_reserve; with ALLOC_NOFRAGMENT a second round without it.
+   */
+  private getPageFromFreelist(order: number, mt: number, cpu: number, allocFlags: number): number {
+    for (;;) {
+      const mark = allocFlags & ALLOC_WMARK_MASK
+      for (let zone = this.preferredZone; zone >= 0; zone--) {
+        if (this.managedPages[zone] === 0) continue
+        if (!this.zoneWatermarkFast(zone, order, this.watermark[zone * 3 + mark] + this.watermarkBoostByZone[zone])) continue
+        const pfn = this.rmqueue(zone, order, mt, cpu, allocFlags)
+        if (pfn >= 0) return pfn
+      }
+      if ((allocFlags & ALLOC_NOFRAGMENT) === 0) return -1
+      allocFlags &= ~ALLOC_NOFRAGMENT
+    }
+  }
+
+  /** rmqueue(): the per-CPU list for PCP orders, else (or if that fails) the buddy under the zone lock. */
+  private rmqueue(zone: number, order: number, mt: number, cpu: number, allocFlags: number): number {
+    let pfn = -1
+    if (this.pcp.allowedOrder[order] !== 0) pfn = this.pcp.rmqueuePcplist(zone, order, mt, cpu, allocFlags)
+    if (pfn < 0) {
+      // rmqueue_buddy()
+      pfn = this.rmqueueBlock(zone, order, mt, allocFlags)
+      if (pfn >= 0) this.nrFreePagesByZone[zone] -= 1 << order
+    }
+    if (this.boostedFlag[zone] !== 0) {
+      this.boostedFlag[zone] = 0
+      this.kswapdBalance(zone)
+    }
+    return pfn
+  }
+
+  // ---- the allocation API ----
+
+  allocPages(order: number, migratetype: number, cpu: number): number {
+    if (!(order >= 0 && order <= MAX_ORDER && (order | 0) === order)) throw new Error(`allocPages: order must be an integer in 0..${MAX_ORDER}, got ${order}`)
+    if (!(migratetype >= 0 && migratetype < MIGRATE_PCPTYPES && (migratetype | 0) === migratetype)) {
+      throw new Error(`allocPages: migratetype must be Unmovable, Movable or Reclaimable (0..2), got ${migratetype}`)
+    }
+    if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`allocPages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
+    let pfn = this.getPageFromFreelist(order, migratetype, cpu, this.initialAllocFlags)
+    // __alloc_pages_slowpath(): kswapd woken, retried against the min watermark; reclaim and compaction are not modelled.
+    if (pfn < 0) pfn = this.getPageFromFreelist(order, migratetype, cpu, ALLOC_WMARK_MIN)
+    if (pfn < 0) return -1
+    this.order[pfn] = order
+    this.flags[pfn] = KIND_ALLOCATED | (migratetype << MT_SHIFT)
+    return pfn
+  }
+
+  freePages(pfn: number, order: number, cpu: number): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_ALLOCATED || this.order[pfn] !== order) {
+      throw new Error(`freePages: pfn ${pfn} is not the head of an allocated block of order ${order}`)
+    }
+    if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
+    const zone = zoneIdx(pfn)
+    const mt = this.pageblockMt[pfn >> this.pageblockOrder]
+    if (this.pcp.allowedOrder[order] !== 0) {
+      // free_unref_page(): HighAtomic (and CMA) pageblocks use the Movable list but keep their type for the drain.
+      this.pcp.freeUnrefPageCommit(pfn, zone, order, cpu, mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt, mt)
+    } else {
+      // __free_pages_ok() -> free_one_page()
+      this.freeOnePage(pfn, zone, order, mt, FPI_NONE)
+    }
+  }
+
+  drainAllPages(): void {
+    this.pcp.drainAll()
+  }
+
+  // ---- page reporting's side of the buddy ----
+
+  isolateFreePage(pfn: number, order: number): boolean {
+    this.requireBuddyHead('isolateFreePage', pfn, order)
+    const zone = zoneIdx(pfn)
+    // __isolate_free_page(): zone_watermark_ok(zone, 0, raw WMARK_MIN + 2^order, 0, ALLOC_CMA).
+    const mark = this.watermark[zone * 3 + ALLOC_WMARK_MIN] + (1 << order)
+    if (!(this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > mark)) return false
+    this.nrFreePagesByZone[zone] -= 1 << order
+    this.area.del(pfn, zone, order)
+    this.order[pfn] = order
+    this.flags[pfn] = KIND_ISOLATED
+    this.isolatedByZone[zone] += 1 << order
+    if (order >= this.pageblockOrder - 1) {
+      // 6.6 changes only the type bits of the covered pageblocks; their other free pages stay where they are.
+      const end = pfn + (1 << order) - 1
+      for (let p = pfn; p < end; p += this.pageblockNrPages) {
+        if (isMergeable(this.pageblockMt[p >> this.pageblockOrder])) this.pageblockMt[p >> this.pageblockOrder] = MIGRATE_MOVABLE
+      }
+    }
+    return true
+  }
+
+  putbackIsolatedPage(pfn: number, order: number): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_ISOLATED || this.order[pfn] !== order) {
+      throw new Error(`putbackIsolatedPage: pfn ${pfn} is not an isolated block of order ${order}`)
+    }
+    const zone = zoneIdx(pfn)
+    this.isolatedByZone[zone] -= 1 << order
+    this.freeOnePage(pfn, zone, order, this.pageblockMt[pfn >> this.pageblockOrder], FPI_SKIP_REPORT_NOTIFY | (this.putbackToTail ? FPI_TO_TAIL : 0))
+  }
+
+  listFirst(zone: number, order: number, mt: number): number {
+    return this.lists.head[freeListId(zone, order, mt)]
+  }
+
+  listNext(pfn: number): number {
+    return this.lists.nextOf(pfn)
+  }
+
+  rotateToFront(zone: number, order: number, mt: number, pfn: number): void {
+    this.requireBuddyHead('rotateToFront', pfn, order)
+    this.lists.rotateToFront(freeListId(zone, order, mt), pfn)
+  }
+
+  isBuddyHead(pfn: number, order: number): boolean {
+    return (this.flags[pfn] & PAGE_KIND_MASK) === KIND_BUDDY && this.order[pfn] === order
+  }
+
+  pageReported(pfn: number): boolean {
+    return (this.flags[pfn] & PG_REPORTED) !== 0
+  }
+
+  setPageReported(pfn: number): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_BUDDY) {
+      throw new Error(`setPageReported: pfn ${pfn} is not the head of a free block`)
+    }
+    this.area.setReported(pfn, zoneIdx(pfn))
+  }
+
+  getPageblockMigratetype(pfn: number): number {
+    return this.pageblockMt[pfn >> this.pageblockOrder]
+  }
+
+  private requireBuddyHead(op: string, pfn: number, order: number): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isBuddyHead(pfn, order)) {
+      throw new Error(`${op}: pfn ${pfn} is not the head of a free block of order ${order}`)
+    }
+  }
+
+  // ---- zones and counters ----
+
+  zoneName(zone: number): string {
+    return ZONE_NAMES[zone]
+  }
+
+  zoneStartPfn(zone: number): number {
+    return this.layout.zoneStartPfn[zone]
+  }
+
+  zoneEndPfn(zone: number): number {
+    return this.layout.zoneEndPfn[zone]
+  }
+
+  zoneManagedPages(zone: number): number {
+    return this.managedPages[zone]
+  }
+
+  zoneOfPfn(pfn: number): number {
+    return zoneIdx(pfn)
+  }
+
+  nrFreePages(zone: number): number {
+    return this.nrFreePagesByZone[zone]
+  }
+
+  nrFree(zone: number, order: number): number {
+    return this.area.nrFree[zone * NR_PAGE_ORDERS + order]
+  }
+
+  nrReported(zone: number, order: number): number {
+    return this.area.nrReported[zone * NR_PAGE_ORDERS + order]
+  }
+
+  nrReservedHighatomic(zone: number): number {
+    return this.nrReservedHighatomicByZone[zone]
+  }
+
+  wmarkMin(zone: number): number {
+    return this.watermark[zone * 3 + ALLOC_WMARK_MIN]
+  }
+
+  wmarkLow(zone: number): number {
+    return this.watermark[zone * 3 + ALLOC_WMARK_LOW]
+  }
+
+  wmarkHigh(zone: number): number {
+    return this.watermark[zone * 3 + ALLOC_WMARK_HIGH]
+  }
+
+  watermarkBoost(zone: number): number {
+    return this.watermarkBoostByZone[zone]
+  }
+
+  pcpCount(zone: number): number {
+    return this.pcp.zoneCount(zone)
+  }
+
+  isolatedPages(zone: number): number {
+    return this.isolatedByZone[zone]
+  }
+
+  pfnState(pfn: number): number {
+    if (!(pfn >= 0 && pfn < this.layout.nrPfns)) return STATE_HOLE
+    const head = this.memmap.blockHead(pfn, MAX_ORDER)
+    switch (this.flags[head] & PAGE_KIND_MASK) {
+      case KIND_BUDDY:
+        return (this.flags[head] & PG_REPORTED) !== 0 ? STATE_REPORTED : STATE_FREE
+      case KIND_PCP:
+        return STATE_PCP
+      case KIND_ISOLATED:
+        return STATE_ISOLATED
+      case KIND_HOLE:
+        return STATE_HOLE
+      default:
+        return STATE_ALLOCATED
+    }
+  }
+
+  buddyinfo(): string {
+    return formatBuddyinfo(this)
+  }
+
+  pagetypeinfo(): string {
+    return formatPagetypeinfo(this)
+  }
+
+  check(): void {
+    checkPageAlloc(this)
+  }
+}
+
+export function createPageAlloc(config: PageAllocConfig): PageAlloc {
+  return new PageAllocator(config)
+}

@@ -1,0 +1,172 @@
+// The invariant checker (what CONFIG_DEBUG_VM and check_free_page() catch, and more): recomputes
+// every list, flag and counter from the raw memmap and compares. Linear in the number of pfns;
+// for tests and `prlab run --check`, not for the hot path.
+import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
+import { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_REPORTED } from './memmap'
+import { freeListId } from './free_area'
+import { listSentinel } from './list'
+import { NR_PCP_LISTS } from './pcp'
+import { ZONE_NAMES, zoneIdx } from './mmzone'
+import type { PageAllocator } from './page_alloc'
+
+const ON_FREE_LIST = 1
+const ON_PCP_LIST = 2
+
+function fail(message: string): never {
+  throw new Error(`page_alloc check: ${message}`)
+}
+
+/**
+ * Walks one list from its head: prev links, the sentinels at both ends, the tail pointer, no
+ * pfn seen twice (a cycle or a block on two lists). Calls `visit` for each entry.
+ */
+function walkList(pa: PageAllocator, id: number, what: string, seen: Uint8Array, mark: number, visit: (pfn: number) => void): void {
+  const { next, prev, head, tail } = pa.lists
+  const sentinel = listSentinel(id)
+  let before = sentinel
+  let pfn = head[id]
+  while (pfn >= 0) {
+    if (pfn >= seen.length) fail(`${what}: entry ${pfn} is outside the memmap`)
+    if (seen[pfn] !== 0) fail(`${what}: pfn ${pfn} is reached twice (a cycle, or a block on two lists)`)
+    seen[pfn] = mark
+    if (prev[pfn] !== before) fail(`${what}: pfn ${pfn} has prev ${prev[pfn]}, expected ${before}`)
+    visit(pfn)
+    before = pfn
+    pfn = next[pfn]
+  }
+  if (pfn !== sentinel && !(pfn === -1 && before === sentinel)) fail(`${what}: list ends in ${pfn}, expected its own end marker ${sentinel}`)
+  const expectedTail = before >= 0 ? before : -1
+  if (tail[id] !== expectedTail) fail(`${what}: tail is ${tail[id]}, expected ${expectedTail}`)
+}
+
+export function checkPageAlloc(pa: PageAllocator): void {
+  const { order, flags, layout, area, pcp } = pa
+  const nrPfns = layout.nrPfns
+  const seen = new Uint8Array(nrPfns)
+  const blocks = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+  const reported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+
+  for (let z = 0; z < NR_ZONES; z++) {
+    for (let o = 0; o < NR_PAGE_ORDERS; o++) {
+      for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
+        const what = `zone ${ZONE_NAMES[z]} order ${o} ${MIGRATETYPE_KERNEL_NAMES[mt]} free list`
+        walkList(pa, freeListId(z, o, mt), what, seen, ON_FREE_LIST, (pfn) => {
+          if ((flags[pfn] & PAGE_KIND_MASK) !== KIND_BUDDY) fail(`${what}: pfn ${pfn} is not PageBuddy (kind ${flags[pfn] & PAGE_KIND_MASK})`)
+          if (order[pfn] !== o) fail(`${what}: pfn ${pfn} has buddy order ${order[pfn]}`)
+          if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
+          blocks[z * NR_PAGE_ORDERS + o]++
+          if ((flags[pfn] & PG_REPORTED) !== 0) reported[z * NR_PAGE_ORDERS + o]++
+        })
+      }
+    }
+  }
+
+  const pcpPages = new Int32Array(pcp.cpus * NR_ZONES)
+  for (let cpu = 0; cpu < pcp.cpus; cpu++) {
+    for (let z = 0; z < NR_ZONES; z++) {
+      for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+        const o = pcp.pindexToOrder(pindex)
+        const what = `cpu ${cpu} zone ${ZONE_NAMES[z]} pcp list ${pindex}`
+        walkList(pa, pcp.listId(cpu, z, pindex), what, seen, ON_PCP_LIST, (pfn) => {
+          if ((flags[pfn] & PAGE_KIND_MASK) !== KIND_PCP) fail(`${what}: pfn ${pfn} is not marked as a pcp page`)
+          if (order[pfn] !== o) fail(`${what}: pfn ${pfn} has order ${order[pfn]}, the list holds order ${o}`)
+          if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
+          const mt = (flags[pfn] >> MT_SHIFT) & MT_MASK
+          if (pcp.orderToPindex(mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt, o) !== pindex) fail(`${what}: pfn ${pfn} has migratetype ${mt}, not this list's`)
+          pcpPages[cpu * NR_ZONES + z] += 1 << o
+        })
+        if (pcp.allowedOrder[o] === 0 && pa.lists.head[pcp.listId(cpu, z, pindex)] >= 0) fail(`${what}: order ${o} is not a PCP order but the list is not empty`)
+      }
+      if (pcpPages[cpu * NR_ZONES + z] !== pcp.count[cpu * NR_ZONES + z]) {
+        fail(`cpu ${cpu} zone ${ZONE_NAMES[z]}: pcp count ${pcp.count[cpu * NR_ZONES + z]} != ${pcpPages[cpu * NR_ZONES + z]} pages on its lists`)
+      }
+    }
+  }
+
+  // Holes exactly where no RAM is.
+  let holeFrom = 0
+  for (const r of [...layout.present, { startPfn: nrPfns, endPfn: nrPfns }]) {
+    for (let pfn = holeFrom; pfn < r.startPfn; pfn++) if (flags[pfn] !== KIND_HOLE || order[pfn] !== -1) fail(`pfn ${pfn} is outside RAM but not a hole`)
+    for (let pfn = r.startPfn; pfn < r.endPfn; pfn++) if ((flags[pfn] & PAGE_KIND_MASK) === KIND_HOLE) fail(`pfn ${pfn} is RAM but marked as a hole`)
+    holeFrom = r.endPfn
+  }
+
+  // Every frame of RAM is a reserved frame or inside exactly one block.
+  const buddyPages = new Float64Array(NR_ZONES)
+  const isolatedPages = new Float64Array(NR_ZONES)
+  const allocatedPages = new Float64Array(NR_ZONES)
+  const reservedPages = new Float64Array(NR_ZONES)
+  for (let pfn = 0; pfn < nrPfns; ) {
+    const f = flags[pfn]
+    const kind = f & PAGE_KIND_MASK
+    const o = order[pfn]
+    if (kind === KIND_HOLE || kind === KIND_RESERVED) {
+      if (o !== -1 || f !== kind) fail(`pfn ${pfn}: a ${kind === KIND_HOLE ? 'hole' : 'reserved frame'} with order ${o} and flags ${f}`)
+      if (kind === KIND_RESERVED) reservedPages[zoneIdx(pfn)]++
+      pfn++
+      continue
+    }
+    if (kind === KIND_TAIL) fail(`pfn ${pfn} is not inside any block (no head covers it)`)
+    if (o < 0 || o > MAX_ORDER) fail(`pfn ${pfn}: block head with order ${o}`)
+    if ((pfn & ((1 << o) - 1)) !== 0) fail(`pfn ${pfn}: block of order ${o} is not aligned`)
+    if ((f & PG_REPORTED) !== 0 && kind !== KIND_BUDDY) fail(`pfn ${pfn}: PG_reported on a block that is not free`)
+    const z = zoneIdx(pfn)
+    const n = 1 << o
+    if (zoneIdx(pfn + n - 1) !== z) fail(`pfn ${pfn}: block of order ${o} crosses into zone ${ZONE_NAMES[zoneIdx(pfn + n - 1)]}`)
+    for (let t = pfn + 1; t < pfn + n; t++) {
+      if (flags[t] !== KIND_TAIL || order[t] !== -1) fail(`zone ${ZONE_NAMES[z]} order ${o} block at pfn ${pfn} overlaps pfn ${t} (kind ${flags[t] & PAGE_KIND_MASK}, order ${order[t]})`)
+    }
+    switch (kind) {
+      case KIND_BUDDY:
+        if (seen[pfn] !== ON_FREE_LIST) fail(`zone ${ZONE_NAMES[z]} order ${o}: free block at pfn ${pfn} is on no free list`)
+        buddyPages[z] += n
+        checkMerged(pa, pfn, o, z)
+        break
+      case KIND_PCP:
+        if (seen[pfn] !== ON_PCP_LIST) fail(`zone ${ZONE_NAMES[z]} order ${o}: pcp block at pfn ${pfn} is on no pcp list`)
+        break
+      case KIND_ISOLATED:
+        isolatedPages[z] += n
+        break
+      case KIND_ALLOCATED:
+        allocatedPages[z] += n
+        break
+      default:
+        fail(`pfn ${pfn}: unknown kind ${kind}`)
+    }
+    pfn += n
+  }
+
+  for (let z = 0; z < NR_ZONES; z++) {
+    const name = ZONE_NAMES[z]
+    for (let o = 0; o < NR_PAGE_ORDERS; o++) {
+      const i = z * NR_PAGE_ORDERS + o
+      if (area.nrFree[i] !== blocks[i]) fail(`zone ${name} order ${o}: nr_free ${area.nrFree[i]} != ${blocks[i]} blocks on the lists`)
+      if (area.nrReported[i] !== reported[i]) fail(`zone ${name} order ${o}: nrReported ${area.nrReported[i]} != ${reported[i]} flagged blocks`)
+    }
+    if (pa.nrFreePagesByZone[z] !== buddyPages[z]) fail(`zone ${name}: NR_FREE_PAGES ${pa.nrFreePagesByZone[z]} != ${buddyPages[z]} pages on the free lists`)
+    if (pa.isolatedByZone[z] !== isolatedPages[z]) fail(`zone ${name}: isolated ${pa.isolatedByZone[z]} != ${isolatedPages[z]} pages in isolated blocks`)
+    if (reservedPages[z] !== layout.reservedPages[z]) fail(`zone ${name}: ${reservedPages[z]} reserved frames, expected ${layout.reservedPages[z]}`)
+    const total = buddyPages[z] + pcp.zoneCount(z) + isolatedPages[z] + allocatedPages[z] + reservedPages[z]
+    if (total !== layout.presentPages[z]) {
+      fail(`zone ${name}: free ${buddyPages[z]} + pcp ${pcp.zoneCount(z)} + isolated ${isolatedPages[z]} + allocated ${allocatedPages[z]} + reserved ${reservedPages[z]} = ${total} != present ${layout.presentPages[z]}`)
+    }
+    if (pa.watermarkBoostByZone[z] < 0) fail(`zone ${name}: negative watermark boost`)
+  }
+  for (let pb = 0; pb < pa.pageblockMt.length; pb++) {
+    if (pa.pageblockMt[pb] >= MIGRATE_TYPES) fail(`pageblock at pfn ${pb * pa.pageblockNrPages}: migratetype ${pa.pageblockMt[pb]}`)
+  }
+}
+
+/** Two free buddies of the same order that __free_one_page() would have merged. */
+function checkMerged(pa: PageAllocator, pfn: number, o: number, z: number): void {
+  if (o >= MAX_ORDER) return
+  const buddy = pfn ^ (1 << o)
+  if (buddy < pfn || !pa.isBuddyHead(buddy, o)) return
+  if (o >= pa.pageblockOrder) {
+    const a = pa.getPageblockMigratetype(pfn)
+    const b = pa.getPageblockMigratetype(buddy)
+    if (a !== b && (a >= MIGRATE_PCPTYPES || b >= MIGRATE_PCPTYPES)) return
+  }
+  fail(`zone ${ZONE_NAMES[z]} order ${o}: free buddies at pfn ${pfn} and ${buddy} were not merged`)
+}
