@@ -184,9 +184,12 @@ export class Recorder {
    * The rows recorded when iteration starts, in order, one chunk at a time (spilled chunks are
    * read back one by one). Rows appended meanwhile (a live run) are not included.
    */
-  *chunks(): Iterable<{ firstRow: number; rows: number; data: Float64Array }> {
+  chunks(): Iterable<{ firstRow: number; rows: number; data: Float64Array }> {
     this.assertOpen()
-    const end = this.rows
+    return this.chunksUpTo(this.rows)
+  }
+
+  private *chunksUpTo(end: number): Iterable<{ firstRow: number; rows: number; data: Float64Array }> {
     for (let firstRow = 0; firstRow < end; firstRow += CHUNK_ROWS) {
       this.assertOpen()
       const index = firstRow / CHUNK_ROWS
@@ -198,9 +201,13 @@ export class Recorder {
   }
 
   /** The events recorded when iteration starts, in order. */
-  *events(): Iterable<SimEvent> {
+  events(): Iterable<SimEvent> {
     this.assertOpen()
-    let left = this.eventTotal
+    return this.eventsUpTo(this.eventTotal)
+  }
+
+  private *eventsUpTo(count: number): Iterable<SimEvent> {
+    let left = count
     for (let index = 0; left > 0; index++) {
       this.assertOpen()
       const chunk = this.eventChunks[index]
