@@ -3,7 +3,7 @@
 // Browser mode: files come in by upload or drop (parseExperiment) and go out as downloads.
 import type { ExportKind, ExportedFile, LoadedExperiment, MenuCommand, Result } from '../../../common/api'
 import { useLab } from '../lab'
-import { useExperimentStore } from '../stores/experiment'
+import { UNTITLED, useExperimentStore } from '../stores/experiment'
 import { useRunStore } from '../stores/run'
 import { useUiStore } from '../stores/ui'
 
@@ -110,27 +110,30 @@ export function download(fileName: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }
 
-function deliver(result: Result<ExportedFile> | null, what: string, type: string): boolean {
-  if (result === null) return false
+/** Hand an exported file to the user: downloaded in browser mode (under `name` if given). */
+function deliver(result: Result<ExportedFile> | null, what: string, type: string, name?: string): string | null {
+  if (result === null) return null
   const ui = useUiStore()
   if (!result.ok) {
     ui.notifyError(`Could not ${what}`, result.error)
-    return false
+    return null
   }
-  if (result.value.text !== undefined) download(result.value.fileName, result.value.text, type)
-  ui.notify('info', result.value.path ? `Wrote ${result.value.path}` : `Downloaded ${result.value.fileName}`)
-  return true
+  const fileName = name ?? result.value.fileName
+  if (result.value.text !== undefined) download(fileName, result.value.text, type)
+  ui.notify('info', result.value.path ? `Wrote ${result.value.path}` : `Downloaded ${fileName}`)
+  return fileName
 }
 
 async function saveWith(saveAs: boolean): Promise<boolean> {
   const experiment = useExperimentStore()
   const result = await useLab().saveExperiment(experiment.document, native() ? experiment.path : null, saveAs)
-  const ok = deliver(result, 'save the experiment', 'application/json')
-  if (ok && result?.ok) {
-    experiment.markSaved(result.value.fileName, result.value.path ?? null)
-    void refreshRecent()
-  }
-  return ok
+  // browser mode: Save keeps the document's file name; Save As (and untitled) take the host's
+  const keepName = !native() && !saveAs && experiment.fileName !== UNTITLED ? experiment.fileName : undefined
+  const fileName = deliver(result, 'save the experiment', 'application/json', keepName)
+  if (fileName === null || !result?.ok) return false
+  experiment.markSaved(fileName, result.value.path ?? null)
+  void refreshRecent()
+  return true
 }
 
 export const save = (): Promise<boolean> => saveWith(false)
