@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest'
+import { ExperimentSchema, type Experiment, type ExperimentInput } from '../common/experiment'
+import { COL, type SimEvent } from '../common/samples'
+import churnDelay from '../../resources/examples/churn-delay-tradeoff.prlab.json'
+import fragmentation from '../../resources/examples/fragmentation-every-other.prlab.json'
+import hugetlb1g from '../../resources/examples/hugetlb-1g-ignored.prlab.json'
+import hypervOrder5 from '../../resources/examples/hyperv-order-5.prlab.json'
+import idleDrain from '../../resources/examples/idle-drain-16g.prlab.json'
+import vfio from '../../resources/examples/vfio-inhibited.prlab.json'
+import { createSimulation } from './simulation'
+
+type Input = Omit<ExperimentInput, 'format' | 'version'>
+
+function experiment(over: Input): Experiment {
+  return ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...over })
+}
+
+interface Run {
+  rows: Float64Array[]
+  events: SimEvent[]
+  sim: ReturnType<typeof createSimulation>
+}
+
+function run(exp: Experiment, check = false): Run {
+  const rows: Float64Array[] = []
+  const events: SimEvent[] = []
+  const sim = createSimulation(exp, { sample: (r) => rows.push(r.slice()), event: (e) => events.push(e) }, { check })
+  sim.advanceTo(exp.durationMs)
+  return { rows, events, sim }
+}
+
+/** 1 GiB guest: 768 MiB allocated, freed, then idle. */
+const drain1g = (over: Partial<Input> = {}): Input => ({
+  durationMs: 20000,
+  guest: { memoryMiB: 1024 },
+  workload: { phases: [{ op: 'alloc', mib: 768 }, { op: 'free', fraction: 1 }, { op: 'idle', ms: 15000 }] },
+  ...over,
+})
+
+const last = (r: Run): Float64Array => r.rows[r.rows.length - 1]
+
+describe('example experiments', () => {
+  it('all validate against ExperimentSchema', () => {
+    for (const doc of [idleDrain, fragmentation, churnDelay, hugetlb1g, vfio, hypervOrder5]) {
+      const parsed = ExperimentSchema.safeParse(doc)
+      expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
+    }
+  })
+
+  it('§5.32 hugetlb-1g: reports are acked but nothing is reclaimed', () => {
+    const exp = ExperimentSchema.parse({ ...hugetlb1g, guest: { ...hugetlb1g.guest, memoryMiB: 1024 }, workload: { phases: [{ op: 'alloc', mib: 768 }, { op: 'free', fraction: 1 }, { op: 'idle', ms: 6000 }] }, durationMs: 8000 })
+    const r = run(exp)
+    expect(r.sim.summary(0).report_calls).toBeGreaterThan(0)
+    expect(last(r)[COL.reported_kib]).toBeGreaterThan(0)
+    expect(last(r)[COL.reclaimed_kib]).toBe(0)
+    expect(last(r)[COL.host_rss_kib]).toBe(1024 * 1024)
+  })
+
+  it('§5.31 vfio-inhibited: pages are flagged reported, host RSS does not drop', () => {
+    const exp = ExperimentSchema.parse({ ...vfio, ...drain1g({ host: vfio.host }) })
+    const r = run(exp)
+    expect(last(r)[COL.reported_kib]).toBeGreaterThan(700 * 1024)
+    expect(last(r)[COL.reclaimed_kib]).toBe(0)
+    expect(r.sim.summary(0).final_host_rss_kib).toBe(r.sim.summary(0).peak_host_rss_kib)
+  })
+
+  it('§5.33 hyperv-order-5: INVALID_PARAMETER forces order 9 and aborts the pass; the next qualifying free reports at order 9', () => {
+    const exp = ExperimentSchema.parse({ ...hypervOrder5, guest: { ...hypervOrder5.guest, memoryMiB: 1024 }, durationMs: 12000 })
+    const r = run(exp)
+    const err = r.events.find((e) => e.kind === 'report_error')
+    expect(err?.order).toBe(5)
+    const forced = r.events.find((e) => e.kind === 'order_change' && e.order === 9)
+    expect(forced?.detail).toMatch(/hv_balloon/)
+    expect(forced?.t_ms).toBe(2000)
+    // the aborted pass scheduled nothing: no reclaim until the workload frees again at ~5 s
+    const at = (t: number): Float64Array => r.rows[Math.round(t / 100)]
+    expect(at(4900)[COL.reclaimed_kib]).toBe(0)
+    expect(last(r)[COL.reporting_order]).toBe(9)
+    expect(last(r)[COL.reclaimed_kib]).toBeGreaterThan(0)
+    expect(r.events.filter((e) => e.kind === 'report').every((e) => (e.order ?? 0) >= 9)).toBe(true)
+  })
+})
+
+describe('Simulation', () => {
+  it('anon-4k host reclaims what the guest freed; summary and samples agree', () => {
+    const r = run(experiment(drain1g({ host: { backing: 'anon-4k' } })))
+    const s = r.sim.summary(12)
+    const row = last(r)
+    expect(s.first_report_ms).toBe(2000) // registration at 0 arms the first pass at +2 s
+    expect(s.report_calls).toBe(row[COL.report_calls])
+    expect(s.final_host_rss_kib).toBe(row[COL.host_rss_kib])
+    expect(row[COL.reclaimed_kib]).toBeGreaterThan(700 * 1024)
+    expect(s.peak_host_rss_kib - s.final_host_rss_kib).toBe(row[COL.reclaimed_kib])
+    expect(s.sim_ms).toBe(20000)
+    expect(s.wall_ms).toBe(12)
+    expect(r.rows).toHaveLength(201) // t = 0, 100, ..., 20000
+    expect(r.sim.done).toBe(true)
+  })
+
+  it('§5.15 ZONE_DMA is never reported at R = 9; §5.34 buddyinfo matches the nr_free columns', () => {
+    const r = run(experiment(drain1g()))
+    expect(r.events.filter((e) => e.kind === 'report').every((e) => e.zone === 'DMA32')).toBe(true)
+    const row = last(r)
+    const lines = r.sim.buddyinfo().trimEnd().split('\n')
+    const sums = new Array(11).fill(0)
+    for (const line of lines) {
+      const nums = line.split(/\s+/).filter((x) => /^\d+$/.test(x)).map(Number)
+      nums.forEach((n, o) => (sums[o] += n))
+    }
+    for (let o = 0; o <= 10; o++) expect(sums[o]).toBe(row[COL.nr_free_0 + o])
+  })
+
+  it('determinism: the same experiment and seed give identical rows; another seed changes a random pattern', () => {
+    const input = (seed: number): Input => ({
+      seed,
+      durationMs: 6000,
+      guest: { memoryMiB: 512 },
+      workload: { phases: [{ op: 'alloc', mib: 256 }, { op: 'free', fraction: 0.5, pattern: 'random' }, { op: 'idle', ms: 5000 }] },
+    })
+    const a = run(experiment(input(1)))
+    const b = run(experiment(input(1)))
+    const c = run(experiment(input(2)))
+    expect(a.rows.length).toBe(b.rows.length)
+    a.rows.forEach((row, i) => expect(Array.from(row)).toEqual(Array.from(b.rows[i])))
+    expect(a.events).toEqual(b.events)
+    const differs = a.rows.some((row, i) => row.some((v, j) => v !== c.rows[i][j]))
+    expect(differs).toBe(true)
+  })
+
+  it('version presets: 6.6 keeps the command line order, 5.14 overwrites it at registration', () => {
+    const six = run(experiment({ ...drain1g(), guest: { memoryMiB: 1024, kernel: '6.6' }, reporting: { order: 5 }, durationMs: 3000 }))
+    const old = run(experiment({ ...drain1g(), guest: { memoryMiB: 1024, kernel: '5.14' }, reporting: { order: 5 }, durationMs: 3000 }))
+    expect(last(six)[COL.reporting_order]).toBe(5)
+    expect(last(old)[COL.reporting_order]).toBe(9)
+  })
+
+  it('version presets: order-9 frees park on per-CPU lists on 6.6, not on 5.10', () => {
+    const input = (kernel: '5.10' | '6.6'): Input => ({
+      durationMs: 1000,
+      guest: { memoryMiB: 1024, kernel },
+      reporting: { device: 'none' },
+      workload: { phases: [{ op: 'alloc', mib: 32, order: 9, migratetype: 'movable' }, { op: 'free', fraction: 1 }] },
+    })
+    expect(last(run(experiment(input('6.6'))))[COL.pcp_kib]).toBeGreaterThan(0)
+    expect(last(run(experiment(input('5.10'))))[COL.pcp_kib]).toBe(0)
+  })
+
+  it('§5.30 init_on_free with a device without F_PAGE_POISON: no reporting at all', () => {
+    const r = run(experiment({ ...drain1g(), guest: { memoryMiB: 1024, initOnFree: true }, device: { offerPagePoison: false } }))
+    expect(r.sim.summary(0).report_calls).toBe(0)
+    expect(r.events.some((e) => e.kind === 'register' && e.detail?.includes('F_REPORTING cleared'))).toBe(true)
+    expect(last(r)[COL.reporting_state]).toBe(-1)
+  })
+
+  it('refaults: memory reclaimed by reporting and allocated again is counted and costs workload time', () => {
+    const phases = [
+      { op: 'alloc' as const, mib: 512 },
+      { op: 'free' as const, fraction: 1 },
+      { op: 'idle' as const, ms: 12000 },
+      { op: 'alloc' as const, mib: 512 },
+    ]
+    const r = run(experiment({ durationMs: 16000, guest: { memoryMiB: 1024 }, host: { backing: 'anon-4k' }, workload: { phases } }))
+    const row = last(r)
+    expect(row[COL.refaulted_kib]).toBeGreaterThan(256 * 1024)
+    expect(r.sim.summary(0).refault_cost_ms).toBeGreaterThan(0)
+    const inhibited = run(experiment({ durationMs: 16000, guest: { memoryMiB: 1024 }, host: { backing: 'anon-4k', discard: false }, workload: { phases } }))
+    expect(last(inhibited)[COL.refaulted_kib]).toBe(0)
+  })
+
+  it('runs with the invariant checker after every event (allocator, sgl isolation, state machine, host)', () => {
+    const exp = experiment({
+      durationMs: 4000,
+      guest: { memoryMiB: 128, cpus: 2 },
+      reporting: { order: 7 },
+      host: { backing: 'anon-thp' },
+      workload: {
+        phases: [
+          { op: 'alloc', mib: 48, order: 3 },
+          { op: 'free', fraction: 0.7, pattern: 'every-other', chunkKiB: 64 },
+          { op: 'churn', durationMs: 600, rateMiBps: 64, liveMiB: 8, orders: [{ order: 0, weight: 3 }, { order: 7, weight: 1 }] },
+          { op: 'free', fraction: 1 },
+        ],
+      },
+      recorder: { sampleIntervalMs: 500 },
+    })
+    const r = run(exp, true)
+    expect(r.sim.summary(0).report_calls).toBeGreaterThan(0)
+  })
+
+  it('advanceToNextPass stops at the end of the next reporting pass', () => {
+    const events: SimEvent[] = []
+    const sim = createSimulation(experiment(drain1g()), { sample: () => undefined, event: (e) => events.push(e) })
+    sim.advanceToNextPass()
+    const ends = events.filter((e) => e.kind === 'pass_end')
+    expect(ends).toHaveLength(1)
+    expect(sim.now_ms).toBe(ends[0].t_ms)
+    sim.advanceToNextPass()
+    expect(events.filter((e) => e.kind === 'pass_end')).toHaveLength(2)
+  })
+
+  it('memoryMap shows the PCI hole and reported memory; pageInfo describes a reported block', () => {
+    const r = run(experiment({ ...drain1g(), guest: { memoryMiB: 4096 }, workload: { phases: [{ op: 'alloc', mib: 256 }, { op: 'free', fraction: 1 }] }, durationMs: 5000 }))
+    // a 4 GiB q35 guest: RAM at pfns 0..512Ki and 1Mi..1.5Mi; 48 cells of 32768 frames
+    const map = r.sim.memoryMap(0, 3 << 19, 48)
+    expect(map.states).toHaveLength(48)
+    // pfns 2 GiB..4 GiB are the hole of a 4 GiB q35 guest: cells 16..31
+    for (let c = 16; c < 32; c++) expect(map.states[c]).toBe(0)
+    expect(map.zones.map((z) => z.name)).toEqual(['DMA', 'DMA32', 'Normal'])
+    const reportedCell = Array.from(map.states).indexOf(3)
+    expect(reportedCell).toBeGreaterThanOrEqual(0)
+    const pfn = reportedCell * 32768 + 16384
+    const info = r.sim.pageInfo(pfn)
+    expect(info.state).toBe('reported')
+    expect(info.flags).toContain('reported')
+    expect(info.order).toBeGreaterThanOrEqual(9)
+    expect(pfn - info.blockPfn).toBeLessThan(2 ** info.order)
+    expect(() => r.sim.pageInfo(-1)).toThrow(/outside/)
+  })
+})

@@ -1,0 +1,374 @@
+// The Simulation the host drives (src/engine/api.ts): builds the guest (zones from the e820
+// layout, the buddy allocator, the kernel-version preset), the reporting device and the host,
+// the workload and the sampler, all on one event queue in integer nanoseconds.
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
+import type { Experiment } from '../common/experiment'
+import type { SimEvent } from '../common/samples'
+import type { CreateSimulation, EngineOutput, Simulation, SimulationOptions } from './api'
+import { guestRamRanges, reservedPagesOf } from './e820'
+import { EventQueue, NS_PER_MS } from './event_queue'
+import { HostBacking } from './host_backing'
+import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
+import { kernelPreset, pageblockOrderOf } from './kernel_version'
+import { createPageAlloc } from './mm/page_alloc'
+import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES, type PageAlloc } from './mm/page_alloc_api'
+import { PageReporting, type PageReportingDevice } from './page_reporting'
+import { Sampler } from './sampler'
+import { VirtioBalloon } from './virtio_balloon'
+import { Workload } from './workload'
+
+const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
+const STATE_HOLE = PFN_STATES.indexOf('hole')
+const STATE_FREE = PFN_STATES.indexOf('free')
+const STATE_REPORTED = PFN_STATES.indexOf('reported')
+const MAX_MAP_CELLS = 1 << 22
+
+class LabSimulation implements Simulation {
+  readonly end_ms: number
+  private readonly end_ns: number
+  private readonly queue = new EventQueue()
+  private readonly alloc: PageAlloc
+  private readonly reporting: PageReporting
+  private readonly host: HostBacking
+  private readonly workload: Workload
+  private readonly sampler: Sampler
+  private readonly device: PageReportingDevice | null
+  private readonly deviceStatus: string
+  private readonly checkEveryEvent: boolean
+  private readonly sampleInterval_ns: number
+  private readonly sampleHandler: number
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly output: EngineOutput,
+    options: SimulationOptions,
+  ) {
+    const { guest, reporting: rep, device: devCfg, host: hostCfg, recorder } = experiment
+    this.end_ms = experiment.durationMs
+    this.end_ns = Math.round(experiment.durationMs * NS_PER_MS)
+    this.checkEveryEvent = options.check ?? false
+    const q = this.queue
+    const emit = recorder.events ? (e: SimEvent) => output.event(e) : null
+    const now_ms = (): number => q.now_ns / NS_PER_MS
+
+    const pageblockOrder = pageblockOrderOf(guest.hugetlb)
+    const thpEnabled = guest.thp !== 'never'
+    const preset = kernelPreset(guest.kernel, thpEnabled, pageblockOrder)
+    this.reporting = new PageReporting({
+      queue: q,
+      capacity: rep.capacity,
+      delay_ns: Math.round(rep.delayMs * NS_PER_MS),
+      budgetDivisor: rep.budgetDivisor,
+      orderRule: preset.orderRule,
+      pageblockOrder,
+      cmdlineOrder: rep.order,
+      emit,
+    })
+    const ranges = guestRamRanges(guest.memoryMiB, guest.lowMemMiB)
+    // a stream of its own for shuffle_pick_tail(), so the workload's stream does not depend on it
+    const shuffleRng = xoroshiro128plus(experiment.seed ^ 0x5bd1e995)
+    this.alloc = createPageAlloc({
+      ranges,
+      reservedPages: reservedPagesOf(guest.memoryMiB, guest.reservedMiB),
+      cpus: guest.cpus,
+      pageblockOrder,
+      pcpOrders: preset.pcpOrders,
+      pcpHighMode: preset.pcpHighMode,
+      percpuPagelistHighFraction: guest.percpuPagelistHighFraction,
+      putbackToTail: preset.putbackToTail,
+      minFreeKbytes: guest.minFreeKbytes,
+      thpEnabled,
+      watermarkScaleFactor: guest.watermarkScaleFactor,
+      watermarkBoostFactor: guest.watermarkBoostFactor,
+      shuffle: guest.shuffle,
+      randomBit: () => shuffleRng.next() & 1,
+      notifyFree: this.reporting.notifyFree,
+    })
+    this.reporting.attach(this.alloc)
+
+    const writeOnFree = guest.initOnFree || guest.pagePoisoning
+    this.host = new HostBacking({
+      backing: hostCfg.backing,
+      maxPfn: this.alloc.maxPfn,
+      ranges,
+      // init_on_free / poisoning write every page the boot hands to the buddy allocator
+      prepopulate: hostCfg.prepopulate || writeOnFree,
+      discardUsPer4k: hostCfg.discardUsPer4k,
+      discardUsPer2m: hostCfg.discardUsPer2m,
+      refaultUsPer4k: hostCfg.refaultUsPer4k,
+      refaultUsPer2m: hostCfg.refaultUsPer2m,
+    })
+    this.touchBootMemory()
+
+    // the reporting device and its registration
+    let device: PageReportingDevice | null = null
+    let status = 'none'
+    if (rep.device === 'virtio-balloon') {
+      const vb = new VirtioBalloon({
+        queueSize: devCfg.queueSize,
+        offerPagePoison: devCfg.offerPagePoison,
+        initOnFree: guest.initOnFree,
+        pagePoisoning: guest.pagePoisoning,
+        capacity: rep.capacity,
+        hostDiscard: hostCfg.discard,
+        hostPoisonVal: hostCfg.poisonVal,
+        reportLatencyUs: hostCfg.reportLatencyUs,
+        host: this.host,
+        now_ms,
+        emit,
+      })
+      status = `virtio-balloon: ${vb.probe.reason}`
+      device = vb.probe.reporting ? vb : null
+    } else if (rep.device === 'hv-balloon') {
+      const hv: HvBalloon = new HvBalloon({
+        acceptsSmallOrders: devCfg.hvAcceptsSmallOrders,
+        failAfterReports: devCfg.hvFailAfterReports,
+        hostDiscard: hostCfg.discard,
+        reportLatencyUs: hostCfg.reportLatencyUs,
+        pageblockOrder,
+        host: this.host,
+        forceReportingOrder: (o) => this.reporting.setOrder(o, 'hv_balloon INVALID_PARAMETER'),
+        unregister: () => this.reporting.unregister(hv),
+        now_ms,
+        emit,
+      })
+      const tick = q.register(() => {
+        hv.dmThreadTick()
+        q.schedule(q.now_ns + DM_THREAD_PERIOD_MS * NS_PER_MS, tick)
+      })
+      q.schedule(DM_THREAD_PERIOD_MS * NS_PER_MS, tick)
+      device = hv
+      status = 'hv-balloon: cold memory discard hint'
+    }
+    this.device = device
+    this.deviceStatus = status
+
+    this.sampler = new Sampler({ alloc: this.alloc, reporting: this.reporting, host: this.host, allocatedPages: () => this.workload.allocatedPages })
+    this.sampleInterval_ns = Math.round(recorder.sampleIntervalMs * NS_PER_MS)
+    this.sampleHandler = q.register(() => this.takeSample())
+    q.schedule(0, this.sampleHandler)
+
+    const registerHandler = q.register(() => this.registerDevice())
+    if (rep.device !== 'none') q.schedule(Math.round(rep.registerAtMs * NS_PER_MS), registerHandler)
+
+    this.workload = new Workload(
+      {
+        queue: q,
+        alloc: this.alloc,
+        host: this.host,
+        cpus: guest.cpus,
+        rng: xoroshiro128plus(experiment.seed),
+        writeOnFree,
+        emit: recorder.events || recorder.allocEvents ? (e: SimEvent) => output.event(e) : null,
+        allocEvents: recorder.allocEvents,
+        register: () => this.registerDevice(),
+        unregister: (done) => this.unregisterDevice(done),
+        sysfsOrder: (order) => {
+          this.reporting.sysfsWriteOrder(order)
+        },
+      },
+      experiment,
+    )
+    this.workload.start()
+  }
+
+  get now_ms(): number {
+    return this.queue.now_ns / NS_PER_MS
+  }
+
+  get done(): boolean {
+    return this.queue.now_ns >= this.end_ns
+  }
+
+  get events_processed(): number {
+    return this.queue.processed
+  }
+
+  advanceTo(t_ms: number): void {
+    const limit = Math.min(Math.round(t_ms * NS_PER_MS), this.end_ns)
+    if (limit <= this.queue.now_ns) return
+    if (this.checkEveryEvent) {
+      while (this.queue.runNext(limit)) this.check()
+    }
+    this.queue.runUntil(limit)
+  }
+
+  advanceToNextPass(): void {
+    const target = this.reporting.passesCompleted + 1
+    while (this.reporting.passesCompleted < target) {
+      if (!this.queue.runNext(this.end_ns)) {
+        this.queue.runUntil(this.end_ns)
+        return
+      }
+      if (this.checkEveryEvent) this.check()
+    }
+  }
+
+  buddyinfo(): string {
+    return this.alloc.buddyinfo()
+  }
+
+  pagetypeinfo(): string {
+    return this.alloc.pagetypeinfo()
+  }
+
+  memoryMap(startPfn: number, endPfn: number, cells: number): MemoryMap {
+    const start = Math.max(0, Math.floor(startPfn))
+    const end = Math.min(this.alloc.maxPfn, Math.floor(endPfn))
+    if (!(end > start)) throw new Error(`memoryMap: empty pfn range [${startPfn}, ${endPfn})`)
+    if (!Number.isInteger(cells) || cells < 1 || cells > MAX_MAP_CELLS) throw new Error(`memoryMap: cells must be an integer in 1..${MAX_MAP_CELLS}, got ${cells}`)
+    const n = Math.min(cells, end - start)
+    const states = new Uint8Array(n)
+    const counts = new Float64Array(PFN_STATES.length)
+    const span = (end - start) / n
+    const cellEnd = (c: number): number => (c === n - 1 ? end : start + Math.floor((c + 1) * span))
+    // walk the frames as runs (a whole free block at once), counting states per cell: exact majority
+    let c = 0
+    let ce = cellEnd(0)
+    let p = start
+    while (p < end) {
+      const s = this.alloc.pfnState(p)
+      const runEnd = Math.min(end, p + this.runLength(p, s))
+      while (p < runEnd) {
+        const take = Math.min(runEnd, ce) - p
+        counts[s] += take
+        p += take
+        if (p === ce) {
+          let best = 0
+          for (let k = 1; k < counts.length; k++) if (counts[k] > counts[best]) best = k
+          states[c] = best
+          counts.fill(0)
+          if (++c < n) ce = cellEnd(c)
+        }
+      }
+    }
+    const zones = []
+    for (let z = 0; z < this.alloc.nrZones; z++) {
+      const zs = this.alloc.zoneStartPfn(z)
+      const ze = this.alloc.zoneEndPfn(z)
+      if (ze > zs) zones.push({ name: this.alloc.zoneName(z), startPfn: zs, endPfn: ze })
+    }
+    return { startPfn: start, endPfn: end, states, zones, sim_ms: this.now_ms }
+  }
+
+  /** Frames from `pfn` sharing its state: a whole buddy block when pfn heads one, else 1. */
+  private runLength(pfn: number, state: number): number {
+    if (state !== STATE_FREE && state !== STATE_REPORTED) return 1
+    for (let o = MAX_ORDER; o > 0; o--) {
+      if (pfn % 2 ** o === 0 && this.alloc.isBuddyHead(pfn, o)) return 2 ** o
+    }
+    return 1
+  }
+
+  pageInfo(pfn: number): PageInfo {
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.alloc.maxPfn) throw new Error(`pageInfo: pfn ${pfn} outside 0..${this.alloc.maxPfn - 1}`)
+    const a = this.alloc
+    const state = PFN_STATES[a.pfnState(pfn)] as PfnState
+    const zone = a.zoneOfPfn(pfn)
+    let order = -1
+    let blockPfn = pfn
+    // the free block containing pfn: a buddy head of order o covering it
+    for (let o = 0; o <= MAX_ORDER; o++) {
+      const head = pfn - (pfn % 2 ** o)
+      if (a.isBuddyHead(head, o)) {
+        order = o
+        blockPfn = head
+        break
+      }
+    }
+    const flags: string[] = []
+    if (order >= 0) flags.push('buddy')
+    if (order >= 0 && a.pageReported(blockPfn)) flags.push('reported')
+    if (state === 'isolated') flags.push('isolated')
+    if (state === 'pcp') flags.push('pcp')
+    if (this.host.isDiscarded(pfn)) flags.push('host-discarded')
+    return {
+      pfn,
+      zone: zone >= 0 ? a.zoneName(zone) : 'none',
+      state,
+      order,
+      blockPfn,
+      migratetype: state === 'hole' ? 'none' : MIGRATETYPE_KERNEL_NAMES[a.getPageblockMigratetype(pfn)] ?? 'unknown',
+      flags,
+      hostResident: this.host.isResident(pfn),
+    }
+  }
+
+  summary(wall_ms: number): RunSummary {
+    const r = this.reporting
+    const h = this.host
+    return {
+      first_report_ms: r.firstReport_ns < 0 ? null : r.firstReport_ns / NS_PER_MS,
+      report_calls: r.reportCalls,
+      reported_kib_total: r.reportedKibTotal,
+      peak_host_rss_kib: h.peakRssPages * 4,
+      final_host_rss_kib: h.rssPages * 4,
+      sim_ms: this.now_ms,
+      wall_ms,
+      events_processed: this.queue.processed,
+      report_errors: r.reportErrors,
+      passes: r.passesCompleted,
+      reclaimed_kib: h.reclaimedPages * 4,
+      refaulted_kib: h.refaultedPages * 4,
+      refault_cost_ms: h.refaultCost_ns / NS_PER_MS,
+      alloc_failures: this.workload.allocFailures,
+      reporting_order: r.order,
+      reporting_device: this.deviceStatus,
+      guest_ram_kib: h.guestPages * 4,
+    }
+  }
+
+  check(): void {
+    this.alloc.check()
+    this.reporting.check()
+    this.host.check()
+    if (this.workload.allocatedPages < 0) throw new Error(`workload: ${this.workload.allocatedPages} pages allocated`)
+  }
+
+  private takeSample(): void {
+    this.output.sample(this.sampler.fill(this.now_ms))
+    const next = this.queue.now_ns + this.sampleInterval_ns
+    if (next <= this.end_ns) this.queue.schedule(next, this.sampleHandler)
+  }
+
+  private registerDevice(): void {
+    if (this.device === null) {
+      if (this.experiment.recorder.events) this.output.event({ t_ms: this.now_ms, kind: 'register', detail: `no reporting: ${this.deviceStatus}` })
+      return
+    }
+    if (this.reporting.register(this.device) === 0 && this.device instanceof HvBalloon) this.device.registered = true
+  }
+
+  private unregisterDevice(done: () => void): void {
+    if (this.device === null) {
+      done()
+      return
+    }
+    if (this.device instanceof HvBalloon) this.device.registered = false
+    this.reporting.unregister(this.device, done)
+  }
+
+  // the kernel image and memblock reservations (memmap) are written at boot: resident on the host
+  private touchBootMemory(): void {
+    const a = this.alloc
+    for (let z = 0; z < a.nrZones; z++) {
+      const start = a.zoneStartPfn(z)
+      const end = a.zoneEndPfn(z)
+      const reserved = end - start - a.zoneManagedPages(z)
+      if (reserved <= 0) continue
+      let found = 0
+      for (let p = start; p < end && found < reserved; p++) {
+        const s = a.pfnState(p)
+        if (s === STATE_ALLOCATED) {
+          this.host.touch(p, 1)
+          found++
+        } else if (s === STATE_HOLE) {
+          found++
+        }
+      }
+    }
+  }
+}
+
+export const createSimulation: CreateSimulation = (experiment, output, options = {}) => new LabSimulation(experiment, output, options)
