@@ -504,6 +504,25 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.pcp.drainAll()
   }
 
+  /**
+   * reserve_highatomic_pageblock(): what a successful ALLOC_HIGHATOMIC (high-order GFP_ATOMIC)
+   * allocation does to its pageblock: retype it HighAtomic and move its free blocks there, up to
+   * managed/100 + one pageblock per zone. False if the limit or the block's type refuses.
+   */
+  reserveHighatomicPageblock(pfn: number): boolean {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) === KIND_HOLE) {
+      throw new Error(`reserveHighatomicPageblock: pfn ${pfn} is not RAM`)
+    }
+    const zone = zoneIdx(pfn)
+    const maxManaged = Math.floor(this.managedPages[zone] / 100) + this.pageblockNrPages
+    if (this.nrReservedHighatomicByZone[zone] >= maxManaged) return false
+    if (!isMergeable(this.pageblockMt[pfn >> this.pageblockOrder])) return false
+    this.nrReservedHighatomicByZone[zone] += this.pageblockNrPages
+    this.pageblockMt[pfn >> this.pageblockOrder] = MIGRATE_HIGHATOMIC
+    this.moveFreepagesBlock(zone, pfn, MIGRATE_HIGHATOMIC)
+    return true
+  }
+
   // ---- page reporting's side of the buddy ----
 
   isolateFreePage(pfn: number, order: number): boolean {

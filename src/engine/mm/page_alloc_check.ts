@@ -1,7 +1,7 @@
 // The invariant checker (what CONFIG_DEBUG_VM and check_free_page() catch, and more): recomputes
 // every list, flag and counter from the raw memmap and compares. Linear in the number of pfns;
 // for tests and `prlab run --check`, not for the hot path.
-import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
+import { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
 import { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_REPORTED } from './memmap'
 import { freeListId } from './free_area'
 import { listSentinel } from './list'
@@ -153,8 +153,17 @@ export function checkPageAlloc(pa: PageAllocator): void {
     }
     if (pa.watermarkBoostByZone[z] < 0) fail(`zone ${name}: negative watermark boost`)
   }
+  const highatomicBlocks = new Int32Array(NR_ZONES)
   for (let pb = 0; pb < pa.pageblockMt.length; pb++) {
-    if (pa.pageblockMt[pb] >= MIGRATE_TYPES) fail(`pageblock at pfn ${pb * pa.pageblockNrPages}: migratetype ${pa.pageblockMt[pb]}`)
+    const mt = pa.pageblockMt[pb]
+    if (mt >= MIGRATE_TYPES) fail(`pageblock at pfn ${pb * pa.pageblockNrPages}: migratetype ${mt}`)
+    if (mt === MIGRATE_HIGHATOMIC) highatomicBlocks[zoneIdx(pb * pa.pageblockNrPages)]++
+  }
+  for (let z = 0; z < NR_ZONES; z++) {
+    // Only reserve_highatomic_pageblock() makes HighAtomic blocks here, and nothing unreserves them.
+    if (pa.nrReservedHighatomicByZone[z] !== highatomicBlocks[z] * pa.pageblockNrPages) {
+      fail(`zone ${ZONE_NAMES[z]}: nr_reserved_highatomic ${pa.nrReservedHighatomicByZone[z]} != ${highatomicBlocks[z]} HighAtomic pageblocks`)
+    }
   }
 }
 
