@@ -64,7 +64,7 @@ const zoneOf = (name: string, startPfn: number, endPfn: number, wm: Partial<Doub
 /** One zone of `pages` frames with zero watermarks unless given. */
 function rig(opts: { zones?: DoubleZone[]; rule?: OrderRule; cmdline?: number | null; capacity?: number; rtt_ns?: number } = {}): Rig {
   const q = new EventQueue()
-  const zones = opts.zones ?? [zoneOf('DMA32', 0, 1 << 23)]
+  const zones = opts.zones ?? [zoneOf('DMA32', 0, (1 << 22) + (1 << 16))]
   const alloc = new PageAllocDouble(zones)
   // with the default zone, 70 order-8 blocks (never scanned at R = 9) keep it above low + 32 << 9
   if (opts.zones === undefined) placeBlocks(alloc, 70, 8, 1 << 22)
@@ -454,6 +454,20 @@ describe('page_reporting isolation and drain', () => {
     const later = dev.reports.slice(n).flatMap((r) => r.entries.map((e) => e[0]))
     expect(later).toContain(512)
   })
+  it('§5.23 freeing the buddy of a reported block merges them: the merged block is unflagged, notifies its order and is reported again', () => {
+    const { q, alloc, pr, dev } = rig()
+    alloc.place(0, 9, MIGRATE_MOVABLE, { reported: true })
+    pr.register(dev)
+    settle(q)
+    expect(dev.reports).toHaveLength(0) // the reported block is skipped
+    alloc.freePages(512, 9)
+    expect(alloc.isBuddyHead(0, 10)).toBe(true)
+    expect(alloc.pageReported(0)).toBe(false)
+    expect(alloc.notified.at(-1)).toEqual([0, 10])
+    expect(pr.state).toBe(PAGE_REPORTING_REQUESTED)
+    settle(q)
+    expect(dev.reports.flatMap((r) => r.entries)).toEqual([[0, 10]])
+  })
 })
 
 describe('page_reporting order', () => {
@@ -483,6 +497,19 @@ describe('page_reporting order', () => {
     // the loop now starts at order 5: the order-8 blocks of the default zone went out too
     expect(entries.filter(([, o]) => o === 8)).toHaveLength(70)
     expect(events.some((e) => e.kind === 'order_change' && e.detail?.startsWith('sysfs'))).toBe(true)
+  })
+
+  it('5.14-6.2: a sysfs value above MAX_ORDER is accepted and reporting stops (no notify, empty order loop)', () => {
+    const { q, alloc, pr, dev } = rig({ rule: 'register-overwrites' })
+    pr.register(dev)
+    settle(q)
+    const before = dev.reports.length
+    expect(pr.sysfsWriteOrder(4096)).toBeNull()
+    expect(pr.order).toBe(4096)
+    alloc.freePages(1 << 20, 10)
+    expect(pr.state).toBe(PAGE_REPORTING_IDLE)
+    settle(q)
+    expect(dev.reports).toHaveLength(before)
   })
 
   it('check() sees the sgl isolated while a report is in flight', () => {

@@ -187,6 +187,20 @@ describe('Simulation', () => {
     expect(r.sim.summary(0).report_calls).toBeGreaterThan(0)
   })
 
+  it('§5.36 pageblock counts drift to Movable while reporting runs over free Unmovable blocks', () => {
+    const unmovableBlocks = (device: 'virtio-balloon' | 'none', at_ms: number): number => {
+      const exp = experiment({ durationMs: 12000, guest: { memoryMiB: 1024 }, reporting: { device }, workload: { phases: [{ op: 'alloc', mib: 512, migratetype: 'unmovable' }, { op: 'free', fraction: 1 }] } })
+      const sim = createSimulation(exp, { sample: () => undefined, event: () => undefined })
+      sim.advanceTo(at_ms)
+      const row = sim.pagetypeinfo().split('\n').find((l) => /^Node 0, zone\s+DMA32\s+\d/.test(l))
+      return Number(row?.trim().split(/\s+/)[4])
+    }
+    const before = unmovableBlocks('virtio-balloon', 1000)
+    expect(before).toBeGreaterThan(200)
+    expect(unmovableBlocks('none', 12000)).toBe(before)
+    expect(unmovableBlocks('virtio-balloon', 12000)).toBeLessThan(before / 4)
+  })
+
   it('advanceToNextPass stops at the end of the next reporting pass', () => {
     const events: SimEvent[] = []
     const sim = createSimulation(experiment(drain1g()), { sample: () => undefined, event: (e) => events.push(e) })

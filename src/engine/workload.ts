@@ -199,6 +199,7 @@ export class Workload {
     r.carry -= n
     let cost_ns = 0
     let done: boolean
+    const refaultedBefore = this.env.host.refaultedPages
     switch (p.op) {
       case 'alloc':
       case 'pagecache': {
@@ -237,11 +238,12 @@ export class Workload {
     }
     if (cost_ns > 0) {
       this.refaultCost_ns += cost_ns
-      this.event({ kind: 'refault', count: this.index, dur_ms: cost_ns / NS_PER_MS })
+      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.refaultedPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
     }
     const q = this.env.queue
+    // a batch stands for the work of one tick: the phase ends when its last tick does
     if (done) {
-      q.schedule(q.now_ns + cost_ns, this.nextHandler)
+      q.schedule(q.now_ns + TICK_NS + cost_ns, this.nextHandler)
       return
     }
     q.schedule(q.now_ns + TICK_NS + cost_ns, this.tickHandler)
