@@ -92,6 +92,10 @@ async function writeTrace(recorder: Recorder, meta: TraceMeta, write: TextWriter
   await write(header.join(''))
 
   // Counters hold their value until the next sample, so only changes are written (and the first row).
+  // Counter lines are the bulk of a trace: built from per-column templates rather than JSON.stringify
+  // (column names and units are plain ASCII; finite numbers print as valid JSON).
+  const counterHead = SAMPLE_COLUMNS.map((column) => `{"name":${JSON.stringify(column)},"ph":"C","ts":`)
+  const counterMid = SAMPLE_COLUMNS.map((column) => `,"pid":${TRACE_PID},"args":{${JSON.stringify(counterKey(column))}:`)
   const last = new Float64Array(NR_SAMPLE_COLUMNS).fill(Number.NaN)
   let lastTime = 0
   for (const chunk of recorder.chunks()) {
@@ -102,9 +106,10 @@ async function writeTrace(recorder: Recorder, meta: TraceMeta, write: TextWriter
       lastTime = chunk.data[base]
       for (let c = 1; c < NR_SAMPLE_COLUMNS; c++) {
         const value = chunk.data[base + c]
-        if (Object.is(value, last[c]) || Number.isNaN(value)) continue
+        if (value === last[c] || !Number.isFinite(value)) continue
         last[c] = value
-        emit(lines, { name: SAMPLE_COLUMNS[c], ph: 'C', ts, pid: TRACE_PID, args: { [counterKey(SAMPLE_COLUMNS[c])]: value } })
+        lines.push(`${first ? '' : ',\n'}${counterHead[c]}${ts}${counterMid[c]}${value}}}`)
+        first = false
       }
     }
     await write(lines.join(''))
