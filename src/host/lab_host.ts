@@ -26,7 +26,7 @@ import { fail, ok } from '../common/api'
 import type { Experiment, ExperimentInput } from '../common/experiment'
 import type { SimEvent } from '../common/samples'
 import { examplePath, isExampleName, listExamples } from './examples'
-import { loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
+import { experimentToText, loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
 import { checkLimits } from './limits'
 import { Run } from './run'
 import { spawnWorker } from './spawn_worker'
@@ -131,7 +131,7 @@ export class LabHost implements LabApi {
     if (!valid.ok) return valid
     const dialogs = this.options.dialogs
     const fileName = `${safeStem(valid.value.name)}.prlab.json`
-    if (!dialogs) return ok({ fileName, text: JSON.stringify(document, null, 2) + '\n' })
+    if (!dialogs) return ok({ fileName, text: experimentToText(document) })
     let target = saveAs ? null : path
     // A path chosen in the save dialog carries the user's consent to replace it.
     let overwrite = target !== null
