@@ -11,7 +11,7 @@ import { defaultWorkers, runSweepJobs, type SweepJob } from '../src/host/sweep'
 
 async function write(path: string, lines: number, line: (i: number) => string): Promise<void> {
   const out = createWriteStream(path)
-  for (let i = 0; i < lines; i++) if (!out.write(line(i))) await new Promise((r) => out.once('drain', r))
+  for (let i = 0; i < lines; i++) if (!out.write(line(i))) await new Promise<void>((resolve) => out.once('drain', () => resolve()))
   await new Promise<void>((resolve) => out.end(resolve))
 }
 
