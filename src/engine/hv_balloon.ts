@@ -47,8 +47,10 @@ export class HvBalloon implements PageReportingDevice {
   report(sgl: Scatterlist, start: number, nents: number): ReportResult {
     const n = this.hypercalls++
     let dur_ns = Math.round(this.cfg.reportLatencyUs * NS_PER_US)
+    // union hv_gpa_page_range: order >= 9 as 2 MiB large pages, smaller blocks as 4 KiB ranges
     let small = 0
     for (let i = start; i < start + nents; i++) if (sgl.order[i] < HV_LARGE_REPORTING_ORDER) small++
+    const encoding = `${nents - small} x 2M-page ranges, ${small} x 4K-page ranges`
     let status: HvStatus = 'HV_STATUS_SUCCESS'
     if (small > 0 && !this.cfg.acceptsSmallOrders) status = 'HV_STATUS_INVALID_PARAMETER'
     else if (this.cfg.failAfterReports !== null && n >= this.cfg.failAfterReports) status = 'HV_STATUS_INSUFFICIENT_MEMORY'
@@ -59,7 +61,7 @@ export class HvBalloon implements PageReportingDevice {
         this.cfg.forceReportingOrder(this.cfg.pageblockOrder)
         this.failures++
       }
-      this.cfg.emit?.({ t_ms: this.cfg.now_ms(), kind: 'discard', count: 0, kib: 0, dur_ms: dur_ns / NS_PER_MS, detail: `hypercall failed: ${status} (failures ${this.failures})` })
+      this.cfg.emit?.({ t_ms: this.cfg.now_ms(), kind: 'discard', count: 0, kib: 0, dur_ms: dur_ns / NS_PER_MS, detail: `hypercall failed: ${status} (${encoding}; failures ${this.failures})` })
       return { err: -EINVAL, dur_ns }
     }
     let detail: string | undefined
@@ -74,7 +76,7 @@ export class HvBalloon implements PageReportingDevice {
     } else {
       detail = 'discard inhibited: hint accepted, nothing freed'
     }
-    this.cfg.emit?.({ t_ms: this.cfg.now_ms(), kind: 'discard', count: ranges, kib: freedPages * 4, dur_ms: dur_ns / NS_PER_MS, detail })
+    this.cfg.emit?.({ t_ms: this.cfg.now_ms(), kind: 'discard', count: ranges, kib: freedPages * 4, dur_ms: dur_ns / NS_PER_MS, detail: detail === undefined ? encoding : `${encoding}; ${detail}` })
     return { err: 0, dur_ns }
   }
 

@@ -19,7 +19,6 @@ import { VirtioBalloon } from './virtio_balloon'
 import { Workload } from './workload'
 
 const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
-const STATE_HOLE = PFN_STATES.indexOf('hole')
 const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
 const MAX_MAP_CELLS = 1 << 22
@@ -86,6 +85,9 @@ class LabSimulation implements Simulation {
       notifyFree: this.reporting.notifyFree,
     })
     this.reporting.attach(this.alloc)
+    if (preset.orderRule === 'fixed-pageblock' && rep.order !== null) {
+      emit?.({ t_ms: 0, kind: 'order_change', order: pageblockOrder, detail: `page_reporting.page_reporting_order=${rep.order} ignored: ${guest.kernel} has no such parameter` })
+    }
 
     const writeOnFree = guest.initOnFree || guest.pagePoisoning
     this.host = new HostBacking({
@@ -353,19 +355,11 @@ class LabSimulation implements Simulation {
   private touchBootMemory(): void {
     const a = this.alloc
     for (let z = 0; z < a.nrZones; z++) {
-      const start = a.zoneStartPfn(z)
       const end = a.zoneEndPfn(z)
-      const reserved = end - start - a.zoneManagedPages(z)
-      if (reserved <= 0) continue
-      let found = 0
-      for (let p = start; p < end && found < reserved; p++) {
+      for (let p = a.zoneStartPfn(z); p < end; ) {
         const s = a.pfnState(p)
-        if (s === STATE_ALLOCATED) {
-          this.host.touch(p, 1)
-          found++
-        } else if (s === STATE_HOLE) {
-          found++
-        }
+        if (s === STATE_ALLOCATED) this.host.touch(p, 1)
+        p += this.runLength(p, s)
       }
     }
   }
