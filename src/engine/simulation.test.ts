@@ -57,7 +57,7 @@ describe('example experiments', () => {
   })
 
   it('§5.31 vfio-inhibited: pages are flagged reported, host RSS does not drop', () => {
-    const exp = ExperimentSchema.parse({ ...vfio, ...drain1g({ host: vfio.host }) })
+    const exp = ExperimentSchema.parse({ ...vfio, ...drain1g(), host: vfio.host })
     const r = run(exp)
     expect(last(r)[COL.reported_kib]).toBeGreaterThan(700 * 1024)
     expect(last(r)[COL.reclaimed_kib]).toBe(0)
