@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
-import vue from '@vitejs/plugin-vue'
+import { rendererConfig } from './renderer.vite'
 
 export default defineConfig({
   main: {
@@ -15,9 +15,6 @@ export default defineConfig({
       },
     },
   },
-  renderer: {
-    root: 'src/renderer',
-    build: { rollupOptions: { input: { index: resolve('src/renderer/index.html') } } },
-    plugins: [vue()],
-  },
+  // The same renderer as browser mode (renderer.vite.ts).
+  renderer: rendererConfig,
 })
