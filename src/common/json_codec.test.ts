@@ -22,6 +22,11 @@ describe('json codec', () => {
     expect(back.other).toEqual({ $u8: 1 })
   })
 
+  it('keeps the name and message of errors', () => {
+    const back = parseMessage(stringifyMessage({ e: new TypeError('bad argument') })) as { e: { name: string; message: string } }
+    expect(back.e).toEqual({ name: 'TypeError', message: 'bad argument' })
+  })
+
   it('refuses malformed base64', () => {
     expect(() => fromBase64('abc')).toThrow()
     expect(() => fromBase64('ab!=')).toThrow()

@@ -29,8 +29,13 @@ export function fromBase64(text: string): Uint8Array {
   return out
 }
 
+/** Errors keep their name and message (JSON.stringify would drop both). */
 export const stringifyMessage = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { $u8: toBase64(v) } : v))
+  JSON.stringify(value, (_key, v: unknown) => {
+    if (v instanceof Uint8Array) return { $u8: toBase64(v) }
+    if (v instanceof Error) return { name: v.name, message: v.message }
+    return v
+  })
 
 export const parseMessage = (text: string): unknown =>
   JSON.parse(text, (_key, v: unknown) => {
