@@ -29,10 +29,6 @@ export class EventQueue {
     return this.handlers.length - 1
   }
 
-  get size(): number {
-    return this.length
-  }
-
   /** Time of the earliest pending event, or Infinity when none is pending. */
   peekTime(): number {
     return this.length === 0 ? Infinity : this.time_ns[0]

@@ -80,11 +80,6 @@ export class HostBacking {
     }
   }
 
-  /** Bytes of state per guest page (for the benchmark). */
-  get bytesPerPage(): number {
-    return (this.resident.byteLength + this.discarded.byteLength + this.regionCount.byteLength + this.thpState.byteLength) / this.cfg.maxPfn
-  }
-
   isResident(pfn: number): boolean {
     return ((this.resident[pfn >>> 5] >>> (pfn & 31)) & 1) === 1
   }

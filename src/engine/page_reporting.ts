@@ -13,7 +13,6 @@ export const PAGE_REPORTING_REQUESTED = 1
 export const PAGE_REPORTING_ACTIVE = 2
 export const EBUSY = 16
 export const EINVAL = 22
-export const ENOSPC = 28
 
 /** The scatterlist of one pass: entry i is the free block (pfn, order); length = 4096 << order. */
 export class Scatterlist {

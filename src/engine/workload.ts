@@ -114,10 +114,6 @@ export class Workload {
     this.env.queue.schedule(this.env.queue.now_ns, this.nextHandler)
   }
 
-  get phaseIndex(): number {
-    return this.index
-  }
-
   set(tag: string): AllocSet {
     let s = this.sets.get(tag)
     if (s === undefined) {

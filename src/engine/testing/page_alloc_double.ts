@@ -41,7 +41,6 @@ export class PageAllocDouble implements PageAlloc {
   private readonly isolated: Int8Array
   private readonly next: Int32Array
   private readonly prev: Int32Array
-  private readonly allocated: Int8Array
   private readonly listMt: Int8Array
   private readonly blockMt: Uint8Array
   private readonly first: Int32Array
@@ -57,7 +56,6 @@ export class PageAllocDouble implements PageAlloc {
     this.headOrder = new Int8Array(n).fill(NONE)
     this.reported = new Uint8Array(n)
     this.isolated = new Int8Array(n).fill(NONE)
-    this.allocated = new Int8Array(n).fill(NONE)
     this.listMt = new Int8Array(n).fill(NONE)
     this.next = new Int32Array(n).fill(NONE)
     this.prev = new Int32Array(n).fill(NONE)
@@ -200,7 +198,6 @@ export class PageAllocDouble implements PageAlloc {
         this.unlink(pfn)
         // models expand(): the upper halves go to the list heads, unflagged
         for (let high = o; high > order; high--) this.link(pfn + (1 << (high - 1)), high - 1, migratetype, false)
-        this.allocated[pfn] = order
         return pfn
       }
     }
@@ -208,7 +205,6 @@ export class PageAllocDouble implements PageAlloc {
   }
 
   freePages(pfn: number, order: number): void {
-    this.allocated[pfn] = NONE
     this.freeOne(pfn, order, false, true)
   }
 
