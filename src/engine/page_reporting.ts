@@ -425,7 +425,7 @@ export class PageReporting {
     }
     if (err !== 0) {
       // an error aborts the cycle, the zone and the rest of the pass (kernel-spec §1.6.6)
-      this.finishPass()
+      this.finishPass(err)
       return
     }
     this.run()
@@ -444,11 +444,17 @@ export class PageReporting {
     }
   }
 
-  private finishPass(): void {
+  private finishPass(aborted_err = 0): void {
     this.stage = STAGE_IDLE
     this.passDevice = null
     this.passesCompleted++
-    this.event({ kind: 'pass_end', count: this.passReports, kib: this.passKib, dur_ms: (this.cfg.queue.now_ns - this.passStart_ns) / NS_PER_MS })
+    this.event({
+      kind: 'pass_end',
+      count: this.passReports,
+      kib: this.passKib,
+      dur_ms: (this.cfg.queue.now_ns - this.passStart_ns) / NS_PER_MS,
+      detail: aborted_err !== 0 ? `aborted: report() returned ${aborted_err}` : undefined,
+    })
     if (this.cancelling) {
       // cancel_delayed_work_sync() held the work: no re-arm
       this.cancelling = false

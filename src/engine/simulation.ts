@@ -188,6 +188,7 @@ class LabSimulation implements Simulation {
   }
 
   advanceTo(t_ms: number): void {
+    if (Number.isNaN(t_ms)) throw new Error('advanceTo: t_ms is NaN')
     const limit = Math.min(Math.round(t_ms * NS_PER_MS), this.end_ns)
     if (limit <= this.queue.now_ns) return
     if (this.checkEveryEvent) {
