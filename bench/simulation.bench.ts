@@ -2,6 +2,8 @@
 //   npx tsx bench/simulation.bench.ts      or as part of   npm run bench
 import { pathToFileURL } from 'node:url'
 import { performance } from 'node:perf_hooks'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { ExperimentSchema, type Experiment, type ExperimentInput } from '../src/common/experiment'
 import { createSimulation } from '../src/engine/simulation'
 
@@ -38,6 +40,12 @@ function best(n: number, exp: Experiment): Timed {
 
 const fmt = (x: number, digits = 1): string => x.toFixed(digits)
 
+/** A full GC, so that array-buffer figures count live engine state only. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+}
+
 /** alloc 3/4 of RAM, free it all, idle to 60 s: the drain every user runs first. */
 const drainWorkload = (memoryMiB: number): Input => ({
   durationMs: 60000 + 15000,
@@ -58,9 +66,11 @@ export async function runSimulationBench(): Promise<string[]> {
   // 64 GiB guest: createSimulation time and engine state per page (typed arrays)
   {
     const exp = experiment({ durationMs: 1000, guest: { memoryMiB: 65536, cpus: 4 } })
-    // memory on the first creation (nothing freed in between), time on a second one (JIT warm)
+    // memory between two full collections, time on a second creation (JIT warm)
+    collectGarbage()
     const before = process.memoryUsage().arrayBuffers
     const first = createSimulation(exp, sink)
+    collectGarbage()
     const bytes = process.memoryUsage().arrayBuffers - before
     const t0 = performance.now()
     const sim = createSimulation(exp, sink)
