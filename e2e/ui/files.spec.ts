@@ -75,11 +75,12 @@ test('edits mark the title dirty, save downloads the edited file, and it opens a
 test('a dropped invalid file is refused with its name, field and line', async ({ labPage: page }) => {
   await openExample(page)
   const text = '{\n  "format": "page-reporting-lab/experiment",\n  "version": 1,\n  "guest": { "memoryMiB": 2048, "cpu": 2 }\n}\n'
-  const transfer = await page.evaluateHandle((content) => {
+  // page-side code as text: this file is type-checked without the DOM library
+  const transfer = await page.evaluateHandle(`(() => {
     const dt = new DataTransfer()
-    dt.items.add(new File([content], 'typo.prlab.json', { type: 'application/json' }))
+    dt.items.add(new File([${JSON.stringify(text)}], 'typo.prlab.json', { type: 'application/json' }))
     return dt
-  }, text)
+  })()`)
   await page.locator('.app').dispatchEvent('dragenter', { dataTransfer: transfer })
   await expect(page.getByTestId('drop-overlay')).toBeVisible()
   await page.locator('.app').dispatchEvent('drop', { dataTransfer: transfer })

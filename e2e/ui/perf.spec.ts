@@ -1,0 +1,138 @@
+// Measurement, not a test (issue 4): prints the UI's figures for a 1-hour run sampled every
+// 100 ms (36,000 samples, every series): frames per second while zooming and panning the charts,
+// and simulation speed with the UI attached against the headless CLI on the same experiment.
+// Run it with:  PRLAB_MEASURE=1 npx playwright test e2e/ui/perf.spec.ts --project browser
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from '@playwright/test'
+import { test, expect } from '../fixtures'
+
+const HOUR = {
+  format: 'page-reporting-lab/experiment',
+  version: 1,
+  name: 'One hour, sampled every 100 ms',
+  seed: 1,
+  durationMs: 3_600_000,
+  guest: { memoryMiB: 2048, cpus: 2 },
+  workload: {
+    phases: [
+      { op: 'alloc', mib: 1536, durationMs: 5000, label: 'memhog' },
+      { op: 'free', fraction: 1, label: 'exit' },
+      { op: 'idle', ms: 600_000 },
+      { op: 'churn', durationMs: 600_000, rateMiBps: 32, liveMiB: 256, label: 'churn' },
+      { op: 'pagecache', mib: 512, label: 'read files' },
+      { op: 'idle', ms: 600_000 },
+      { op: 'drop-caches', label: 'drop_caches' },
+    ],
+  },
+  recorder: { sampleIntervalMs: 100, events: true },
+}
+const REPEATS = 5
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+
+function headlessRate(file: string): number {
+  const out = mkdtempSync(join(tmpdir(), 'prlab-measure-'))
+  try {
+    const r = spawnSync(process.execPath, ['bin/prlab.mjs', 'run', file, '--out', out], { encoding: 'utf8' })
+    if (r.status !== 0) throw new Error(`prlab run failed: ${r.stderr}`)
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { sim_ms: number; wall_ms: number }
+    return summary.sim_ms / summary.wall_ms
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+}
+
+async function uiRate(page: Page, file: string): Promise<{ rate: number; rows: string }> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('file-open').click()])
+  await chooser.setFiles(file)
+  await page.getByTestId('view-charts').click()
+  await page.getByTestId('run-start').click()
+  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 300_000 })
+  const progress = page.getByTestId('run-progress')
+  const sim = Number(await progress.getAttribute('data-sim-ms'))
+  const wall = Number(await progress.getAttribute('data-wall-ms'))
+  return { rate: sim / wall, rows: (await page.getByTestId('status-rows').textContent()) ?? '' }
+}
+
+/** Frames per second the page renders while `interact` runs (requestAnimationFrame count). */
+// page-side code as text: this file is type-checked without the DOM library
+const START_COUNTING = `(() => {
+  window.__frames = []
+  window.__counting = true
+  const tick = (t) => {
+    window.__frames.push(t)
+    if (window.__counting) requestAnimationFrame(tick)
+  }
+  requestAnimationFrame(tick)
+})()`
+const STOP_COUNTING = `(() => {
+  window.__counting = false
+  const f = window.__frames
+  let worst = 0
+  for (let i = 1; i < f.length; i++) worst = Math.max(worst, f[i] - f[i - 1])
+  return { fps: ((f.length - 1) * 1000) / (f[f.length - 1] - f[0]), worstFrameMs: worst }
+})()`
+
+/** Frames per second the page renders while `interact` runs (requestAnimationFrame count). */
+async function fpsDuring(page: Page, interact: () => Promise<void>): Promise<{ fps: number; worstFrameMs: number }> {
+  await page.evaluate(START_COUNTING)
+  await interact()
+  return page.evaluate<{ fps: number; worstFrameMs: number }>(STOP_COUNTING)
+}
+
+test('measure: chart fps on 36,000 samples and engine speed with the UI attached', async ({ labPage: page }) => {
+  test.skip(!process.env.PRLAB_MEASURE, 'measurement only: PRLAB_MEASURE=1 npx playwright test e2e/ui/perf.spec.ts')
+  test.setTimeout(900_000)
+  const dir = mkdtempSync(join(tmpdir(), 'prlab-hour-'))
+  const file = join(dir, 'one-hour.prlab.json')
+  writeFileSync(file, JSON.stringify(HOUR, null, 2))
+
+  const headless: number[] = []
+  const attached: number[] = []
+  let rows = ''
+  await page.getByTestId('start-new').click()
+  for (let i = 0; i < REPEATS; i++) {
+    headless.push(headlessRate(file))
+    const r = await uiRate(page, file)
+    attached.push(r.rate)
+    rows = r.rows
+  }
+
+  // zoom in and out with the wheel over the host-memory chart, then pan by dragging
+  const chart = page.getByTestId('chart-host').locator('canvas').first()
+  const box = await chart.boundingBox()
+  if (!box) throw new Error('chart not laid out')
+  const cx = box.x + box.width / 2
+  const cy = box.y + box.height / 2
+  await page.mouse.move(cx, cy)
+  const zoom = await fpsDuring(page, async () => {
+    for (let i = 0; i < 60; i++) {
+      await page.mouse.wheel(0, i < 30 ? -120 : 120)
+      await page.waitForTimeout(30)
+    }
+  })
+  for (let i = 0; i < 12; i++) await page.mouse.wheel(0, -120)
+  await page.waitForTimeout(300)
+  const pan = await fpsDuring(page, async () => {
+    await page.mouse.move(cx, cy)
+    await page.mouse.down()
+    for (let i = 0; i < 120; i++) {
+      await page.mouse.move(cx + Math.sin(i / 12) * box.width * 0.35, cy)
+      await page.waitForTimeout(16)
+    }
+    await page.mouse.up()
+  })
+
+  const h = median(headless)
+  const a = median(attached)
+  console.log(`[measure] samples in the UI: ${rows}`)
+  console.log(`[measure] zoom (wheel) over 5 charts: ${zoom.fps.toFixed(1)} fps, worst frame ${zoom.worstFrameMs.toFixed(0)} ms`)
+  console.log(`[measure] pan (drag) over 5 charts: ${pan.fps.toFixed(1)} fps, worst frame ${pan.worstFrameMs.toFixed(0)} ms`)
+  console.log(`[measure] headless CLI: ${h.toFixed(0)}x real time (runs: ${headless.map((x) => x.toFixed(0)).join(', ')})`)
+  console.log(`[measure] UI attached: ${a.toFixed(0)}x real time (runs: ${attached.map((x) => x.toFixed(0)).join(', ')})`)
+  console.log(`[measure] UI-attached / headless: ${((a / h) * 100).toFixed(0)} %`)
+  rmSync(dir, { recursive: true, force: true })
+})

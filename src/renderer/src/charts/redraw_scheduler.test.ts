@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest'
+import { RedrawScheduler, type Clock } from './redraw_scheduler'
+
+/** A clock whose frames run when the test says, each draw costing `drawCost` ms. */
+function fakeClock() {
+  let t = 0
+  let queued: ((now: number) => void) | null = null
+  const clock: Clock = {
+    now: () => t,
+    frame: (cb) => {
+      queued = cb
+      return 1
+    },
+    cancel: () => {
+      queued = null
+    },
+  }
+  return {
+    clock,
+    advance(ms: number) {
+      t += ms
+    },
+    runFrame() {
+      const cb = queued
+      queued = null
+      cb?.(t)
+    },
+  }
+}
+
+describe('RedrawScheduler', () => {
+  it('draws each chart once per round, the latest request winning', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    const drawn: string[] = []
+    const a = {}
+    s.request(a, () => drawn.push('a1'), false)
+    s.request(a, () => drawn.push('a2'), false)
+    s.request({}, () => drawn.push('b'), false)
+    c.runFrame()
+    expect(drawn).toEqual(['a2', 'b'])
+  })
+
+  it('spaces live redraws by four times what the last round cost', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    const key = {}
+    const slowDraw = () => c.advance(100)
+    s.request(key, slowDraw, false)
+    c.runFrame()
+    // cost EWMA 0.3 * 100 = 30 ms -> gap 120 ms
+    expect(s.gap_ms).toBe(120)
+    let count = 0
+    s.request(key, () => count++, false)
+    c.advance(50)
+    c.runFrame()
+    expect(count).toBe(0)
+    c.advance(80)
+    c.runFrame()
+    expect(count).toBe(1)
+  })
+
+  it('lets interaction through after 33 ms whatever the cost', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    const key = {}
+    s.request(key, () => c.advance(1000), false)
+    c.runFrame()
+    expect(s.gap_ms).toBe(1000)
+    let count = 0
+    s.request(key, () => count++, true)
+    expect(s.gap_ms).toBe(33)
+    c.advance(40)
+    c.runFrame()
+    expect(count).toBe(1)
+  })
+
+  it('forgets a cancelled chart', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    const key = {}
+    let count = 0
+    s.request(key, () => count++, true)
+    s.cancel(key)
+    c.runFrame()
+    expect(count).toBe(0)
+  })
+})
