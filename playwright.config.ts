@@ -23,7 +23,7 @@ export default defineConfig({
   projects: [
     {
       name: 'browser',
-      testMatch: ['browser/**/*.spec.ts', 'ui/**/*.spec.ts'],
+      testMatch: ['browser/**/*.spec.ts', 'ui/**/*.spec.ts', 'imports/**/*.spec.ts'],
       use: {
         browserName: 'chromium',
         launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },

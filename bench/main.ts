@@ -1,12 +1,14 @@
 // npm run bench: prints every figure the issues ask for (speed is measured here, never asserted in tests).
 import { runPageAllocBench } from './page_alloc.bench'
 import { runSimulationBench } from './simulation.bench'
+import { runImportsBench } from './imports.bench'
 
 const started = Date.now()
 console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Date().toISOString()}`)
 for (const [title, run] of [
   ['Buddy allocator (src/engine/mm)', runPageAllocBench],
   ['Simulation (src/engine)', runSimulationBench],
+  ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
 ] as const) {
   console.log(`\n## ${title}`)
   for (const line of await run()) console.log(line)

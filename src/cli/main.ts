@@ -5,6 +5,7 @@ const COMMANDS = {
   validate: () => import('./commands/validate'),
   schema: () => import('./commands/schema'),
   sweep: () => import('./commands/sweep'),
+  import: () => import('./commands/import'),
 } as const
 
 type CommandName = keyof typeof COMMANDS
@@ -17,6 +18,8 @@ const USAGE = `Page Reporting Lab — prlab <command>
   prlab validate <experiment> [--json]
   prlab schema                     print the JSON Schema of experiment files
   prlab sweep <experiment> --grid 'path=v1,v2' [--grid ...] --out DIR [--shard i/N] [--jobs N]
+  prlab sweep --merge DIR          join the sweep.csv files of all shards
+  prlab import <buddyinfo|pagetypeinfo|ftrace|rss> <file> [--json|--csv]
 
 Exit codes: 0 ok, 2 invalid input, 1 internal error.`
 

@@ -3,6 +3,7 @@
 // (src/server). Payloads are validated at the host edge with the schemas in api_schema.ts.
 import type { Experiment, ExperimentInput } from './experiment'
 import type { SimEvent } from './samples'
+import type { ImportApi } from './imports'
 
 export type ErrorCode = 'invalid' | 'io' | 'limit' | 'busy' | 'not-found' | 'cancelled' | 'internal'
 
@@ -128,7 +129,7 @@ export interface Snapshot {
 }
 
 /** Renderer -> host. Every method is validated at the host edge (api_schema.ts). */
-export interface LabApi {
+export interface LabApi extends ImportApi {
   capabilities(): Promise<Capabilities>
   listExamples(): Promise<ExampleInfo[]>
   openExample(name: string): Promise<Result<LoadedExperiment>>

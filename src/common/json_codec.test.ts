@@ -14,12 +14,26 @@ describe('json codec', () => {
     }
   })
 
-  it('keeps Uint8Arrays inside messages and leaves other values alone', () => {
-    const msg = { t: 's', r: { states: Uint8Array.of(0, 5, 2), zones: [{ name: 'DMA' }] }, other: { $u8: 1 } }
+  it('keeps typed arrays inside messages, with their kind, and leaves other values alone', () => {
+    const msg = {
+      t: 's',
+      r: { states: Uint8Array.of(0, 5, 2), t_ns: Float64Array.of(0.5, -1e300, 7), mt: Int8Array.of(-1, 1), ref: Int32Array.of(-1, 40000) },
+      other: { $ta: 1 },
+    }
     const back = parseMessage(stringifyMessage(msg)) as typeof msg
     expect(back.r.states).toBeInstanceOf(Uint8Array)
     expect(Array.from(back.r.states)).toEqual([0, 5, 2])
-    expect(back.other).toEqual({ $u8: 1 })
+    expect(back.r.t_ns).toBeInstanceOf(Float64Array)
+    expect(Array.from(back.r.t_ns)).toEqual([0.5, -1e300, 7])
+    expect(Array.from(back.r.mt)).toEqual([-1, 1])
+    expect(Array.from(back.r.ref)).toEqual([-1, 40000])
+    expect(back.other).toEqual({ $ta: 1 })
+  })
+
+  it('encodes a view of part of a buffer, not the whole buffer', () => {
+    const whole = Float64Array.of(1, 2, 3, 4)
+    const back = parseMessage(stringifyMessage(whole.subarray(1, 3))) as Float64Array
+    expect(Array.from(back)).toEqual([2, 3])
   })
 
   it('keeps the name and message of errors', () => {

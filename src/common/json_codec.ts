@@ -1,5 +1,6 @@
-// JSON for the WebSocket transport that keeps Uint8Arrays (memory maps) compact: they travel as
-// {"$u8": "<base64>"} instead of JSON's object-of-indices.
+// JSON for the WebSocket transport that keeps typed arrays (memory maps, imported traces) compact
+// and typed: they travel as {"$ta": "<kind>", "$b": "<base64 of the bytes>"} instead of JSON's
+// object-of-indices.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const LOOKUP = new Uint8Array(128)
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i
@@ -29,10 +30,32 @@ export function fromBase64(text: string): Uint8Array {
   return out
 }
 
+const TYPED_ARRAYS = {
+  Uint8Array,
+  Int8Array,
+  Uint16Array,
+  Int16Array,
+  Uint32Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+} as const
+type TypedArrayKind = keyof typeof TYPED_ARRAYS
+type TypedArray = InstanceType<(typeof TYPED_ARRAYS)[TypedArrayKind]>
+
+function typedArrayKind(v: unknown): TypedArrayKind | null {
+  for (const kind of Object.keys(TYPED_ARRAYS) as TypedArrayKind[]) if (v instanceof TYPED_ARRAYS[kind]) return kind
+  return null
+}
+
 /** Errors keep their name and message (JSON.stringify would drop both). */
 export const stringifyMessage = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => {
-    if (v instanceof Uint8Array) return { $u8: toBase64(v) }
+    const kind = typedArrayKind(v)
+    if (kind !== null) {
+      const a = v as TypedArray
+      return { $ta: kind, $b: toBase64(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) }
+    }
     if (v instanceof Error) return { name: v.name, message: v.message }
     return v
   })
@@ -40,9 +63,14 @@ export const stringifyMessage = (value: unknown): string =>
 export const parseMessage = (text: string): unknown =>
   JSON.parse(text, (_key, v: unknown) => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const keys = Object.keys(v)
-      const encoded = (v as { $u8?: unknown }).$u8
-      if (keys.length === 1 && typeof encoded === 'string') return fromBase64(encoded)
+      const { $ta, $b } = v as { $ta?: unknown; $b?: unknown }
+      if (Object.keys(v).length === 2 && typeof $b === 'string' && typeof $ta === 'string' && Object.hasOwn(TYPED_ARRAYS, $ta)) {
+        const Ctor = TYPED_ARRAYS[$ta as TypedArrayKind]
+        const bytes = fromBase64($b)
+        if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`${$ta}: ${bytes.length} bytes is not a whole number of elements`)
+        // A fresh buffer: the decoded bytes are aligned for any element size.
+        return new Ctor(bytes.buffer, 0, bytes.length / Ctor.BYTES_PER_ELEMENT)
+      }
     }
     return v
   })

@@ -3,6 +3,7 @@
 // schema so errors name the field.
 import { z } from 'zod'
 import type { LabApi } from '../common/api'
+import { IMPORT_API_ARGS } from './import/index'
 
 const runId = z.string().min(1).max(64)
 const speed = z.number().positive().max(1e9).nullable()
@@ -34,6 +35,7 @@ export const LAB_API_ARGS = {
     }),
   ]),
   pageInfo: z.tuple([runId, z.number().int().min(0)]),
+  ...IMPORT_API_ARGS,
 } satisfies Record<keyof LabApi, z.ZodType>
 
 export type LabMethod = keyof LabApi

@@ -34,10 +34,14 @@ import { samplesCsv, eventsCsv, writeSamplesCsv, writeEventsCsv } from './export
 import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
 import { buddyinfoAt } from './snapshot'
 import { RecentFiles } from './recent_files'
+import { importFile, importText, openSweep, parseSweepCsv } from './import/index'
+import type { ImportKind, ImportOptions, ImportedData, SweepTable } from '../common/imports'
 
 /** Native dialogs of the desktop shell. */
 export interface FileDialogs {
   openExperimentPath(): Promise<string | null>
+  /** Any file (imports) or, with `directory`, a folder (sweep output). */
+  openPath(title: string, directory: boolean): Promise<string | null>
   savePath(defaultName: string, kind: 'experiment' | 'csv' | 'json' | 'txt'): Promise<string | null>
   /** Ask before replacing an existing file (the dialog itself usually asks). */
   addRecentDocument?(path: string): void
@@ -250,6 +254,28 @@ export class LabHost implements LabApi {
     } catch (e) {
       return fail({ code: 'invalid', message: e instanceof Error ? e.message : String(e) })
     }
+  }
+
+  async importData(kind: ImportKind, fileName: string, text: string, options?: ImportOptions): Promise<Result<ImportedData>> {
+    return importText(kind, basename(fileName), text, options)
+  }
+
+  async openImportFile(kind: ImportKind, path?: string, options?: ImportOptions): Promise<Result<ImportedData> | null> {
+    const dialogs = this.options.dialogs
+    if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: import a file by uploading it' })
+    const chosen = path ?? (await dialogs.openPath(`Import ${kind}`, false))
+    return chosen === null ? null : importFile(kind, chosen, options)
+  }
+
+  async parseSweep(fileName: string, text: string): Promise<Result<SweepTable>> {
+    return parseSweepCsv(basename(fileName), text)
+  }
+
+  async openSweep(path?: string): Promise<Result<SweepTable> | null> {
+    const dialogs = this.options.dialogs
+    if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: open a sweep by uploading its sweep.csv' })
+    const chosen = path ?? (await dialogs.openPath('Open sweep output folder', true))
+    return chosen === null ? null : openSweep(chosen)
   }
 
   private async textExport(run: Run, kind: ExportKind, atMs: number | null): Promise<string> {

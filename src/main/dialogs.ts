@@ -17,6 +17,12 @@ export function nativeDialogs(window: () => BrowserWindow | null): FileDialogs {
       const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
     },
+    async openPath(title, directory) {
+      const win = window()
+      const options = { title, properties: [directory ? ('openDirectory' as const) : ('openFile' as const)] }
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]
+    },
     async savePath(defaultName, kind) {
       const win = window()
       // The system dialog asks before replacing an existing file: its answer is the user's consent.

@@ -45,6 +45,11 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     snapshot: (runId, atMs) => rpc.snapshot(runId, atMs),
     memoryMap: (request) => rpc.memoryMap(request),
     pageInfo: (runId, pfn) => rpc.pageInfo(runId, pfn),
+    importData: (kind, fileName, text, options) => (options === undefined ? rpc.importData(kind, fileName, text) : rpc.importData(kind, fileName, text, options)),
+    openImportFile: (kind, path, options) =>
+      options !== undefined ? rpc.openImportFile(kind, path, options) : path !== undefined ? rpc.openImportFile(kind, path) : rpc.openImportFile(kind),
+    parseSweep: (fileName, text) => rpc.parseSweep(fileName, text),
+    openSweep: (path) => (path === undefined ? rpc.openSweep() : rpc.openSweep(path)),
     on,
     closed,
   }
