@@ -7,12 +7,12 @@ test('an invalid value shows an inline error at the field and the run cannot sta
   await openExample(page)
   const memory = page.getByTestId('field-guest.memoryMiB')
   await memory.fill('10')
-  await expect(page.getByTestId('error-guest.memoryMiB')).toHaveText('must be ≥ 64')
+  await expect(page.getByTestId('error-guest.memoryMiB')).toHaveText('expected a number >= 64, got 10')
   await expect(page.getByTestId('run-start')).toBeDisabled()
   await expect(page.getByTestId('run-blocked')).toHaveText('1 error in the experiment')
 
   await memory.fill('2 GiB')
-  await expect(page.getByTestId('error-guest.memoryMiB')).toHaveText('expected a number')
+  await expect(page.getByTestId('error-guest.memoryMiB')).toHaveText('expected a number, got the string "2 GiB"')
   await page.keyboard.press('F5')
   await expect(page.getByTestId('run-state')).toHaveText('idle')
 
@@ -25,7 +25,7 @@ test('a phase field error points into the workload, and phases reorder and go aw
   await openExample(page)
   await expect(page.getByTestId('phase-0-op')).toHaveValue('alloc')
   await page.getByTestId('field-workload.phases[0].mib').fill('-5')
-  await expect(page.getByTestId('error-workload.phases[0].mib')).toHaveText('must be > 0')
+  await expect(page.getByTestId('error-workload.phases[0].mib')).toHaveText('expected a number > 0, got -5')
   await expect(page.getByTestId('run-start')).toBeDisabled()
   await page.getByTestId('field-workload.phases[0].mib').fill('1024')
 

@@ -30,7 +30,7 @@ describe('experiment store', () => {
     s.load(loaded)
     s.setField(['guest', 'memoryMiB'], 'lots')
     expect(s.valid).toBe(false)
-    expect(s.validation.byPath.get('guest.memoryMiB')).toEqual(['expected a number'])
+    expect(s.validation.byPath.get('guest.memoryMiB')).toEqual(['expected a number, got the string "lots"'])
     s.setField(['guest', 'memoryMiB'], 512)
     expect(s.valid).toBe(true)
   })
