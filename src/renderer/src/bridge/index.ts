@@ -1,5 +1,5 @@
 // Picks the transport: the desktop app's preload pipe when present, else browser mode.
-import { connectElectron } from './electron'
+import { connectElectron } from './preload_pipe'
 import type { LabClient } from './lab_client'
 import { connectWebSocket } from './websocket'
 
