@@ -1,6 +1,7 @@
 // Measurement, not a test (issue 4): prints the UI's figures for a 1-hour run sampled every
 // 100 ms (36,000 samples, every series): frames per second while zooming and panning the charts,
-// and simulation speed with the UI attached against the headless CLI on the same experiment.
+// and simulation speed with the UI attached against headless runs of the same experiment: the lab
+// host and its engine worker with no UI (host_speed.ts), and the in-process CLI (`prlab run`).
 // Run it with:  PRLAB_MEASURE=1 npx playwright test e2e/ui/perf.spec.ts --project browser
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -31,6 +32,9 @@ const HOUR = {
 }
 const REPEATS = 5
 
+// Playwright's trace recording takes screenshots and DOM snapshots: not while measuring.
+test.use({ trace: 'off' })
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 function headlessRate(file: string): number {
@@ -45,11 +49,18 @@ function headlessRate(file: string): number {
   }
 }
 
+function hostRate(file: string): number {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'e2e/ui/host_speed.ts', file], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`host_speed failed: ${r.stderr}`)
+  return (JSON.parse(r.stdout) as { rate: number }).rate
+}
+
 async function uiRate(page: Page, file: string): Promise<{ rate: number; rows: string }> {
   const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('file-open').click()])
   await chooser.setFiles(file)
   await page.getByTestId('view-charts').click()
   await page.getByTestId('run-start').click()
+  await expect(page.getByTestId('run-state')).toHaveText(/starting|running/)
   await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 300_000 })
   const progress = page.getByTestId('run-progress')
   const sim = Number(await progress.getAttribute('data-sim-ms'))
@@ -91,11 +102,13 @@ test('measure: chart fps on 36,000 samples and engine speed with the UI attached
   writeFileSync(file, JSON.stringify(HOUR, null, 2))
 
   const headless: number[] = []
+  const host: number[] = []
   const attached: number[] = []
   let rows = ''
   await page.getByTestId('start-new').click()
   for (let i = 0; i < REPEATS; i++) {
     headless.push(headlessRate(file))
+    host.push(hostRate(file))
     const r = await uiRate(page, file)
     attached.push(r.rate)
     rows = r.rows
@@ -127,12 +140,15 @@ test('measure: chart fps on 36,000 samples and engine speed with the UI attached
   })
 
   const h = median(headless)
+  const w = median(host)
   const a = median(attached)
   console.log(`[measure] samples in the UI: ${rows}`)
   console.log(`[measure] zoom (wheel) over 5 charts: ${zoom.fps.toFixed(1)} fps, worst frame ${zoom.worstFrameMs.toFixed(0)} ms`)
   console.log(`[measure] pan (drag) over 5 charts: ${pan.fps.toFixed(1)} fps, worst frame ${pan.worstFrameMs.toFixed(0)} ms`)
-  console.log(`[measure] headless CLI: ${h.toFixed(0)}x real time (runs: ${headless.map((x) => x.toFixed(0)).join(', ')})`)
-  console.log(`[measure] UI attached: ${a.toFixed(0)}x real time (runs: ${attached.map((x) => x.toFixed(0)).join(', ')})`)
-  console.log(`[measure] UI-attached / headless: ${((a / h) * 100).toFixed(0)} %`)
+  const runs = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(', ')
+  console.log(`[measure] headless CLI (in-process engine): ${h.toFixed(0)}x real time (runs: ${runs(headless)})`)
+  console.log(`[measure] headless host (engine worker, no UI): ${w.toFixed(0)}x real time (runs: ${runs(host)})`)
+  console.log(`[measure] UI attached (browser, live charts): ${a.toFixed(0)}x real time (runs: ${runs(attached)})`)
+  console.log(`[measure] UI-attached / headless host: ${((a / w) * 100).toFixed(0)} %; / headless CLI: ${((a / h) * 100).toFixed(0)} %`)
   rmSync(dir, { recursive: true, force: true })
 })

@@ -75,6 +75,17 @@ describe('RedrawScheduler', () => {
     expect(count).toBe(1)
   })
 
+  it('holds live redraws to the floor while the engine runs flat out, but not interaction', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    s.liveFloor_ms = 250
+    const key = {}
+    s.request(key, () => undefined, false)
+    expect(s.gap_ms).toBe(250)
+    s.request(key, () => undefined, true)
+    expect(s.gap_ms).toBe(33)
+  })
+
   it('forgets a cancelled chart', () => {
     const c = fakeClock()
     const s = new RedrawScheduler(c.clock)

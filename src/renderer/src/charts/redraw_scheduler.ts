@@ -2,7 +2,8 @@
 // frame, at most ~30 times a second. Live data redraws as often as a budget allows: the round
 // before took `cost` ms for all charts together, so wait 4x that (within 33 ms..1 s), keeping
 // chart work near a fifth of the main thread however long the run grows and however many
-// charts are open. The engine shares the machine's cores with this thread.
+// charts are open. The engine shares the machine's cores with this thread, so while it runs
+// flat out (speed: as fast as possible) live redraws also wait at least `liveFloor_ms`.
 
 export interface Clock {
   now(): number
@@ -20,6 +21,8 @@ export class RedrawScheduler {
   private handle = 0
   private last = Number.NEGATIVE_INFINITY
   private cost_ms = 0
+  /** Least wait between live redraws (interaction is not held back by it). */
+  liveFloor_ms = MIN_GAP_MS
 
   constructor(private readonly clock: Clock) {}
 
@@ -36,7 +39,7 @@ export class RedrawScheduler {
 
   /** Wait before the next live redraw, from the cost of the last round. */
   get gap_ms(): number {
-    return this.urgent ? MIN_GAP_MS : Math.min(MAX_GAP_MS, Math.max(MIN_GAP_MS, this.cost_ms * BUDGET_FACTOR))
+    return this.urgent ? MIN_GAP_MS : Math.min(MAX_GAP_MS, Math.max(this.liveFloor_ms, this.cost_ms * BUDGET_FACTOR))
   }
 
   private tick(now: number): void {
