@@ -37,7 +37,7 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     recentFiles: () => rpc.recentFiles(),
     saveExperiment: (document, path, saveAs) => rpc.saveExperiment(document, path, saveAs),
     validateExperiment: (document) => rpc.validateExperiment(document),
-    startRun: (document, speed) => rpc.startRun(document, speed),
+    startRun: (document, speed, experimentPath) => (experimentPath === undefined ? rpc.startRun(document, speed) : rpc.startRun(document, speed, experimentPath)),
     control: (runId, command) => rpc.control(runId, command),
     setSpeed: (runId, speed) => rpc.setSpeed(runId, speed),
     summary: (runId) => rpc.summary(runId),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { EXPERIMENT_GROUPS, PHASE_FIELDS, PHASE_OPS, defaultLabel, newPhase, parseOrderWeights, unitOf, valueFromInput } from './experiment_form'
+import { z } from 'zod'
+import { EXPERIMENT_GROUPS, PHASE_FIELDS, PHASE_OPS, defaultLabel, formFields, newPhase, parseOrderWeights, unitOf, valueFromInput } from './experiment_form'
 import { PhaseSchema } from '../../../common/experiment'
 
 const field = (group: string, key: string) => {
@@ -33,13 +34,34 @@ describe('editor fields from the experiment schema', () => {
   })
 
   it('has the fields of every phase kind', () => {
-    expect(PHASE_OPS).toEqual(['alloc', 'free', 'idle', 'churn', 'pagecache', 'drop-caches', 'sysfs-order', 'register', 'unregister'])
+    expect(PHASE_OPS).toEqual(PhaseSchema.options.map((o) => o.shape.op.value))
+    expect(PHASE_OPS.slice(0, 9)).toEqual(['alloc', 'free', 'idle', 'churn', 'pagecache', 'drop-caches', 'sysfs-order', 'register', 'unregister'])
     expect(PHASE_FIELDS.alloc.map((f) => f.key)).toEqual(['label', 'mib', 'order', 'migratetype', 'rateMiBps', 'durationMs', 'touch', 'tag'])
     expect(PHASE_FIELDS.churn.find((f) => f.key === 'orders')?.kind).toBe('order-weights')
   })
 
-  it('starts every new phase valid', () => {
-    for (const op of PHASE_OPS) expect(PhaseSchema.safeParse(newPhase(op)).success).toBe(true)
+  it('starts every new phase valid, except for the file a replay needs from the user', () => {
+    for (const op of PHASE_OPS) {
+      const r = PhaseSchema.safeParse(newPhase(op))
+      if (op === 'replay') expect(r.error?.issues.map((i) => i.path)).toEqual([['file']])
+      else expect(r.success).toBe(true)
+    }
+  })
+
+  it('describes a nullable nested object field by field', () => {
+    const schema = z.strictObject({
+      state: z
+        .strictObject({ file: z.string().min(1), snapshot: z.number().int().min(0).nullable().default(null) })
+        .nullable()
+        .default(null),
+    })
+    const [state] = formFields(schema, ['guest'])
+    expect(state).toMatchObject({ key: 'state', kind: 'object', nullable: true, default: null, path: ['guest', 'state'] })
+    expect(defaultLabel(state)).toBe('none')
+    expect(state.fields.map((f) => [f.path, f.kind, f.required])).toEqual([
+      [['guest', 'state', 'file'], 'string', true],
+      [['guest', 'state', 'snapshot'], 'integer', false],
+    ])
   })
 })
 

@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { ExperimentSchema, PhaseSchema } from '../../../common/experiment'
 import type { DocPath } from './document_path'
 
-export type FieldKind = 'integer' | 'number' | 'boolean' | 'enum' | 'string' | 'order-weights'
+export type FieldKind = 'integer' | 'number' | 'boolean' | 'enum' | 'string' | 'order-weights' | 'object'
 
 export interface FieldSpec {
   readonly key: string
@@ -20,6 +20,8 @@ export interface FieldSpec {
   readonly default?: unknown
   readonly description: string
   readonly unit: string
+  /** Fields of a nested object (kind 'object'), with their full paths. */
+  readonly fields: readonly FieldSpec[]
 }
 
 export interface GroupSpec {
@@ -79,7 +81,8 @@ function fieldOf(key: string, node: JsonSchemaNode, path: DocPath, required: boo
   const nullable = variants.some((v) => v.type === 'null')
   const value = variants.find((v) => v.type !== 'null') ?? node
   let kind: FieldKind
-  if (value.type === 'array') kind = 'order-weights'
+  if (value.type === 'object') kind = 'object'
+  else if (value.type === 'array') kind = 'order-weights'
   else if (value.enum) kind = 'enum'
   else if (value.type === 'integer') kind = 'integer'
   else if (value.type === 'number') kind = 'number'
@@ -97,6 +100,7 @@ function fieldOf(key: string, node: JsonSchemaNode, path: DocPath, required: boo
     default: node.default,
     description: node.description ?? value.description ?? '',
     unit: unitOf(key),
+    fields: kind === 'object' ? fieldsOf(value, path) : [],
   }
 }
 
@@ -105,6 +109,11 @@ function fieldsOf(node: JsonSchemaNode, base: DocPath, skip: readonly string[] =
   return Object.entries(node.properties ?? {})
     .filter(([key]) => !skip.includes(key))
     .map(([key, child]) => fieldOf(key, child, [...base, key], required.has(key)))
+}
+
+/** Editor fields of an object schema, paths from `base`. */
+export function formFields(schema: z.ZodType, base: DocPath): FieldSpec[] {
+  return fieldsOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode, base)
 }
 
 const experimentJson = z.toJSONSchema(ExperimentSchema, { io: 'input', unrepresentable: 'any' }) as JsonSchemaNode
@@ -152,6 +161,7 @@ export function newPhase(op: PhaseOp): Record<string, unknown> {
     case 'sysfs-order':
       return { op, order: 9 }
     default:
+      // register, unregister, drop-caches need nothing; a replay needs the user's trace file
       return { op }
   }
 }
@@ -207,7 +217,7 @@ export function formatOrderWeights(value: readonly unknown[]): string {
 /** The default as the editor shows it as a placeholder ("kernel computes" for null). */
 export function defaultLabel(spec: FieldSpec): string {
   if (spec.default === undefined) return spec.required ? 'required' : 'optional'
-  if (spec.default === null) return 'auto'
+  if (spec.default === null) return spec.kind === 'object' ? 'none' : 'auto'
   if (spec.kind === 'order-weights' && Array.isArray(spec.default)) return formatOrderWeights(spec.default)
   return String(spec.default)
 }
