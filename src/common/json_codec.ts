@@ -69,7 +69,7 @@ export const parseMessage = (text: string): unknown =>
         const bytes = fromBase64($b)
         if (bytes.length % Ctor.BYTES_PER_ELEMENT !== 0) throw new Error(`${$ta}: ${bytes.length} bytes is not a whole number of elements`)
         // A fresh buffer: the decoded bytes are aligned for any element size.
-        return new Ctor(bytes.buffer, 0, bytes.length / Ctor.BYTES_PER_ELEMENT)
+        return new Ctor(bytes.buffer as ArrayBuffer, 0, bytes.length / Ctor.BYTES_PER_ELEMENT)
       }
     }
     return v
