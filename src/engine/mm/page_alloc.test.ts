@@ -444,6 +444,49 @@ describe('__isolate_free_page / __putback_isolated_page', () => {
   })
 })
 
+describe('take_page_off_buddy', () => {
+  it('splits the free block around the target, halves to the list heads, the target allocated', () => {
+    const { pa } = make()
+    expect(pa.takePageOffBuddy(4100, 2)).toBe(true)
+    // 4096 (o10) -> 4608 o9, 4352 o8, ... 4104 o3, then 4096 o2 kept free, 4100 o2 taken.
+    expect(pa.listFirst(Z, 2, MIGRATE_MOVABLE)).toBe(4096)
+    expect([3, 4, 5, 6, 7, 8, 9].map((o) => pa.listFirst(Z, o, MIGRATE_MOVABLE))).toEqual([4104, 4112, 4128, 4160, 4224, 4352, 4608])
+    expect(pa.nrFreePages(Z)).toBe(8192 - 4)
+    expect(PFN_STATES[pa.pfnState(4103)]).toBe('allocated')
+    // Not free any more, nor is a block that is only partly free.
+    expect(pa.takePageOffBuddy(4100, 0)).toBe(false)
+    expect(pa.takePageOffBuddy(4096, 3)).toBe(false)
+    pa.check()
+    pa.freePages(4100, 2, 0)
+    expect(pa.isBuddyHead(4096, 10)).toBe(true)
+    pa.check()
+  })
+
+  it('takes a whole free block', () => {
+    const { pa } = make()
+    expect(pa.takePageOffBuddy(11264, 10)).toBe(true)
+    expect(pa.nrFree(Z, 10)).toBe(7)
+    expect(() => pa.takePageOffBuddy(11265, 1)).toThrow(/takePageOffBuddy: expected .* aligned to it, got pfn 11265 order 1/)
+    pa.check()
+  })
+})
+
+describe('split_page', () => {
+  it('turns an allocated block into order-0 pages that are freed one by one', () => {
+    const { pa } = make()
+    expect(pa.allocPages(2, MIGRATE_MOVABLE, 0)).toBe(4096)
+    pa.splitPage(4096, 2)
+    expect(() => pa.freePages(4096, 2, 0)).toThrow(/not the head of an allocated block of order 2/)
+    pa.check()
+    for (const pfn of [4099, 4097, 4096]) pa.freePages(pfn, 0, 0)
+    expect(pa.isBuddyHead(4096, 1)).toBe(true)
+    pa.freePages(4098, 0, 0)
+    expect(pa.isBuddyHead(4096, 10)).toBe(true)
+    pa.check()
+    expect(() => pa.splitPage(4096, 10)).toThrow(/splitPage: pfn 4096 is not the head of an allocated block of order 10/)
+  })
+})
+
 describe('free-list walking for page_reporting', () => {
   it('rotateToFront, listNext and the reported counters', () => {
     const { pa } = make()

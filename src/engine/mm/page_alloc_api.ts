@@ -100,6 +100,14 @@ export interface PageAlloc {
   freePages(pfn: number, order: number, cpu: number): void
   /** drain_all_pages(NULL). */
   drainAllPages(): void
+  /**
+   * take_page_off_buddy() for an aligned block of 2^order pages: if it lies inside a free buddy
+   * block, that block is split around it (break_down_buddy_pages(), the other halves back to the
+   * list heads) and it becomes allocated; freePages(pfn, order) returns it. False if not free.
+   */
+  takePageOffBuddy(pfn: number, order: number): boolean
+  /** split_page(): an allocated block of 2^order pages becomes 2^order allocated order-0 pages, each freed on its own. */
+  splitPage(pfn: number, order: number): void
 
   /** Free blocks isolated and not yet put back (held by page_reporting). */
   isolatedPages(zone: number): number
