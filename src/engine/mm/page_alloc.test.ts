@@ -13,6 +13,7 @@ import {
 } from './page_alloc_api'
 import { PFN_STATES } from '../../common/api'
 
+// "§5 #N" in a test name: the behavioural property N of kernel-spec.md §5 it checks.
 // Unless a test says otherwise: one DMA32 zone of 8192 pages (pfn 4096..12287, 8 order-10 blocks,
 // 16 pageblocks), one CPU, no per-CPU lists, THP off. Watermarks (hand-computed, §2.7):
 // int_sqrt(8192*4*16) = 724 kB -> min 181, low 226, high 271.
@@ -110,7 +111,7 @@ describe('__free_one_page', () => {
     pa.check()
   })
 
-  it('a merge clears PG_reported of the absorbed buddy; the merged block starts unflagged', () => {
+  it('a merge clears PG_reported of the absorbed buddy; the merged block starts unflagged and notifies its order (§5 #23)', () => {
     const { pa, notes } = make()
     expect(pa.allocPages(0, MIGRATE_MOVABLE, 0)).toBe(4096)
     pa.setPageReported(4608)
@@ -145,7 +146,7 @@ describe('__free_one_page', () => {
 })
 
 describe('__rmqueue_smallest and expand', () => {
-  it('takes the head; the halves go to the list heads without PG_reported', () => {
+  it('takes the head; the halves go to the list heads without PG_reported (§5 #20, #22)', () => {
     const { pa } = make()
     for (const pfn of list(pa, Z, 10, MIGRATE_MOVABLE)) pa.setPageReported(pfn)
     expect(pa.nrReported(Z, 10)).toBe(8)
@@ -310,7 +311,7 @@ describe('per-CPU lists', () => {
     pa.check()
   })
 
-  it('an order-9 (THP) free sits on the pcp list and notifies only when drained', () => {
+  it('an order-9 (THP) free sits on the pcp list and notifies only when drained (§5 #2)', () => {
     const { pa, notes } = make(big)
     // The refill takes max(63 >> 9, 2) = 2 blocks: 4096 is handed out, 4608 waits on the list.
     expect(pa.allocPages(9, MIGRATE_MOVABLE, 0)).toBe(4096)
@@ -357,7 +358,7 @@ describe('__isolate_free_page / __putback_isolated_page', () => {
     pa.check()
   })
 
-  it('takes the block off the lists and out of NR_FREE_PAGES until the put-back, which does not notify', () => {
+  it('takes the block off the lists and out of NR_FREE_PAGES until the put-back, which does not notify (§5 #2, #16, #17)', () => {
     const { pa, notes } = make()
     pa.setPageReported(11264)
     expect(pa.isolateFreePage(11264, 10)).toBe(true)
@@ -376,7 +377,7 @@ describe('__isolate_free_page / __putback_isolated_page', () => {
     pa.check()
   })
 
-  it('an isolated block cannot merge with a buddy freed meanwhile; the put-back merges and goes to the tail', () => {
+  it('an isolated block cannot merge with a buddy freed meanwhile; the put-back merges and goes to the tail (§5 #16, #20)', () => {
     const { pa } = make()
     expect(pa.allocPages(9, MIGRATE_MOVABLE, 0)).toBe(4096)
     expect(pa.isolateFreePage(4608, 9)).toBe(true)
@@ -430,6 +431,22 @@ describe('__isolate_free_page / __putback_isolated_page', () => {
     // Allocations stop when free - reserved (512) is no longer above min (181): at 693 free, not 181.
     while (pa.allocPages(0, MIGRATE_MOVABLE, 0) >= 0);
     expect(pa.nrFreePages(Z)).toBe(693)
+    pa.check()
+  })
+
+  it('move_freepages_block keeps PG_reported and appends to the tail of the new list (§5 #24)', () => {
+    const { pa } = make()
+    // Leave one free order-8 block in each of the pageblocks 4096 and 4608.
+    expect(pa.takePageOffBuddy(4096, 8)).toBe(true)
+    expect(pa.takePageOffBuddy(4608, 8)).toBe(true)
+    expect(list(pa, Z, 8, MIGRATE_MOVABLE)).toEqual([4864, 4352])
+    pa.setPageReported(4352)
+    pa.setPageReported(4864)
+    expect(pa.reserveHighatomicPageblock(4096)).toBe(true)
+    expect(pa.reserveHighatomicPageblock(4608)).toBe(true)
+    expect(list(pa, Z, 8, MIGRATE_HIGHATOMIC)).toEqual([4352, 4864])
+    expect(list(pa, Z, 8, MIGRATE_MOVABLE)).toEqual([])
+    expect([pa.pageReported(4352), pa.pageReported(4864), pa.nrReported(Z, 8)]).toEqual([true, true, 2])
     pa.check()
   })
 

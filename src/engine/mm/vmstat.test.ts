@@ -15,7 +15,7 @@ describe('/proc/buddyinfo', () => {
     )
   })
 
-  it('leaves out pages on per-CPU lists and isolated pages', () => {
+  it('leaves out pages on per-CPU lists and isolated pages (§5 #34)', () => {
     const pa = new PageAllocator(guestConfig({ ranges: [{ startPfn: 4096, endPfn: 12288 }], pcpOrders: [0] }))
     pa.freePages(pa.allocPages(0, MIGRATE_MOVABLE, 0), 0, 0)
     pa.isolateFreePage(11264, 10)
@@ -52,6 +52,16 @@ describe('/proc/pagetypeinfo', () => {
         'Node 0, zone      DMA            0            8            0            0            0            0 \n' +
         'Node 0, zone    DMA32            2           14            0            0            0            0 \n',
     )
+  })
+
+  it('block counts drift to Movable as reporting isolates free high-order blocks (§5 #36)', () => {
+    const pa = new PageAllocator(guestConfig())
+    const counts = () => pa.pagetypeinfo().split('\n').at(-2)
+    pa.freePages(pa.allocPages(0, MIGRATE_UNMOVABLE, 0), 0, 0)
+    expect(counts()).toBe('Node 0, zone    DMA32            2           14            0            0            0            0 ')
+    expect(pa.isolateFreePage(4096, 10)).toBe(true)
+    pa.putbackIsolatedPage(4096, 10)
+    expect(counts()).toBe('Node 0, zone    DMA32            0           16            0            0            0            0 ')
   })
 
   it('a pageblock whose first pfn is not RAM keeps type 0 (Unmovable), as memmap_init_range leaves it', () => {
