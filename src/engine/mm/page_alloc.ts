@@ -1,12 +1,14 @@
 // The buddy allocator of Linux 6.6 x86_64 (mm/page_alloc.c): __free_one_page(), __rmqueue() with
 // the migratetype fallbacks, the per-CPU lists, get_page_from_freelist() over the zonelist, and
-// __isolate_free_page()/__putback_isolated_page() for page reporting. State is kept in flat typed
-// arrays indexed by pfn (memmap.ts, list.ts); nothing is allocated on the hot paths.
+// __isolate_free_page()/__putback_isolated_page() for page reporting, plus take_page_off_buddy()
+// and split_page() for trace replay. State is kept in flat typed arrays indexed by pfn
+// (memmap.ts, list.ts); nothing is allocated on the hot paths.
 //
 // Out of scope, on purpose: reclaim and compaction (kswapd never reclaims allocated pages; a
 // boost is dropped when the zone is back above its high watermark, as kswapd does at the end of
-// balance_pgdat()), CMA areas, MIGRATE_ISOLATE ranges, ALLOC_HIGHATOMIC/ALLOC_OOM allocations,
-// and the boot-time shuffle of the free lists (only shuffle_pick_tail() is modelled).
+// balance_pgdat()), CMA areas, MIGRATE_ISOLATE ranges (so nothing bypasses the pcp lists),
+// ALLOC_HIGHATOMIC/ALLOC_OOM allocations (reserveHighatomicPageblock() stands in for the
+// reservation they make), and the boot-time shuffle of the free lists (only shuffle_pick_tail()).
 import { PFN_STATES } from '../../common/api'
 import * as api from './page_alloc_api'
 import type { NotifyFree, PageAlloc, PageAllocConfig } from './page_alloc_api'
@@ -30,15 +32,15 @@ const { computeZoneLayout, zoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
 
 /** fpi_t flags. */
-export const FPI_SKIP_REPORT_NOTIFY = 1
-export const FPI_TO_TAIL = 2
+const FPI_SKIP_REPORT_NOTIFY = 1
+const FPI_TO_TAIL = 2
 
 /** alloc_flags: the low bits index the watermark (ALLOC_WMARK_MASK). */
-export const ALLOC_WMARK_MIN = 0
-export const ALLOC_WMARK_LOW = 1
-export const ALLOC_WMARK_HIGH = 2
+const ALLOC_WMARK_MIN = 0
+const ALLOC_WMARK_LOW = 1
+const ALLOC_WMARK_HIGH = 2
 const ALLOC_WMARK_MASK = 3
-export const ALLOC_NOFRAGMENT = 0x100
+const ALLOC_NOFRAGMENT = 0x100
 
 /** fallbacks[][]: two fallback types per PCP type, in the order __rmqueue_fallback() tries them. */
 const FALLBACKS = Int8Array.of(
