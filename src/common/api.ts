@@ -144,7 +144,13 @@ export interface LabApi extends ImportApi {
    */
   saveExperiment(document: ExperimentInput, path: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null>
   validateExperiment(document: unknown): Promise<Result<Experiment>>
-  startRun(document: ExperimentInput, speed: number | null): Promise<Result<RunStatus>>
+  /**
+   * Validates and starts a run. The files the experiment names (replay traces, the initial free
+   * state) resolve, on the desktop, next to `experimentPath` (the experiment's own file; null or
+   * omitted for an unsaved one); otherwise, and always in browser mode, among the files imported
+   * in this session by name, then those shipped with the examples.
+   */
+  startRun(document: ExperimentInput, speed: number | null, experimentPath?: string | null): Promise<Result<RunStatus>>
   control(runId: string, command: RunCommand): Promise<Result<RunStatus>>
   setSpeed(runId: string, speed: number | null): Promise<Result<RunStatus>>
   summary(runId: string): Promise<Result<RunSummary>>

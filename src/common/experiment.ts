@@ -22,6 +22,13 @@ const positiveMiB = z.number().positive().max(MAX_MIB)
 const nonNegMs = z.number().min(0).max(MAX_MS)
 const positiveMs = z.number().positive().max(MAX_MS)
 const rateMiBps = z.number().positive().max(MAX_MIB)
+/** A file of real data an experiment names (src/host/run_inputs.ts resolves it). */
+const inputFile = z.string().min(1).max(4096)
+
+export const InitialFreeStateSchema = z.strictObject({
+  file: inputFile.describe('A /proc/buddyinfo file: one snapshot, or a series (a `date +%s.%N` line before each). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
+  snapshot: z.number().int().min(0).max(1e9).nullable().default(null).describe('Which snapshot of a series, counting from 0. null: the last one.'),
+})
 
 export const GuestSchema = z.strictObject({
   memoryMiB: z
@@ -43,6 +50,9 @@ export const GuestSchema = z.strictObject({
   initOnFree: z.boolean().default(false).describe('init_on_free=1. With virtio-balloon and a device without F_PAGE_POISON, reporting is turned off. Default false.'),
   pagePoisoning: z.boolean().default(false).describe('page_poison=1 (CONFIG_PAGE_POISONING). Same effect on virtio-balloon reporting as init_on_free. Default false.'),
   shuffle: z.boolean().default(false).describe('page_alloc.shuffle=1: random head/tail placement of order-10 frees. Default false.'),
+  initialFreeState: InitialFreeStateSchema.nullable()
+    .default(null)
+    .describe('Start from a real guest\'s free memory: right after boot, before the driver registers, every zone is left with exactly the free blocks per order of a /proc/buddyinfo snapshot (zones matched by name; the rest of the memory is in use and resident on the host). null: the freshly booted guest (all memory free).'),
 })
 
 export const ReportingSchema = z.strictObject({
@@ -162,6 +172,14 @@ export const UnregisterPhaseSchema = z.strictObject({
   ...phaseBase,
 })
 
+export const ReplayPhaseSchema = z.strictObject({
+  op: z.literal('replay').describe('Replay a kmem ftrace (mm_page_alloc, mm_page_free, mm_page_free_batched) as the workload: each traced allocation and free at its own time. The phase ends after the last operation; an event then says what could not be replayed and why.'),
+  ...phaseBase,
+  file: inputFile.describe('The trace: tracefs `trace` text or `trace-cmd report` output (docs/importing.md). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
+  speed: z.number().positive().max(1e6).default(1).describe('Time scale of the replay: 1 keeps the trace\'s own timing, 2 runs it twice as fast, 0.5 half as fast. Default 1.'),
+  touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page), as alloc phases do. Default true.'),
+})
+
 export const PhaseSchema = z.discriminatedUnion('op', [
   AllocPhaseSchema,
   FreePhaseSchema,
@@ -172,6 +190,7 @@ export const PhaseSchema = z.discriminatedUnion('op', [
   SysfsOrderPhaseSchema,
   RegisterPhaseSchema,
   UnregisterPhaseSchema,
+  ReplayPhaseSchema,
 ])
 
 export const WorkloadSchema = z.strictObject({
@@ -207,3 +226,5 @@ export type Phase = z.output<typeof PhaseSchema>
 export type AllocPhase = z.output<typeof AllocPhaseSchema>
 export type FreePhase = z.output<typeof FreePhaseSchema>
 export type ChurnPhase = z.output<typeof ChurnPhaseSchema>
+export type ReplayPhase = z.output<typeof ReplayPhaseSchema>
+export type InitialFreeState = z.output<typeof InitialFreeStateSchema>

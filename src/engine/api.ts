@@ -2,6 +2,8 @@
 import type { Experiment } from '../common/experiment'
 import type { SimEvent } from '../common/samples'
 import type { MemoryMap, PageInfo, RunSummary } from '../common/api'
+import type { FtraceReplay } from '../common/imports'
+import type { FreeStateTarget } from '../common/initial_free_state'
 
 /** Where the engine writes its output. `row` is reused by the engine: copy it before returning. */
 export interface EngineOutput {
@@ -9,9 +11,41 @@ export interface EngineOutput {
   event(event: SimEvent): void
 }
 
+/** A /proc/buddyinfo snapshot to start from (experiment guest.initialFreeState), parsed. */
+export interface InitialFreeInput {
+  /** Where the counts come from, for messages: `buddyinfo.txt, snapshot 2`. */
+  readonly source: string
+  /** free_area[order].nr_free per zone, zones named as /proc/buddyinfo names them. */
+  readonly zones: readonly FreeStateTarget[]
+}
+
+/**
+ * The real data an experiment names, parsed by the host (src/host/run_inputs.ts). Plain data and
+ * typed arrays: it crosses to the engine worker by structured clone.
+ */
+export interface SimulationInputs {
+  /** The trace of each replay phase, indexed like experiment.workload.phases; null for other phases. */
+  readonly replays: readonly (FtraceReplay | null)[]
+  /** Required when experiment.guest.initialFreeState is set. */
+  readonly initialFree: InitialFreeInput | null
+}
+
 export interface SimulationOptions {
   /** Run the invariant checker after every event batch (slow; `prlab run --check`). */
   readonly check?: boolean
+  /** Required when the experiment replays a trace or starts from a snapshot. */
+  readonly inputs?: SimulationInputs
+}
+
+/** The experiment's real data does not fit the simulated guest, or is missing. `path` names the field. */
+export class SimulationInputError extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`)
+    this.name = 'SimulationInputError'
+  }
 }
 
 export interface Simulation {

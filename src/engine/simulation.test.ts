@@ -6,6 +6,7 @@ import fragmentation from '../../resources/examples/fragmentation-every-other.pr
 import hugetlb1g from '../../resources/examples/hugetlb-1g-ignored.prlab.json'
 import hypervOrder5 from '../../resources/examples/hyperv-order-5.prlab.json'
 import idleDrain from '../../resources/examples/idle-drain-16g.prlab.json'
+import replayKmem from '../../resources/examples/replay-kmem-trace.prlab.json'
 import vfio from '../../resources/examples/vfio-inhibited.prlab.json'
 import { createSimulation } from './simulation'
 
@@ -41,7 +42,7 @@ const last = (r: Run): Float64Array => r.rows[r.rows.length - 1]
 
 describe('example experiments', () => {
   it('all validate against ExperimentSchema', () => {
-    for (const doc of [idleDrain, fragmentation, churnDelay, hugetlb1g, vfio, hypervOrder5]) {
+    for (const doc of [idleDrain, fragmentation, churnDelay, hugetlb1g, vfio, hypervOrder5, replayKmem]) {
       const parsed = ExperimentSchema.safeParse(doc)
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
     }

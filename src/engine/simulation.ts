@@ -5,11 +5,12 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
 import type { SimEvent } from '../common/samples'
-import type { CreateSimulation, EngineOutput, Simulation, SimulationOptions } from './api'
+import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
 import { guestRamRanges, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
 import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
+import { applyInitialFreeState } from './initial_free_state'
 import { kernelPreset, pageblockOrderOf } from './kernel_version'
 import { createPageAlloc } from './mm/page_alloc'
 import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES, type PageAlloc } from './mm/page_alloc_api'
@@ -85,6 +86,12 @@ class LabSimulation implements Simulation {
       notifyFree: this.reporting.notifyFree,
     })
     this.reporting.attach(this.alloc)
+    if (guest.initialFreeState !== null) {
+      const initial = options.inputs?.initialFree ?? null
+      if (initial === null) throw new SimulationInputError('guest.initialFreeState.file', `the snapshot ${guest.initialFreeState.file} was not given to the engine (SimulationInputs.initialFree)`)
+      // before the host model exists, so the memory it takes counts as in use since boot
+      applyInitialFreeState(this.alloc, initial)
+    }
     if (preset.orderRule === 'fixed-pageblock' && rep.order !== null) {
       emit?.({ t_ms: 0, kind: 'order_change', order: pageblockOrder, detail: `page_reporting.page_reporting_order=${rep.order} ignored: ${guest.kernel} has no such parameter` })
     }
@@ -164,6 +171,7 @@ class LabSimulation implements Simulation {
         writeOnFree,
         emit: recorder.events || recorder.allocEvents ? (e: SimEvent) => output.event(e) : null,
         allocEvents: recorder.allocEvents,
+        replays: options.inputs?.replays ?? [],
         register: () => this.registerDevice(),
         unregister: (done) => this.unregisterDevice(done),
         sysfsOrder: (order) => {
@@ -319,6 +327,21 @@ class LabSimulation implements Simulation {
       reporting_order: r.order,
       reporting_device: this.deviceStatus,
       guest_ram_kib: h.guestPages * 4,
+      ...this.replaySummary(),
+    }
+  }
+
+  /** summary.json figures of the replay phases, when the experiment has any. */
+  private replaySummary(): Record<string, number> {
+    if (!this.experiment.workload.phases.some((p) => p.op === 'replay')) return {}
+    const t = this.workload.replayTotals()
+    return {
+      replay_ops: t.ops,
+      replay_ops_done: t.done,
+      replay_allocs: t.allocs,
+      replay_frees: t.frees,
+      replay_failed_allocs: t.failedAllocs,
+      replay_skipped_frees: t.skippedFrees,
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { ExperimentSchema, type Phase } from '../common/experiment'
+import { REPLAY_ALLOC, REPLAY_FREE, type FtraceReplay, type FtraceStats } from '../common/imports'
 import type { SimEvent } from '../common/samples'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
@@ -20,11 +21,20 @@ interface Rig {
   finishUnregister: () => void
 }
 
+interface RigOptions {
+  seed?: number
+  discardAll?: boolean
+  cpus?: number
+  /** Free order-10 blocks at boot. Default 256 (1 GiB). */
+  blocks?: number
+  replays?: (FtraceReplay | null)[]
+}
+
 /** 1 GiB of free order-10 blocks in one zone, a 4 KiB-backed host. */
-function rig(phases: PhaseInput[], opts: { seed?: number; discardAll?: boolean; cpus?: number } = {}): Rig {
+function rig(phases: PhaseInput[], opts: RigOptions = {}): Rig {
   const q = new EventQueue()
   const alloc = new PageAllocDouble([{ name: 'DMA32', startPfn: 0, endPfn: 1 << 18, wmMin: 0, wmLow: 0, wmHigh: 0, boost: 0, highatomic: 0 }])
-  for (let i = 0; i < 256; i++) alloc.place(i * 1024, 10)
+  for (let i = 0; i < (opts.blocks ?? 256); i++) alloc.place(i * 1024, 10)
   const host = new HostBacking({ backing: 'anon-4k', maxPfn: 1 << 18, ranges: [{ startPfn: 0, endPfn: 1 << 18 }], prepopulate: opts.discardAll ?? false, discardUsPer4k: 1, discardUsPer2m: 8, refaultUsPer4k: 4, refaultUsPer2m: 300 })
   if (opts.discardAll) host.discard(0, 1 << 18)
   const events: SimEvent[] = []
@@ -41,6 +51,7 @@ function rig(phases: PhaseInput[], opts: { seed?: number; discardAll?: boolean; 
       writeOnFree: false,
       emit: (e) => events.push(e),
       allocEvents: true,
+      replays: opts.replays ?? [],
       register: () => calls.push(`register@${q.now_ns}`),
       unregister: (done) => {
         calls.push(`unregister@${q.now_ns}`)
@@ -161,5 +172,158 @@ describe('Workload', () => {
     expect(wl.allocatedPages).toBe(1 << 18)
     expect(events.some((e) => e.kind === 'phase' && e.detail?.includes('out of memory'))).toBe(true)
     expect(wl.finished).toBe(true)
+  })
+})
+
+interface TraceOp {
+  t_ns: number
+  op: 'alloc' | 'free'
+  order: number
+  mt?: number
+  cpu?: number
+  /** free: the alloc operation it frees, and the page offset into that block */
+  ref?: number
+  offset?: number
+}
+
+const NO_STATS: FtraceStats = { events: {}, allocs: 0, frees: 0, failedAllocs: 0, freesOfUnknownPfn: 0, batchedDuplicates: 0, allocsOfLivePfn: 0, liveAtEnd: 0, internalEvents: 0, otherEvents: 0, cpus: 2, pfnFormat: 'hex', traceCmdHeader: false }
+
+/** A parsed trace built by hand, as the ftrace importer would return it. */
+function trace(ops: TraceOp[], stats: Partial<FtraceStats> = {}): FtraceReplay {
+  return {
+    kind: 'ftrace',
+    fileName: 'hand.txt',
+    lines: ops.length,
+    problems: [],
+    problemCount: 0,
+    count: ops.length,
+    t_ns: Float64Array.from(ops, (o) => o.t_ns),
+    op: Uint8Array.from(ops, (o) => (o.op === 'alloc' ? REPLAY_ALLOC : REPLAY_FREE)),
+    pfn: new Float64Array(ops.length),
+    order: Uint8Array.from(ops, (o) => o.order),
+    migratetype: Int8Array.from(ops, (o) => (o.op === 'alloc' ? (o.mt ?? 1) : -1)),
+    cpu: Uint16Array.from(ops, (o) => o.cpu ?? 0),
+    ref: Int32Array.from(ops, (o) => o.ref ?? -1),
+    offset: Uint32Array.from(ops, (o) => o.offset ?? 0),
+    line: Uint32Array.from(ops, (_, i) => i + 1),
+    start_ts: '100.000000',
+    stats: { ...NO_STATS, ...stats },
+  }
+}
+
+const MS = NS_PER_MS
+/** One order-10 block to allocate from: the order-10 request fails once a page of it is taken. */
+const HAND_TRACE = trace(
+  [
+    { t_ns: 0, op: 'alloc', order: 0 },
+    { t_ns: 2 * MS, op: 'alloc', order: 2, cpu: 3 },
+    { t_ns: 3 * MS, op: 'alloc', order: 10 },
+    { t_ns: 4 * MS, op: 'free', order: 10, ref: 2 },
+    { t_ns: 4 * MS, op: 'free', order: 0, ref: 1, offset: 1 },
+    { t_ns: 5 * MS, op: 'free', order: 0, ref: 1, offset: 1 },
+    { t_ns: 10 * MS, op: 'free', order: 0, ref: 0 },
+  ],
+  {
+    events: { mm_page_alloc: 4, mm_page_free: 4, mm_page_alloc_zone_locked: 2, sched_switch: 3 },
+    allocs: 3,
+    frees: 4,
+    failedAllocs: 1,
+    freesOfUnknownPfn: 2,
+    liveAtEnd: 1,
+    internalEvents: 2,
+    otherEvents: 3,
+  },
+)
+
+describe('Workload: replay phase', () => {
+  const replayRig = (phase: PhaseInput, opts: RigOptions = {}): Rig => rig([{ op: 'idle', ms: 1 }, phase, { op: 'idle', ms: 1 }], { blocks: 1, replays: [null, HAND_TRACE, null], ...opts })
+
+  it('runs each operation at its own time, cpu = trace cpu mod guest cpus; the phase ends with the last operation', () => {
+    const { q, wl, events } = replayRig({ op: 'replay', file: 'hand.txt', touch: false })
+    settle(q)
+    // the replay starts at 1 ms; its last operation is 10 ms into the trace
+    expect(phaseTimes(events).slice(0, 3)).toEqual([0, 1, 11])
+    const allocs = events.filter((e) => e.kind === 'alloc')
+    expect(allocs.map((e) => [e.t_ms, e.order, e.count])).toEqual([
+      [1, 0, 0],
+      [3, 2, 1],
+    ])
+    const frees = events.filter((e) => e.kind === 'free')
+    // page 1 of the order-2 block at 4 ms; the second free of it is refused; then the order-0 page
+    expect(frees.map((e) => [e.t_ms, e.pfn, e.order])).toEqual([
+      [5, (allocs[1].pfn ?? 0) + 1, 0],
+      [11, allocs[0].pfn, 0],
+    ])
+    // three pages of the order-2 block stay allocated
+    expect(wl.allocatedPages).toBe(3)
+    expect(wl.allocFailures).toBe(1)
+    expect(wl.replayTotals()).toEqual({ ops: 7, done: 7, allocs: 2, frees: 2, failedAllocs: 1, skippedFrees: 2 })
+    expect(wl.finished).toBe(true)
+  })
+
+  it('speed scales the trace time: twice as fast halves the phase, 0.4 stretches it 2.5 times', () => {
+    const fast = replayRig({ op: 'replay', file: 'hand.txt', speed: 2, touch: false })
+    settle(fast.q)
+    expect(phaseTimes(fast.events)[2]).toBe(1 + 10 / 2)
+    const slow = replayRig({ op: 'replay', file: 'hand.txt', speed: 0.4, touch: false })
+    settle(slow.q)
+    expect(phaseTimes(slow.events)[2]).toBe(1 + 10 / 0.4)
+    expect(slow.events.filter((e) => e.kind === 'free').map((e) => e.t_ms)).toEqual([1 + 4 / 0.4, 1 + 10 / 0.4])
+  })
+
+  it('the event ending the phase says what was not replayed and why', () => {
+    const { q, events } = replayRig({ op: 'replay', file: 'hand.txt', touch: false })
+    settle(q)
+    const report = events.filter((e) => e.kind === 'phase')[2]
+    expect(report.t_ms).toBe(11)
+    expect(report.count).toBe(1)
+    const parts = (report.detail ?? '').split('. ')
+    expect(parts[0]).toBe('replay of hand.txt done: 7 operations, 4 replayed (2 allocations, 2 frees)')
+    expect(parts[1]).toBe(
+      'Not replayed: 1 allocation the simulated guest refused (order 10: 1): it has less free memory or more fragmentation than the traced one; ' +
+        '1 free of those allocations, skipped; 1 free of pages already free in the simulation (the trace frees them twice), skipped',
+    )
+    expect(parts[2]).toBe(
+      'Not in the replay, from the trace: 1 failed mm_page_alloc (NULL page); 2 frees of pfns allocated before tracing began; ' +
+        '2 allocator-internal events the simulated allocator makes itself (mm_page_alloc_zone_locked 2); 3 other events (sched_switch 3)',
+    )
+    expect(parts[3]).toBe('Left allocated at the end of the trace: 1 block')
+  })
+
+  it('refaults of touched memory delay every later operation by their cost', () => {
+    // discarded host memory: 4 µs per 4 KiB refault; order 0 then order 2 touched = 5 pages
+    const { q, events, wl } = replayRig({ op: 'replay', file: 'hand.txt' }, { discardAll: true })
+    settle(q)
+    expect(wl.refaultCost_ns).toBe(5 * 4000)
+    expect(phaseTimes(events)[2]).toBe(11 + 0.02)
+    expect(events.filter((e) => e.kind === 'free').map((e) => e.t_ms)).toEqual([5 + 0.02, 11 + 0.02])
+  })
+
+  it('a free of part of a block splits it into order-0 pages first (split_page()), then frees each page of the range', () => {
+    const exact = trace([
+      { t_ns: 0, op: 'alloc', order: 2 },
+      { t_ns: MS, op: 'free', order: 0, ref: 0, offset: 3 },
+      { t_ns: 2 * MS, op: 'free', order: 1, ref: 0, offset: 0 },
+      { t_ns: 3 * MS, op: 'free', order: 0, ref: 0, offset: 2 },
+    ])
+    const { q, alloc, events, wl } = replayRig({ op: 'replay', file: 'exact.txt', touch: false }, { replays: [null, exact, null] })
+    settle(q)
+    const head = events.find((e) => e.kind === 'alloc')?.pfn ?? -1
+    expect(alloc.splits).toEqual([[head, 2]])
+    expect(events.filter((e) => e.kind === 'free').map((e) => [e.t_ms, (e.pfn ?? 0) - head, e.order])).toEqual([
+      [2, 3, 0],
+      [3, 0, 0],
+      [3, 1, 0],
+      [4, 2, 0],
+    ])
+    expect(wl.allocatedPages).toBe(0)
+    expect(wl.replayTotals()).toMatchObject({ frees: 3, skippedFrees: 0 })
+  })
+
+  it('an empty trace ends the phase at once; a phase without its trace is refused naming the field', () => {
+    const { q, events } = replayRig({ op: 'replay', file: 'empty.txt' }, { replays: [null, trace([]), null] })
+    settle(q)
+    expect(phaseTimes(events).slice(0, 3)).toEqual([0, 1, 1])
+    expect(() => replayRig({ op: 'replay', file: 'trace.txt' }, { replays: [] })).toThrow(/^workload\.phases\[1\]\.file: the trace trace\.txt was not given/)
   })
 })

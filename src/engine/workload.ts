@@ -3,14 +3,19 @@
 // rate * TICK of requests, so a 12 GiB allocation costs a few thousand events. Requests go to the
 // CPUs round robin (per-CPU lists). Host refaults of touched memory delay the next batch: the
 // workload pays for what reporting gave away. Randomness comes from one seeded xoroshiro128+.
+// A replay phase drives the allocator with an imported kmem trace instead (FtraceReplayer), one
+// event per distinct operation time.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
-import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase } from '../common/experiment'
+import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase, ReplayPhase } from '../common/experiment'
+import type { FtraceReplay } from '../common/imports'
 import type { SimEvent } from '../common/samples'
+import { SimulationInputError } from './api'
 import { type EventQueue, NS_PER_MS, NS_PER_S } from './event_queue'
 import type { HostBacking } from './host_backing'
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
+import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
 
 /** One batch of requests per millisecond of simulated time. */
 export const TICK_NS = NS_PER_MS
@@ -38,6 +43,8 @@ export interface WorkloadEnv {
   readonly writeOnFree: boolean
   readonly emit: ((event: SimEvent) => void) | null
   readonly allocEvents: boolean
+  /** The parsed trace of each replay phase, indexed like the phases; null for other phases. */
+  readonly replays: readonly (FtraceReplay | null)[]
   /** page_reporting_register() of the experiment's device. */
   register(): void
   /** page_reporting_unregister(); `done` runs once a running pass has finished. */
@@ -90,6 +97,9 @@ export class Workload {
   private readonly phases: readonly Phase[]
   private readonly tickHandler: number
   private readonly nextHandler: number
+  private readonly replayHandler: number
+  private replaying: ReplayPhaseRun | null = null
+  private readonly replayed: ReplayTotals = { ops: 0, done: 0, allocs: 0, frees: 0, failedAllocs: 0, skippedFrees: 0 }
   private index = -1
   private cpu = 0
   private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns: 0 }
@@ -105,8 +115,29 @@ export class Workload {
     experiment: Experiment,
   ) {
     this.phases = experiment.workload.phases
+    this.phases.forEach((p, i) => {
+      if (p.op !== 'replay') return
+      const trace = env.replays[i]
+      if (trace === null || trace === undefined) throw new SimulationInputError(`workload.phases[${i}].file`, `the trace ${p.file} was not given to the engine (SimulationInputs.replays[${i}])`)
+      this.replayed.ops += trace.count
+    })
     this.tickHandler = env.queue.register(() => this.tick())
     this.nextHandler = env.queue.register(() => this.startNext())
+    this.replayHandler = env.queue.register(() => this.replayStep())
+  }
+
+  /** The replay phases so far: operations of every trace, and what the phases run did with theirs. */
+  replayTotals(): ReplayTotals {
+    const t = { ...this.replayed }
+    if (this.replaying !== null) {
+      const r = this.replaying.totals()
+      t.done += r.done
+      t.allocs += r.allocs
+      t.frees += r.frees
+      t.failedAllocs += r.failedAllocs
+      t.skippedFrees += r.skippedFrees
+    }
+    return t
   }
 
   /** Schedules the first phase at t = 0. */
@@ -170,7 +201,68 @@ export class Workload {
       case 'unregister':
         this.env.unregister(() => this.next())
         return
+      case 'replay':
+        this.beginReplay(p)
+        return
     }
+  }
+
+  private beginReplay(p: ReplayPhase): void {
+    const env = this.env
+    this.replaying = new ReplayPhaseRun(
+      {
+        alloc: env.alloc,
+        host: env.host,
+        cpus: env.cpus,
+        writeOnFree: env.writeOnFree,
+        onAlloc: (pfn, order, cpu) => {
+          if (pfn < 0) {
+            this.allocFailures++
+            return
+          }
+          this.allocatedPages += 2 ** order
+          if (env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
+        },
+        onFree: (pfn, order, cpu) => {
+          this.allocatedPages -= 2 ** order
+          if (env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
+        },
+      },
+      env.replays[this.index] as FtraceReplay,
+      p,
+      env.queue.now_ns,
+    )
+    this.scheduleReplay(0)
+  }
+
+  // every operation due now, then the next distinct operation time; the phase ends with the last one
+  private replayStep(): void {
+    const r = this.replaying as ReplayPhaseRun
+    const refaultedBefore = this.env.host.refaultedPages
+    const cost_ns = r.step(this.env.queue.now_ns)
+    if (cost_ns > 0) {
+      this.refaultCost_ns += cost_ns
+      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.refaultedPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
+    }
+    this.scheduleReplay(cost_ns)
+  }
+
+  private scheduleReplay(cost_ns: number): void {
+    const r = this.replaying as ReplayPhaseRun
+    const q = this.env.queue
+    if (!r.done) {
+      q.schedule(r.nextAt_ns(), this.replayHandler)
+      return
+    }
+    this.event({ kind: 'phase', count: this.index, detail: r.report() })
+    const t = r.totals()
+    this.replayed.done += t.done
+    this.replayed.allocs += t.allocs
+    this.replayed.frees += t.frees
+    this.replayed.failedAllocs += t.failedAllocs
+    this.replayed.skippedFrees += t.skippedFrees
+    this.replaying = null
+    q.schedule(q.now_ns + cost_ns, this.nextHandler)
   }
 
   /** Requests per tick at `mibps` for requests of `order` (churn: in order-0 page units). */

@@ -20,7 +20,7 @@ export const LAB_API_ARGS = {
   recentFiles: z.tuple([]),
   saveExperiment: z.tuple([document, path.nullable(), z.boolean()]),
   validateExperiment: z.tuple([document]),
-  startRun: z.tuple([document, speed]),
+  startRun: z.union([z.tuple([document, speed]), z.tuple([document, speed, path.nullable().optional()])]),
   control: z.tuple([runId, z.enum(['pause', 'resume', 'step', 'stop'])]),
   setSpeed: z.tuple([runId, speed]),
   summary: z.tuple([runId]),

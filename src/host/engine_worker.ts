@@ -121,7 +121,7 @@ port.on('message', (message: ToWorker) => {
         sim = createSimulation(
           message.experiment,
           { sample: (row) => batch.push(row), event: (e) => events.push(e) },
-          { check: message.check },
+          { check: message.check, ...(message.inputs !== undefined ? { inputs: message.inputs } : {}) },
         )
       } catch (e) {
         finished = true

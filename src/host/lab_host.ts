@@ -1,7 +1,7 @@
 // The lab's controller, free of Electron: implements LabApi for the desktop app (src/main) and
 // browser mode (src/server) alike. Owns the runs and their engine workers; native dialogs are
 // injected by the desktop shell, and without them files travel as text (upload / download).
-import { basename } from 'node:path'
+import { basename, dirname } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import type {
@@ -35,6 +35,8 @@ import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
 import { buddyinfoAt } from './snapshot'
 import { RecentFiles } from './recent_files'
 import { importFile, importText, openSweep, parseSweepCsv } from './import/index'
+import { resolveRunInputs } from './run_inputs'
+import { SessionImports } from './session_imports'
 import type { ImportKind, ImportOptions, ImportedData, SweepTable } from '../common/imports'
 
 /** Native dialogs of the desktop shell. */
@@ -75,6 +77,8 @@ export class LabHost implements LabApi {
   private readonly runs = new Map<string, Run>()
   private readonly clients = new Set<LabEvents>()
   private readonly recent: RecentFiles | null
+  /** Imports of this session, which replay phases and initial free states may name. */
+  private readonly imports = new SessionImports()
 
   constructor(private readonly options: LabHostOptions) {
     this.recent = options.stateDir ? new RecentFiles(options.stateDir) : null
@@ -153,11 +157,16 @@ export class LabHost implements LabApi {
     return validateDocument(document)
   }
 
-  async startRun(document: ExperimentInput, speed: number | null): Promise<Result<RunStatus>> {
+  async startRun(document: ExperimentInput, speed: number | null, experimentPath: string | null = null): Promise<Result<RunStatus>> {
     const valid = validateDocument(document)
     if (!valid.ok) return valid
     const limits = checkLimits(valid.value)
     if (!limits.ok) return limits
+    // Desktop: names resolve next to the experiment's file. Browser mode never reads a path the
+    // page names: only this session's imports and the files shipped with the examples.
+    const baseDir = this.options.dialogs !== undefined && experimentPath !== null ? dirname(experimentPath) : null
+    const inputs = await resolveRunInputs(valid.value, { baseDir, uploads: this.imports.files, bundledDir: this.options.examplesDir })
+    if (!inputs.ok) return inputs
     const id = randomUUID()
     const sink = {
       frame: (runId: string, rows: number, data: Float64Array) => this.clients.forEach((c) => c.frame(runId, rows, data)),
@@ -165,7 +174,7 @@ export class LabHost implements LabApi {
       status: (status: RunStatus) => this.clients.forEach((c) => c.status(status)),
     }
     const worker = spawnWorker(this.options.workerEntry)
-    const run = new Run(id, valid.value, worker, sink, { speed })
+    const run = new Run(id, valid.value, worker, sink, { speed, ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) })
     this.runs.set(id, run)
     this.evict()
     return ok(run.status())
@@ -257,14 +266,19 @@ export class LabHost implements LabApi {
   }
 
   async importData(kind: ImportKind, fileName: string, text: string, options?: ImportOptions): Promise<Result<ImportedData>> {
-    return importText(kind, basename(fileName), text, options)
+    return this.keep(importText(kind, basename(fileName), text, options))
   }
 
   async openImportFile(kind: ImportKind, path?: string, options?: ImportOptions): Promise<Result<ImportedData> | null> {
     const dialogs = this.options.dialogs
     if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: import a file by uploading it' })
     const chosen = path ?? (await dialogs.openPath(`Import ${kind}`, false))
-    return chosen === null ? null : importFile(kind, chosen, options)
+    return chosen === null ? null : this.keep(await importFile(kind, chosen, options))
+  }
+
+  private keep(result: Result<ImportedData>): Result<ImportedData> {
+    if (result.ok) this.imports.add(result.value)
+    return result
   }
 
   async parseSweep(fileName: string, text: string): Promise<Result<SweepTable>> {

@@ -2,6 +2,7 @@
 // sends is kept by the recorder; frames reach the UI as the worker batches them (<= ~30 Hz).
 import type { Worker } from 'node:worker_threads'
 import type { Experiment } from '../common/experiment'
+import type { SimulationInputs } from '../engine/api'
 import type { RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
 import type { SimEvent } from '../common/samples'
 import { Recorder } from './recorder'
@@ -18,6 +19,8 @@ export interface RunOptions {
   readonly check?: boolean
   readonly paused?: boolean
   readonly recorder?: Recorder
+  /** The files the experiment names, parsed (run_inputs.ts). */
+  readonly inputs?: SimulationInputs
 }
 
 export class Run {
@@ -51,7 +54,7 @@ export class Run {
       for (const p of this.pending.values()) p.reject(new Error('engine worker exited'))
       this.pending.clear()
     })
-    this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false })
+    this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false, ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) })
     this.state = options.paused ? 'paused' : 'running'
   }
 

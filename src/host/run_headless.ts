@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks'
 import type { Experiment } from '../common/experiment'
 import type { RunSummary } from '../common/api'
 import type { SimEvent } from '../common/samples'
+import type { SimulationInputs } from '../engine/api'
 import { createSimulation } from '../engine/simulation'
 import { Recorder } from './recorder'
 import { SampleBatch } from './sample_batch'
@@ -14,6 +15,8 @@ import { writeEventsCsv, writeSamplesCsv } from './export_csv'
 export interface HeadlessOptions {
   /** Run the invariant checker after every engine event (slow). */
   readonly check?: boolean
+  /** The files the experiment names, parsed (resolveRunInputs in run_inputs.ts). */
+  readonly inputs?: SimulationInputs
   readonly onProgress?: (sim_ms: number, end_ms: number) => void
 }
 
@@ -29,7 +32,7 @@ export async function runHeadless(experiment: Experiment, outDir: string | null,
     const sim = createSimulation(
       experiment,
       { sample: (row) => batch.push(row), event: (e) => events.push(e) },
-      { check: options.check ?? false },
+      { check: options.check ?? false, ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) },
     )
     while (!sim.done) {
       sim.advanceTo(sim.now_ms + SLICE_MS)

@@ -178,6 +178,8 @@ export interface SweepJob {
   readonly experiment: Experiment
   readonly outDir: string
   readonly check: boolean
+  /** Where the files the experiment names resolve (the experiment file's directory), as for `prlab run`. */
+  readonly baseDir?: string
 }
 
 /** Messages between the pool and src/host/sweep_worker.ts. */

@@ -1,6 +1,7 @@
 // Messages between the host and the engine worker (src/host/engine_worker.ts).
 // Sample frames travel as transferable ArrayBuffers (zero copy).
 import type { Experiment } from '../common/experiment'
+import type { SimulationInputs } from '../engine/api'
 import type { SimEvent } from '../common/samples'
 import type { MemoryMap, PageInfo, RunSummary, Snapshot } from '../common/api'
 
@@ -12,7 +13,15 @@ export type WorkerQuery =
 export type WorkerQueryResult = MemoryMap | PageInfo | Snapshot
 
 export type ToWorker =
-  | { readonly type: 'start'; readonly experiment: Experiment; readonly check: boolean; readonly speed: number | null; readonly paused: boolean }
+  | {
+      readonly type: 'start'
+      readonly experiment: Experiment
+      readonly check: boolean
+      readonly speed: number | null
+      readonly paused: boolean
+      /** The files the experiment names, parsed; typed arrays are structured-cloned. */
+      readonly inputs?: SimulationInputs
+    }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'step' }

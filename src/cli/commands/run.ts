@@ -1,9 +1,12 @@
 // prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { SimulationInputError } from '../../engine/api'
 import { formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
 import { checkLimits } from '../../host/limits'
 import { parseValue, setPath } from '../../host/document_path'
 import { runHeadless } from '../../host/run_headless'
+import { resolveRunInputs } from '../../host/run_inputs'
 import { progressBar } from '../progress'
 
 const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
@@ -64,11 +67,27 @@ export async function main(argv: string[]): Promise<number> {
     console.error(formatLabError({ ...limits.error, file }))
     return 2
   }
+  // traces and snapshots the experiment names resolve next to its file
+  const inputs = await resolveRunInputs(experiment, { baseDir: dirname(resolve(file)) })
+  if (!inputs.ok) {
+    console.error(formatLabError({ ...inputs.error, file }))
+    return 2
+  }
   const bar = values.quiet ? null : progressBar(`${experiment.name}`)
-  const summary = await runHeadless(experiment, values.out ?? null, {
-    check: values.check,
-    onProgress: (sim_ms, end_ms) => bar?.update(sim_ms / end_ms, `${(sim_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`),
-  })
+  let summary
+  try {
+    summary = await runHeadless(experiment, values.out ?? null, {
+      check: values.check,
+      ...(inputs.value !== undefined ? { inputs: inputs.value } : {}),
+      onProgress: (sim_ms, end_ms) => bar?.update(sim_ms / end_ms, `${(sim_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`),
+    })
+  } catch (e) {
+    // a snapshot that does not fit the simulated guest is bad input, not an internal error
+    if (!(e instanceof SimulationInputError)) throw e
+    bar?.done()
+    console.error(`${file}: ${e.message}`)
+    return 2
+  }
   bar?.done()
   if (values.out) {
     if (!values.quiet) console.error(`wrote samples.csv, ${experiment.recorder.events ? 'events.csv, ' : ''}summary.json, buddyinfo.txt into ${values.out}`)

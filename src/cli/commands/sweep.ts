@@ -6,14 +6,15 @@
 // DIR/sweep.shard-<i>-of-<N>.csv instead; --merge joins them into sweep.csv once all are done.
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import writeFileAtomic from 'write-file-atomic'
 import type { RunSummary } from '../../common/api'
-import type { ExperimentInput } from '../../common/experiment'
+import type { Experiment, ExperimentInput } from '../../common/experiment'
 import { experimentToText, formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
+import { resolveRunInputs } from '../../host/run_inputs'
 import {
   MAX_SWEEP_POINTS,
   SUMMARY_COLUMNS,
@@ -146,8 +147,11 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
   }
 
   // Validate every point before running any: a bad combination is invalid input, not a failure.
+  // So is a file a point names (a trace, a snapshot) that is missing or refused by its importer.
+  const baseDir = dirname(resolve(file))
   const docs = new Map<number, ExperimentInput>()
   const jobs: SweepJob[] = []
+  const inputsChecked = new Set<string>()
   for (const p of points) {
     const doc = pointDocument(base, axes, p)
     const valid = validateDocument(doc, loaded.value.fileName)
@@ -156,8 +160,18 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
       console.error(formatLabError(valid.error))
       return 2
     }
-    docs.set(p.k, doc as ExperimentInput)
-    jobs.push({ k: p.k, experiment: valid.value, outDir: pointDir(o.out as string, p.k), check: o.check })
+    const inputsKey = JSON.stringify([valid.value.guest.initialFreeState, valid.value.workload.phases.map((ph) => (ph.op === 'replay' ? ph.file : null))])
+    if (!inputsChecked.has(inputsKey)) {
+      const inputs = await resolveRunInputs(valid.value, { baseDir })
+      if (!inputs.ok) {
+        say(`point ${p.k} (${describePoint(axes, p)}) names a file that cannot be used:`)
+        console.error(formatLabError({ ...inputs.error, file }))
+        return 2
+      }
+      inputsChecked.add(inputsKey)
+    }
+    docs.set(p.k, withAbsoluteInputs(doc as ExperimentInput, valid.value, baseDir))
+    jobs.push({ k: p.k, experiment: valid.value, outDir: pointDir(o.out as string, p.k), check: o.check, baseDir })
   }
 
   const out = o.out as string
@@ -237,6 +251,17 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
   for (const r of outcomes) if (!r.ok) say(`point ${r.k} failed: ${r.error}`)
   if (!o.quiet) say(`wrote ${points.length} point folders and ${join(out, csvName)}${failed > 0 ? `; ${failed} point(s) failed` : ''}`)
   return failed > 0 ? 1 : 0
+}
+
+/** The point's document with the files it names made absolute, so DIR/point-<k>/experiment.prlab.json runs from anywhere. */
+function withAbsoluteInputs(doc: ExperimentInput, experiment: Experiment, baseDir: string): ExperimentInput {
+  const hasInputs = experiment.guest.initialFreeState !== null || experiment.workload.phases.some((p) => p.op === 'replay')
+  if (!hasInputs) return doc
+  const copy = structuredClone(doc)
+  const initial = copy.guest.initialFreeState
+  if (initial) initial.file = resolve(baseDir, initial.file)
+  for (const p of copy.workload?.phases ?? []) if (p.op === 'replay') p.file = resolve(baseDir, p.file)
+  return copy
 }
 
 async function readSummary(dir: string): Promise<RunSummary | null> {

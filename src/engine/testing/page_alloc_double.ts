@@ -36,6 +36,8 @@ export class PageAllocDouble implements PageAlloc {
   notifyFree: NotifyFree = () => undefined
   /** Records every notify (zone, order) for assertions. */
   readonly notified: [number, number][] = []
+  /** Records every splitPage (pfn, order): the double keeps no allocated blocks to split. */
+  readonly splits: [number, number][] = []
   private readonly headOrder: Int8Array
   private readonly reported: Uint8Array
   private readonly isolated: Int8Array
@@ -206,6 +208,34 @@ export class PageAllocDouble implements PageAlloc {
 
   freePages(pfn: number, order: number): void {
     this.freeOne(pfn, order, false, true)
+  }
+
+  // models take_page_off_buddy(): the free block holding the range is split around it (break_down_buddy_pages())
+  takePageOffBuddy(pfn: number, order: number): boolean {
+    for (let o = order; o <= MAX_ORDER; o++) {
+      const head = pfn - (pfn % (1 << o))
+      if (head >= this.maxPfn || this.headOrder[head] < o) continue
+      const mt = this.listMt[head]
+      let high = this.headOrder[head]
+      let start = head
+      this.unlink(head)
+      while (high > order) {
+        high--
+        const size = 1 << high
+        if (pfn >= start + size) {
+          this.link(start, high, mt, false)
+          start += size
+        } else {
+          this.link(start + size, high, mt, false)
+        }
+      }
+      return true
+    }
+    return false
+  }
+
+  splitPage(pfn: number, order: number): void {
+    this.splits.push([pfn, order])
   }
 
   drainAllPages(): void {}

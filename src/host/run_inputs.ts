@@ -1,0 +1,131 @@
+// The real data an experiment names (replay phases' traces, guest.initialFreeState's buddyinfo),
+// imported with the streaming importers into the SimulationInputs the engine takes. Every failure
+// is a Result naming the field (`workload.phases[3].file: cannot read trace.txt: ...`): a missing
+// or garbage file never throws.
+//
+// Where a name resolves: with a base directory (the experiment file's: CLI, sweeps, the desktop
+// app), on disk relative to it (or absolute). Without one (browser mode, an unsaved experiment),
+// among the files imported in this session, then among the files shipped beside the examples;
+// never elsewhere on disk, so a browser cannot make the server read a path it names.
+import { stat } from 'node:fs/promises'
+import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
+import { fail, ok, type LabError, type Result } from '../common/api'
+import type { Experiment } from '../common/experiment'
+import type { BuddyinfoSeries, FtraceReplay, ImportKind, ImportedData } from '../common/imports'
+import { targetFromBuddyinfo } from '../common/initial_free_state'
+import type { InitialFreeInput, SimulationInputs } from '../engine/api'
+import { importFile } from './import/index'
+
+export interface InputSource {
+  /** Directory relative names resolve against (the experiment file's); null: no file system access. */
+  readonly baseDir: string | null
+  /** Files imported in this session, by file name (LabHost keeps them). */
+  readonly uploads?: ReadonlyMap<string, ImportedData>
+  /** The shipped examples' directory: without baseDir, a name not uploaded is looked up there, never outside it. */
+  readonly bundledDir?: string
+}
+
+const KIND_WORDS: Readonly<Record<ImportKind, string>> = {
+  ftrace: 'a kmem ftrace',
+  buddyinfo: 'a /proc/buddyinfo file',
+  pagetypeinfo: 'a /proc/pagetypeinfo file',
+  rss: 'an RSS CSV',
+}
+
+class InputError extends Error {
+  constructor(
+    readonly code: LabError['code'],
+    readonly path: string,
+    message: string,
+  ) {
+    super(`${path}: ${message}`)
+  }
+}
+
+/** `name` inside `dir`, or null when it would leave it (`..`, an absolute path elsewhere). */
+function inside(dir: string, name: string): string | null {
+  const path = resolve(dir, name)
+  const rel = relative(resolve(dir), path)
+  return rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel) ? null : path
+}
+
+// Only the bundled directory is probed: a name missing there is "not imported", not an I/O error.
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+/** The importer's message without its leading `<file>: `. */
+const reason = (message: string, fileName: string): string => (message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message)
+
+class Resolver {
+  private readonly cache = new Map<string, ImportedData>()
+
+  constructor(private readonly source: InputSource) {}
+
+  async load(kind: ImportKind, name: string, path: string): Promise<ImportedData> {
+    const upload = this.source.baseDir === null ? this.source.uploads?.get(basename(name)) : undefined
+    if (upload !== undefined) return this.checkKind(upload, kind, name, path)
+    let file: string | null = null
+    if (this.source.baseDir !== null) file = resolve(this.source.baseDir, name)
+    else if (this.source.bundledDir !== undefined) file = inside(this.source.bundledDir, name)
+    if (file === null || (this.source.baseDir === null && !(await isFile(file)))) {
+      throw new InputError('not-found', path, `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`)
+    }
+    const key = `${kind}\0${file}`
+    const cached = this.cache.get(key)
+    if (cached !== undefined) return cached
+    const result = await importFile(kind, file)
+    if (!result.ok) {
+      const e = result.error
+      const verb = e.code === 'invalid' ? 'cannot use' : 'cannot read'
+      throw new InputError(e.code === 'invalid' ? 'invalid' : e.code === 'not-found' ? 'not-found' : 'io', path, `${verb} ${name}: ${reason(e.message, basename(file))}`)
+    }
+    this.cache.set(key, result.value)
+    return result.value
+  }
+
+  private checkKind(data: ImportedData, kind: ImportKind, name: string, path: string): ImportedData {
+    if (data.kind !== kind) throw new InputError('invalid', path, `${name} was imported as ${KIND_WORDS[data.kind]}; expected ${KIND_WORDS[kind]}`)
+    return data
+  }
+}
+
+function initialFreeOf(series: BuddyinfoSeries, snapshot: number | null, file: string): InitialFreeInput {
+  const count = series.nr_free.length
+  const index = snapshot ?? count - 1
+  if (index >= count) {
+    throw new InputError('invalid', 'guest.initialFreeState.snapshot', `${file} has ${count === 1 ? 'one snapshot (0)' : `snapshots 0..${count - 1}`}, not ${index}`)
+  }
+  const at = count > 1 ? `, snapshot ${index} of 0..${count - 1} (t = ${(series.t_ms[index] / 1000).toFixed(3)} s)` : ''
+  return { source: `${file}${at}`, zones: targetFromBuddyinfo(series, index) }
+}
+
+/**
+ * Imports the files `experiment` names. undefined when it names none; a failed Result naming the
+ * field when a file is missing, unreadable, of another kind or refused by its importer.
+ */
+export async function resolveRunInputs(experiment: Experiment, source: InputSource): Promise<Result<SimulationInputs | undefined>> {
+  const phases = experiment.workload.phases
+  const initial = experiment.guest.initialFreeState
+  if (initial === null && !phases.some((p) => p.op === 'replay')) return ok(undefined)
+  const resolver = new Resolver(source)
+  try {
+    const replays: (FtraceReplay | null)[] = []
+    for (const [i, p] of phases.entries()) {
+      replays.push(p.op === 'replay' ? ((await resolver.load('ftrace', p.file, `workload.phases[${i}].file`)) as FtraceReplay) : null)
+    }
+    let initialFree: InitialFreeInput | null = null
+    if (initial !== null) {
+      const series = (await resolver.load('buddyinfo', initial.file, 'guest.initialFreeState.file')) as BuddyinfoSeries
+      initialFree = initialFreeOf(series, initial.snapshot, initial.file)
+    }
+    return ok({ replays, initialFree })
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e
+    return fail({ code: e.code, message: e.message, issues: [{ path: e.path, message: e.message.slice(e.path.length + 2) }] })
+  }
+}
