@@ -201,6 +201,8 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   freeOnePage(pfn: number, zone: number, order: number, mt: number, fpi: number): void {
     const orders = this.order
     const flags = this.flags
+    const { next, prev, head, tail } = this.lists
+    const { nrFree, nrReported } = this.area
     const pbo = this.pageblockOrder
     orders[pfn] = -1
     flags[pfn] = KIND_TAIL
@@ -215,7 +217,18 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
         const buddyMt = this.pageblockMt[buddyPfn >> pbo]
         if (mt !== buddyMt && (!isMergeable(mt) || !isMergeable(buddyMt))) break
       }
-      this.area.del(buddyPfn, zone, order)
+      // del_page_from_free_list(), inlined: the merge loop is the hottest path of every free.
+      const i = zone * NR_PAGE_ORDERS + order
+      if ((flags[buddyPfn] & PG_REPORTED) !== 0) nrReported[i]--
+      const n = next[buddyPfn]
+      const p = prev[buddyPfn]
+      if (p >= 0) next[p] = n
+      else head[-2 - p] = n >= 0 ? n : -1
+      if (n >= 0) prev[n] = p
+      else tail[-2 - n] = p >= 0 ? p : -1
+      flags[buddyPfn] = KIND_TAIL
+      orders[buddyPfn] = -1
+      nrFree[i]--
       pfn &= buddyPfn
       order++
     }
@@ -250,9 +263,29 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   /** expand(): the upper halves go to the head of their lists, unflagged; the caller keeps the lowest 2^low pages. */
   private expand(pfn: number, zone: number, low: number, high: number, mt: number): void {
+    const orders = this.order
+    const flags = this.flags
+    const { next, prev, head, tail } = this.lists
+    const nrFree = this.area.nrFree
     while (high > low) {
       high--
-      this.area.add(pfn + (1 << high), zone, high, mt, false)
+      // set_buddy_order() + add_to_free_list(), inlined.
+      const half = pfn + (1 << high)
+      const i = zone * NR_PAGE_ORDERS + high
+      const id = i * MIGRATE_TYPES + mt
+      orders[half] = high
+      flags[half] = KIND_BUDDY
+      const h = head[id]
+      prev[half] = -2 - id
+      if (h >= 0) {
+        next[half] = h
+        prev[h] = half
+      } else {
+        next[half] = -2 - id
+        tail[id] = half
+      }
+      head[id] = half
+      nrFree[i]++
     }
   }
 
