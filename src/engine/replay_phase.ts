@@ -10,6 +10,7 @@ import { PFN_STATES } from '../common/api'
 import type { ReplayPhase } from '../common/experiment'
 import { FtraceReplayer, type ReplayAllocator } from '../common/ftrace_replay'
 import { FTRACE_KMEM_EVENTS, type FtraceReplay } from '../common/imports'
+import { NS_PER_MS } from './event_queue'
 import type { HostBacking } from './host_backing'
 import { MAX_ORDER, NR_PAGE_ORDERS, type PageAlloc } from './mm/page_alloc_api'
 
@@ -160,8 +161,11 @@ export class ReplayPhaseRun implements ReplayAllocator {
     }
   }
 
-  /** What was replayed and what was not, and why: the detail of the event that ends the phase. */
-  report(): string {
+  /**
+   * What was replayed and what was not, and why: the detail of the event that ends the phase, or
+   * of the one saying the run ends (at `runEnd_ns`) before the trace does.
+   */
+  report(runEnd_ns?: number): string {
     const t = this.totals()
     const s = this.trace.stats
     const notReplayed: string[] = []
@@ -183,7 +187,10 @@ export class ReplayPhaseRun implements ReplayAllocator {
     if (other.length > 0) fromTrace.push(`${plural(s.otherEvents, 'other event')} (${other.map((e) => `${e} ${s.events[e]}`).join(', ')})`)
     if (this.trace.problemCount > 0) fromTrace.push(`${plural(this.trace.problemCount, 'problem line')} in the import report`)
     const label = `replay of ${this.phase.file}`
-    const head = t.done < t.ops ? `${label} stopped after ${t.done} of ${plural(t.ops, 'operation')}` : `${label} done: ${plural(t.ops, 'operation')}`
+    const head =
+      runEnd_ns === undefined
+        ? `${label} done: ${plural(t.ops, 'operation')}`
+        : `${label} stopped after ${t.done} of ${plural(t.ops, 'operation')} (the run ends at ${runEnd_ns / NS_PER_MS} ms; the next was due at ${this.nextAt_ns() / NS_PER_MS} ms)`
     const parts = [`${head}, ${t.allocs + t.frees} replayed (${plural(t.allocs, 'allocation')}, ${plural(t.frees, 'free')})`]
     parts.push(notReplayed.length > 0 ? `Not replayed: ${notReplayed.join('; ')}` : 'Nothing refused')
     if (fromTrace.length > 0) parts.push(`Not in the replay, from the trace: ${fromTrace.join('; ')}`)

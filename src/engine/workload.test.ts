@@ -25,6 +25,8 @@ interface RigOptions {
   seed?: number
   discardAll?: boolean
   cpus?: number
+  /** Simulated time of the run, in ms. Default 60000. */
+  durationMs?: number
   /** Free order-10 blocks at boot. Default 256 (1 GiB). */
   blocks?: number
   replays?: (FtraceReplay | null)[]
@@ -40,7 +42,7 @@ function rig(phases: PhaseInput[], opts: RigOptions = {}): Rig {
   const events: SimEvent[] = []
   const calls: string[] = []
   let pending: (() => void) | null = null
-  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, seed: opts.seed ?? 1, guest: { memoryMiB: 1024 }, workload: { phases } })
+  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, seed: opts.seed ?? 1, durationMs: opts.durationMs ?? 60000, guest: { memoryMiB: 1024 }, workload: { phases } })
   const wl = new Workload(
     {
       queue: q,
@@ -288,6 +290,19 @@ describe('Workload: replay phase', () => {
         '2 allocator-internal events the simulated allocator makes itself (mm_page_alloc_zone_locked 2); 3 other events (sched_switch 3)',
     )
     expect(parts[3]).toBe('Left allocated at the end of the trace: 1 block')
+  })
+
+  it('a run that ends inside the trace says how far the replay got', () => {
+    const { q, events, wl } = replayRig({ op: 'replay', file: 'hand.txt', touch: false }, { durationMs: 4 })
+    settle(q)
+    const last = events.filter((e) => e.kind === 'phase').at(-1)
+    expect(last?.t_ms).toBe(4)
+    expect(last?.detail?.split('. ').slice(0, 2)).toEqual([
+      'replay of hand.txt stopped after 3 of 7 operations (the run ends at 4 ms; the next was due at 5 ms), 2 replayed (2 allocations, 0 frees)',
+      'Not replayed: 1 allocation the simulated guest refused (order 10: 1): it has less free memory or more fragmentation than the traced one',
+    ])
+    expect(wl.replayTotals()).toMatchObject({ ops: 7, done: 3 })
+    expect(wl.finished).toBe(false)
   })
 
   it('refaults of touched memory delay every later operation by their cost', () => {

@@ -95,6 +95,7 @@ interface Running {
 export class Workload {
   private readonly sets = new Map<string, AllocSet>()
   private readonly phases: readonly Phase[]
+  private readonly end_ns: number
   private readonly tickHandler: number
   private readonly nextHandler: number
   private readonly replayHandler: number
@@ -115,6 +116,7 @@ export class Workload {
     experiment: Experiment,
   ) {
     this.phases = experiment.workload.phases
+    this.end_ns = Math.round(experiment.durationMs * NS_PER_MS)
     this.phases.forEach((p, i) => {
       if (p.op !== 'replay') return
       const trace = env.replays[i]
@@ -251,7 +253,9 @@ export class Workload {
     const r = this.replaying as ReplayPhaseRun
     const q = this.env.queue
     if (!r.done) {
-      q.schedule(r.nextAt_ns(), this.replayHandler)
+      if (r.nextAt_ns() <= this.end_ns) q.schedule(r.nextAt_ns(), this.replayHandler)
+      // the run ends inside the trace: say so now, while the operations that ran are known
+      else this.event({ kind: 'phase', count: this.index, detail: r.report(this.end_ns) })
       return
     }
     this.event({ kind: 'phase', count: this.index, detail: r.report() })
