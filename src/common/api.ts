@@ -147,8 +147,9 @@ export interface LabApi extends ImportApi {
   /**
    * Validates and starts a run. The files the experiment names (replay traces, the initial free
    * state) resolve, on the desktop, next to `experimentPath` (the experiment's own file; null or
-   * omitted for an unsaved one); otherwise, and always in browser mode, among the files imported
-   * in this session by name, then those shipped with the examples.
+   * omitted for an unsaved one), else among the files imported in this session by name; in
+   * browser mode (which ignores `experimentPath`) among those imports, then the files shipped
+   * with the examples.
    */
   startRun(document: ExperimentInput, speed: number | null, experimentPath?: string | null): Promise<Result<RunStatus>>
   control(runId: string, command: RunCommand): Promise<Result<RunStatus>>

@@ -82,6 +82,15 @@ describe('resolveRunInputs', () => {
     expect(!snapshot.ok && snapshot.error.message).toMatch(/^guest\.initialFreeState\.file: cannot use ftrace-6\.6-trace\.txt: /)
   })
 
+  it('with a base directory, a session import stands in for a file not next to the experiment', async () => {
+    const uploads = new Map<string, ImportedData>([['kmem.txt', { ...(await imported('ftrace', 'ftrace-5.10-trace.txt')), fileName: 'kmem.txt' }]])
+    const r = await resolveRunInputs(replayOf('kmem.txt'), { baseDir: FIXTURES, uploads })
+    expect(r.ok && r.value?.replays[1]?.fileName).toBe('kmem.txt')
+    // the file on disk wins over an import of the same name
+    const disk = await resolveRunInputs(replayOf('ftrace-6.6-trace.txt'), { baseDir: FIXTURES, uploads: new Map([['ftrace-6.6-trace.txt', await imported('buddyinfo', 'buddyinfo-6.6.txt')]]) })
+    expect(disk.ok && disk.value?.replays[1]?.kind).toBe('ftrace')
+  })
+
   it('without a base directory: this session imports by file name, then the examples folder, never elsewhere', async () => {
     const uploads = new Map<string, ImportedData>([
       ['kmem.txt', { ...(await imported('ftrace', 'ftrace-5.10-trace.txt')), fileName: 'kmem.txt' }],

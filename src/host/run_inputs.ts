@@ -4,9 +4,10 @@
 // or garbage file never throws.
 //
 // Where a name resolves: with a base directory (the experiment file's: CLI, sweeps, the desktop
-// app), on disk relative to it (or absolute). Without one (browser mode, an unsaved experiment),
-// among the files imported in this session, then among the files shipped beside the examples;
-// never elsewhere on disk, so a browser cannot make the server read a path it names.
+// app), on disk relative to it (or absolute), else among the files imported in this session.
+// Without one (browser mode, an unsaved experiment), among the files imported in this session,
+// then among the files shipped beside the examples; never elsewhere on disk, so a browser cannot
+// make the server read a path it names.
 import { stat } from 'node:fs/promises'
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fail, ok, type LabError, type Result } from '../common/api'
@@ -67,14 +68,23 @@ class Resolver {
   constructor(private readonly source: InputSource) {}
 
   async load(kind: ImportKind, name: string, path: string): Promise<ImportedData> {
-    const upload = this.source.baseDir === null ? this.source.uploads?.get(basename(name)) : undefined
+    const { baseDir, uploads, bundledDir } = this.source
+    const upload = uploads?.get(basename(name))
+    if (baseDir !== null) {
+      const file = resolve(baseDir, name)
+      // a file imported in this session (desktop: opened or dropped) stands in for one not next to the experiment
+      if (upload !== undefined && !(await isFile(file))) return this.checkKind(upload, kind, name, path)
+      return this.importFrom(kind, name, file, path)
+    }
     if (upload !== undefined) return this.checkKind(upload, kind, name, path)
-    let file: string | null = null
-    if (this.source.baseDir !== null) file = resolve(this.source.baseDir, name)
-    else if (this.source.bundledDir !== undefined) file = inside(this.source.bundledDir, name)
-    if (file === null || (this.source.baseDir === null && !(await isFile(file)))) {
+    const bundled = bundledDir === undefined ? null : inside(bundledDir, name)
+    if (bundled === null || !(await isFile(bundled))) {
       throw new InputError('not-found', path, `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`)
     }
+    return this.importFrom(kind, name, bundled, path)
+  }
+
+  private async importFrom(kind: ImportKind, name: string, file: string, path: string): Promise<ImportedData> {
     const key = `${kind}\0${file}`
     const cached = this.cache.get(key)
     if (cached !== undefined) return cached
