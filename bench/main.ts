@@ -2,6 +2,7 @@
 import { runPageAllocBench } from './page_alloc.bench'
 import { runSimulationBench } from './simulation.bench'
 import { runImportsBench } from './imports.bench'
+import { runInputsBench } from './inputs.bench'
 
 const started = Date.now()
 console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Date().toISOString()}`)
@@ -9,6 +10,7 @@ for (const [title, run] of [
   ['Buddy allocator (src/engine/mm)', runPageAllocBench],
   ['Simulation (src/engine)', runSimulationBench],
   ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
+  ['Real data in the engine (replay, initial free state)', runInputsBench],
 ] as const) {
   console.log(`\n## ${title}`)
   for (const line of await run()) console.log(line)
