@@ -11,8 +11,8 @@ import type { Worker } from 'node:worker_threads'
 import { stringify } from 'csv-stringify/sync'
 import { fail, ok, type LabError, type Result, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
-import { parsePath, parseValue, setPath } from './document_path'
-import { validateDocument } from './experiment_io'
+import { parsePath, setPath } from './document_path'
+import { typedValue } from './typed_value'
 import { spawnWorker } from './spawn_worker'
 
 export interface GridAxis {
@@ -86,8 +86,6 @@ export function parseGridArg(arg: string): { path: string; tokens: string[] } {
   return { path, tokens }
 }
 
-const issueAt = (issuePath: string, path: string): boolean => issuePath === path || issuePath.startsWith(`${path}.`) || issuePath.startsWith(`${path}[`)
-
 /**
  * Types each token against the experiment schema: the JSON reading when the schema takes it at
  * that path (5 -> number, null, true), else the bare string (kernel "6.6", backing "anon-4k").
@@ -105,26 +103,9 @@ export function resolveGrid(document: unknown, fileName: string, args: readonly 
     if (axes.some((a) => a.path === parsed.path)) return fail(invalid(`--grid ${parsed.path} is given twice; list all its values in one --grid`, fileName))
     const values: unknown[] = []
     for (const token of parsed.tokens) {
-      const json = parseValue(token)
-      const candidates = typeof json === 'string' ? [json] : [json, token]
-      let lastError = ''
-      const chosen = candidates.find((candidate) => {
-        let edited: unknown
-        try {
-          edited = setPath(document, parsed.path, candidate)
-        } catch (e) {
-          lastError = (e as Error).message
-          return false
-        }
-        const result = validateDocument(edited, fileName)
-        if (result.ok) return true
-        const here = (result.error.issues ?? []).filter((i) => issueAt(i.path, parsed.path))
-        if (here.length === 0) return true
-        lastError = here.map((i) => `${i.path}: ${i.message}`).join('; ')
-        return false
-      })
-      if (chosen === undefined) return fail(invalid(`--grid ${parsed.path}: value ${token} is not valid: ${lastError}`, fileName))
-      values.push(chosen)
+      const typed = typedValue(document, parsed.path, token, fileName)
+      if (!typed.ok) return fail(invalid(`--grid ${typed.error.message}`, fileName))
+      values.push(typed.value)
     }
     axes.push({ path: parsed.path, values })
   }

@@ -1,10 +1,11 @@
 // prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]
 import { dirname, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { SimulationInputError } from '../../engine/api'
 import { formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
 import { checkLimits } from '../../host/limits'
-import { parseValue, setPath } from '../../host/document_path'
+import { setPath } from '../../host/document_path'
+import { typedValue } from '../../host/typed_value'
+import { parseCommandArgs } from '../args'
 import { runHeadless } from '../../host/run_headless'
 import { resolveRunInputs } from '../../host/run_inputs'
 import { progressBar } from '../progress'
@@ -12,27 +13,20 @@ import { progressBar } from '../progress'
 const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        set: { type: 'string', multiple: true },
-        check: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-      },
-    })
-  } catch (e) {
-    console.error(`prlab run: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommandArgs(
+    'run',
+    USAGE,
+    argv,
+    {
+      out: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      check: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    1,
+  )
+  if (parsed === null) return 2
   const { values, positionals } = parsed
-  if (positionals.length !== 1) {
-    console.error(`prlab run: expected one experiment file, got ${positionals.length}\n${USAGE}`)
-    return 2
-  }
   const file = positionals[0]
   const loaded = await loadExperimentFile(file)
   if (!loaded.ok) {
@@ -48,12 +42,19 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`prlab run: --set ${JSON.stringify(assignment)}: expected path=value, e.g. --set reporting.delayMs=500`)
         return 2
       }
+      const path = assignment.slice(0, eq)
+      let typed
       try {
-        document = setPath(document, assignment.slice(0, eq), parseValue(assignment.slice(eq + 1)))
+        typed = typedValue(document, path, assignment.slice(eq + 1), file)
       } catch (e) {
         console.error(`prlab run: --set ${assignment}: ${e instanceof Error ? e.message : String(e)}`)
         return 2
       }
+      if (!typed.ok) {
+        console.error(formatLabError({ ...typed.error, message: `--set ${typed.error.message}` }))
+        return 2
+      }
+      document = setPath(document, path, typed.value)
     }
     const valid = validateDocument(document, file)
     if (!valid.ok) {

@@ -1,7 +1,7 @@
 // prlab validate <experiment> [--json] [--no-limits]: checks a file as `prlab run` would, without
 // running it. Exit 0 valid, 2 invalid (or too big for this machine), 1 internal error.
 // --json prints { ok, file, issues: [{ path, message, line?, column? }] } for scripts.
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../args'
 import type { Issue, LabError } from '../../common/api'
 import { formatLabError, loadExperimentFile } from '../../host/experiment_io'
 import { checkLimits } from '../../host/limits'
@@ -18,22 +18,9 @@ interface ValidateReport {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, 'no-limits': { type: 'boolean', default: false } },
-    })
-  } catch (e) {
-    console.error(`prlab validate: ${e instanceof Error ? e.message : String(e)}\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommandArgs('validate', USAGE, argv, { json: { type: 'boolean', default: false }, 'no-limits': { type: 'boolean', default: false } }, 1)
+  if (parsed === null) return 2
   const { values, positionals } = parsed
-  if (positionals.length !== 1) {
-    console.error(`prlab validate: expected one experiment file, got ${positionals.length}\n${USAGE}`)
-    return 2
-  }
   const file = positionals[0]
   const report = (r: ValidateReport): void => console.log(JSON.stringify(r, null, 2))
   const loaded = await loadExperimentFile(file)
