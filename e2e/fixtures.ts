@@ -44,6 +44,7 @@ async function startServer(): Promise<{ handle: LabServerHandle; child: ChildPro
 
 export const test = base.extend<{ labPage: Page }, { labServer: LabServerHandle }>({
   labServer: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
     async ({}, use) => {
       const { handle, child } = await startServer()
       await use(handle)
