@@ -2,28 +2,15 @@
 // this build machine and CI cannot download (only the npm and Debian registries are reachable):
 // there they skip and say so. On a developer machine with Electron installed they run.
 import { test, expect, _electron as electron, type ElectronApplication } from '@playwright/test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-
-/** The Electron executable, without triggering Electron >= 42's lazy download. */
-function electronBinary(): string | null {
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
-  const dir = join(process.cwd(), 'node_modules', 'electron')
-  const pathTxt = join(dir, 'path.txt')
-  if (override) {
-    const exe = join(override, existsSync(pathTxt) ? readFileSync(pathTxt, 'utf8').trim() : 'electron')
-    return existsSync(exe) ? exe : null
-  }
-  if (!existsSync(pathTxt)) return null
-  const exe = join(dir, 'dist', readFileSync(pathTxt, 'utf8').trim())
-  return existsSync(exe) ? exe : null
-}
+import { electronBinary, NO_ELECTRON_BINARY } from '../electron_binary'
 
 const binary = electronBinary()
 const built = existsSync(join(process.cwd(), 'out', 'main', 'index.js'))
 
 test.describe('desktop app', () => {
-  test.skip(binary === null, 'no Electron binary: it cannot be downloaded on this machine (npm and Debian registries only); use browser mode (npm run web)')
+  test.skip(binary === null, NO_ELECTRON_BINARY)
   test.skip(!built, 'the app is not built: run `npm run build` first')
 
   let app: ElectronApplication
