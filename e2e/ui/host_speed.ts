@@ -14,6 +14,7 @@ const done = new Promise<RunStatus>((resolve) => {
     frame: () => undefined,
     events: () => undefined,
     menu: () => undefined,
+    task: () => undefined,
     status: (s) => {
       if (s.state === 'finished' || s.state === 'error' || s.state === 'stopped') resolve(s)
     },

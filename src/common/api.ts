@@ -155,10 +155,21 @@ export interface LabApi extends ImportApi {
   control(runId: string, command: RunCommand): Promise<Result<RunStatus>>
   setSpeed(runId: string, speed: number | null): Promise<Result<RunStatus>>
   summary(runId: string): Promise<Result<RunSummary>>
+  /** Pushes `task` progress while it works; `cancelTask` with that id stops it (result: code 'cancelled'). */
   exportRun(runId: string, kind: ExportKind, atMs: number | null): Promise<Result<ExportedFile> | null>
+  cancelTask(taskId: string): Promise<boolean>
   snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>>
   memoryMap(request: MemoryMapRequest): Promise<Result<MemoryMap>>
   pageInfo(runId: string, pfn: number): Promise<Result<PageInfo>>
+}
+
+/** A long host operation (an export) the UI shows with progress and can cancel. */
+export interface TaskStatus {
+  readonly id: string
+  readonly label: string
+  readonly done: number
+  readonly total: number
+  readonly state: 'running' | 'done' | 'cancelled' | 'error'
 }
 
 export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | `open-recent:${string}`
@@ -169,4 +180,5 @@ export interface LabEvents {
   status(status: RunStatus): void
   events(runId: string, events: SimEvent[]): void
   menu(command: MenuCommand): void
+  task(task: TaskStatus): void
 }

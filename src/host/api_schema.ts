@@ -25,6 +25,7 @@ export const LAB_API_ARGS = {
   setSpeed: z.tuple([runId, speed]),
   summary: z.tuple([runId]),
   exportRun: z.tuple([runId, z.enum(['samples-csv', 'events-csv', 'perfetto', 'buddyinfo', 'pagetypeinfo', 'summary']), z.number().min(0).finite().nullable()]),
+  cancelTask: z.tuple([z.string().min(1).max(64)]),
   snapshot: z.tuple([runId, z.number().min(0).finite().nullable()]),
   memoryMap: z.tuple([
     z.strictObject({

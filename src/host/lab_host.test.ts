@@ -31,6 +31,7 @@ async function runToEnd(host: LabHost, document: ExperimentInput, experimentPath
     frame: () => undefined,
     events: () => undefined,
     menu: () => undefined,
+    task: () => undefined,
     status: (s) => {
       seen.push(s)
       if (s.runId === id && ['finished', 'stopped', 'error'].includes(s.state)) resolveEnd(s)

@@ -21,6 +21,7 @@ import type {
   RunStatus,
   RunSummary,
   Snapshot,
+  TaskStatus,
 } from '../common/api'
 import { fail, ok } from '../common/api'
 import type { Experiment, ExperimentInput } from '../common/experiment'
@@ -77,6 +78,7 @@ export class LabHost implements LabApi {
   private readonly runs = new Map<string, Run>()
   private readonly clients = new Set<LabEvents>()
   private readonly recent: RecentFiles | null
+  private readonly tasks = new Map<string, AbortController>()
   /** Imports of this session, which replay phases and initial free states may name. */
   private readonly imports = new SessionImports()
 
@@ -96,6 +98,7 @@ export class LabHost implements LabApi {
   }
 
   dispose(): void {
+    for (const controller of this.tasks.values()) controller.abort(new Error('the lab is closing'))
     for (const run of this.runs.values()) run.dispose()
     this.runs.clear()
   }
@@ -211,25 +214,66 @@ export class LabHost implements LabApi {
       path = await dialogs.savePath(fileName, EXPORT_NAMES[kind].kind)
       if (path === null) return null
     }
+    const task = this.startTask(`Export ${fileName}`)
     try {
       const meta = { name: run.experiment.name, seed: run.experiment.seed }
+      const options = task.options
       if (kind === 'samples-csv') {
-        if (path) await writeSamplesCsv(run.recorder, path)
-        else return ok({ fileName, text: await samplesCsv(run.recorder) })
+        if (path) await writeSamplesCsv(run.recorder, path, options)
+        else return task.finish(ok({ fileName, text: await samplesCsv(run.recorder, options) }))
       } else if (kind === 'events-csv') {
-        if (path) await writeEventsCsv(run.recorder, path)
-        else return ok({ fileName, text: await eventsCsv(run.recorder) })
+        if (path) await writeEventsCsv(run.recorder, path, options)
+        else return task.finish(ok({ fileName, text: await eventsCsv(run.recorder, options) }))
       } else if (kind === 'perfetto') {
-        if (path) await writePerfettoTrace(run.recorder, path, meta)
-        else return ok({ fileName, text: await perfettoTrace(run.recorder, meta) })
+        if (path) await writePerfettoTrace(run.recorder, path, meta, options)
+        else return task.finish(ok({ fileName, text: await perfettoTrace(run.recorder, meta, options) }))
       } else {
         const text = await this.textExport(run, kind, atMs)
-        if (!path) return ok({ fileName, text })
+        if (!path) return task.finish(ok({ fileName, text }))
         await writeFile(path, text)
       }
-      return ok({ fileName: basename(path), path })
+      return task.finish(ok({ fileName: basename(path), path }))
     } catch (e) {
-      return fail({ code: 'io', message: e instanceof Error ? e.message : String(e), file: path ?? fileName })
+      if (task.options.signal.aborted) return task.finish(fail({ code: 'cancelled', message: `${fileName}: export cancelled; nothing was written`, file: path ?? fileName }))
+      return task.finish(fail({ code: 'io', message: e instanceof Error ? e.message : String(e), file: path ?? fileName }))
+    }
+  }
+
+  async cancelTask(taskId: string): Promise<boolean> {
+    const controller = this.tasks.get(taskId)
+    if (!controller) return false
+    controller.abort(new Error('cancelled by the user'))
+    return true
+  }
+
+  /** A cancellable task whose progress every UI sees (at most ~10 pushes a second). */
+  private startTask(label: string): { options: { onProgress: (done: number, total: number) => void; signal: AbortSignal }; finish<T>(result: Result<T>): Result<T> } {
+    const id = randomUUID()
+    const controller = new AbortController()
+    this.tasks.set(id, controller)
+    let last = 0
+    let done = 0
+    let total = 0
+    const push = (state: TaskStatus['state']): void => this.clients.forEach((c) => c.task({ id, label, done, total, state }))
+    push('running')
+    return {
+      options: {
+        signal: controller.signal,
+        onProgress: (d, t) => {
+          done = d
+          total = t
+          const now = Date.now()
+          if (now - last >= 100) {
+            last = now
+            push('running')
+          }
+        },
+      },
+      finish: (result) => {
+        this.tasks.delete(id)
+        push(result.ok ? 'done' : result.error.code === 'cancelled' ? 'cancelled' : 'error')
+        return result
+      },
     }
   }
 

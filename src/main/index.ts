@@ -24,6 +24,15 @@ const host = new LabHost({
   stateDir: app.getPath('userData'),
 })
 
+// Long exports also show in the taskbar / dock (docs/api/base-window.md setProgressBar).
+host.addClient({
+  frame: () => undefined,
+  status: () => undefined,
+  events: () => undefined,
+  menu: () => undefined,
+  task: (task) => mainWindow?.setProgressBar(task.state === 'running' && task.total > 0 ? task.done / task.total : -1),
+})
+
 async function refreshMenu(): Promise<void> {
   buildMenu((command) => host.menu(command), await host.recentFiles())
 }

@@ -24,7 +24,7 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
       if (!contents.isDestroyed()) contents.send(CHANNEL, data)
     },
     on: (fn) => void (deliver = fn),
-    eventNames: ['frame', 'status', 'events', 'menu'],
+    eventNames: ['frame', 'status', 'events', 'menu', 'task'],
     resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
     timeout: 10 * 60_000,
   })
@@ -33,6 +33,7 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
     status: (status) => void rpc.status(status),
     events: (runId, events) => void rpc.events(runId, events),
     menu: (command) => void rpc.menu(command),
+    task: (task) => void rpc.task(task),
   })
   return () => {
     removeClient()

@@ -121,7 +121,7 @@ function bindClient(ws: WebSocket, host: LabHost): void {
     },
     serialize: stringifyMessage,
     deserialize: (v: string) => parseMessage(v),
-    eventNames: ['status', 'events', 'menu'],
+    eventNames: ['status', 'events', 'menu', 'task'],
     resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
     timeout: 10 * 60_000,
   })
@@ -132,6 +132,7 @@ function bindClient(ws: WebSocket, host: LabHost): void {
     status: (status) => void rpc.status(status),
     events: (runId, events) => void rpc.events(runId, events),
     menu: (command) => void rpc.menu(command),
+    task: (task) => void rpc.task(task),
   }
   const remove = host.addClient(client)
   ws.on('close', () => {

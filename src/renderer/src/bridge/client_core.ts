@@ -13,7 +13,7 @@ export interface ClientCore {
 }
 
 export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | 'serialize' | 'deserialize'>, closed: Promise<string>): ClientCore {
-  const handlers: Handlers = { frame: new Set(), status: new Set(), events: new Set(), menu: new Set() }
+  const handlers: Handlers = { frame: new Set(), status: new Set(), events: new Set(), menu: new Set(), task: new Set() }
   const emit = <E extends LabEventName>(event: E, ...args: Parameters<LabEvents[E]>): void => {
     for (const h of handlers[event]) (h as (...a: Parameters<LabEvents[E]>) => void)(...args)
   }
@@ -22,6 +22,7 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     status: (...a) => emit('status', ...a),
     events: (...a) => emit('events', ...a),
     menu: (...a) => emit('menu', ...a),
+    task: (...a) => emit('task', ...a),
   }
   const rpc = createBirpc<LabApi, LabEvents>(local, { ...channel, timeout: 10 * 60_000 })
   const on = <E extends LabEventName>(event: E, handler: LabEvents[E]): (() => void) => {
@@ -42,6 +43,7 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     setSpeed: (runId, speed) => rpc.setSpeed(runId, speed),
     summary: (runId) => rpc.summary(runId),
     exportRun: (runId, kind, atMs) => rpc.exportRun(runId, kind, atMs),
+    cancelTask: (taskId) => rpc.cancelTask(taskId),
     snapshot: (runId, atMs) => rpc.snapshot(runId, atMs),
     memoryMap: (request) => rpc.memoryMap(request),
     pageInfo: (runId, pfn) => rpc.pageInfo(runId, pfn),
