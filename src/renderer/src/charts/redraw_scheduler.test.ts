@@ -75,15 +75,28 @@ describe('RedrawScheduler', () => {
     expect(count).toBe(1)
   })
 
-  it('holds live redraws to the floor while the engine runs flat out, but not interaction', () => {
+  it('redraws about once a second, at most a tenth of the thread, while the engine runs flat out; interaction still at once', () => {
     const c = fakeClock()
     const s = new RedrawScheduler(c.clock)
-    s.liveFloor_ms = 250
+    s.pace = 'flat-out'
     const key = {}
     s.request(key, () => undefined, false)
-    expect(s.gap_ms).toBe(250)
+    expect(s.gap_ms).toBe(1000)
     s.request(key, () => undefined, true)
     expect(s.gap_ms).toBe(33)
+    c.runFrame()
+    // a 500 ms round: EWMA cost 150 ms -> 10 x 150 = 1500 ms
+    s.request(key, () => c.advance(500), false)
+    c.advance(1000)
+    c.runFrame()
+    expect(s.gap_ms).toBe(1500)
+    // a very slow round is capped at 5 s, and the live pace goes back to 4 x cost within 1 s
+    s.request(key, () => c.advance(5000), false)
+    c.advance(1500)
+    c.runFrame()
+    expect(s.gap_ms).toBe(5000)
+    s.pace = 'live'
+    expect(s.gap_ms).toBe(1000)
   })
 
   it('forgets a cancelled chart', () => {

@@ -1,9 +1,10 @@
 // One animation-frame loop for every chart. Interaction (zoom, pan, cursor) redraws on the next
 // frame, at most ~30 times a second. Live data redraws as often as a budget allows: the round
-// before took `cost` ms for all charts together, so wait 4x that (within 33 ms..1 s), keeping
-// chart work near a fifth of the main thread however long the run grows and however many
-// charts are open. The engine shares the machine's cores with this thread, so while it runs
-// flat out (speed: as fast as possible) live redraws also wait at least `liveFloor_ms`.
+// before took `cost` ms for all charts together, so wait `factor` times that (within the pace's
+// floor..max), keeping chart work near a fifth of the main thread however long the run grows and
+// however many charts are open. The engine shares the machine's cores with this thread, so while
+// it runs flat out (speed: as fast as possible) the pace drops to about one redraw a second and a
+// tenth of the thread: progress stays visible, and the cores go to the simulation.
 
 export interface Clock {
   now(): number
@@ -12,8 +13,20 @@ export interface Clock {
 }
 
 const MIN_GAP_MS = 33
-const MAX_GAP_MS = 1000
-const BUDGET_FACTOR = 4
+
+export type RedrawPace = 'live' | 'flat-out'
+
+interface PaceLimits {
+  readonly floor_ms: number
+  readonly max_ms: number
+  /** Wait this many times the cost of the last round. */
+  readonly factor: number
+}
+
+export const PACES: Readonly<Record<RedrawPace, PaceLimits>> = {
+  live: { floor_ms: MIN_GAP_MS, max_ms: 1000, factor: 4 },
+  'flat-out': { floor_ms: 1000, max_ms: 5000, factor: 10 },
+}
 
 export class RedrawScheduler {
   private readonly dirty = new Map<object, () => void>()
@@ -21,8 +34,8 @@ export class RedrawScheduler {
   private handle = 0
   private last = Number.NEGATIVE_INFINITY
   private cost_ms = 0
-  /** Least wait between live redraws (interaction is not held back by it). */
-  liveFloor_ms = MIN_GAP_MS
+  /** How live data redraws are spaced (interaction is not held back by it). */
+  pace: RedrawPace = 'live'
 
   constructor(private readonly clock: Clock) {}
 
@@ -39,7 +52,9 @@ export class RedrawScheduler {
 
   /** Wait before the next live redraw, from the cost of the last round. */
   get gap_ms(): number {
-    return this.urgent ? MIN_GAP_MS : Math.min(MAX_GAP_MS, Math.max(this.liveFloor_ms, this.cost_ms * BUDGET_FACTOR))
+    if (this.urgent) return MIN_GAP_MS
+    const p = PACES[this.pace]
+    return Math.min(p.max_ms, Math.max(p.floor_ms, this.cost_ms * p.factor))
   }
 
   private tick(now: number): void {

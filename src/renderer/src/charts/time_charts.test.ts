@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COL, NR_SAMPLE_COLUMNS, type SampleColumn } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
-import { freeBlocksChart, hostMemoryChart, lowestReportingOrder, overlayChart, reportedChart, reportingChart } from './time_charts'
+import { freeBlocksChart, hostMemoryChart, hostMemoryWithMeasured, lowestReportingOrder, overlayChart, reportedChart, reportingChart } from './time_charts'
 
 function series(rows: Partial<Record<SampleColumn, number>>[]): SampleSeries {
   const data = new Float64Array(rows.length * NR_SAMPLE_COLUMNS)
@@ -92,5 +92,19 @@ describe('host and reporting charts', () => {
       true,
     )
     expect(line(c, 'B')).toEqual([[0, 4]])
+  })
+})
+
+describe('measured RSS on the host-memory chart', () => {
+  it('adds the measured series in MiB, shifted by the offset, and keeps the run\'s lines', () => {
+    const s = series([{ t_ms: 0, host_rss_kib: 1024 }, { t_ms: 1000, host_rss_kib: 2048 }])
+    const measured = { label: 'measured: rss.csv', t_ms: [0, 400, 900], rss_kib: [512, 1536, 3072], offset_ms: 100 }
+    const c = hostMemoryWithMeasured(s, w, measured)
+    expect(line(c, 'host RSS')).toEqual(line(hostMemoryChart(s, w), 'host RSS'))
+    expect(line(c, 'measured: rss.csv')).toEqual([
+      [100, 0.5],
+      [500, 1.5],
+      [1000, 3],
+    ])
   })
 })

@@ -134,6 +134,24 @@ export function hostMemoryChart(s: SampleSeries, w: Window): ChartContent {
   }
 }
 
+export interface MeasuredRss {
+  readonly label: string
+  /** Relative to the measurement's first sample, ms. */
+  readonly t_ms: readonly number[]
+  readonly rss_kib: readonly number[]
+  /** Where the measurement's t = 0 lies on the run's time axis, ms. */
+  readonly offset_ms: number
+}
+
+/** The host-memory chart with a measured RSS series (an import) dashed over it, on the run's time axis. */
+export function hostMemoryWithMeasured(s: SampleSeries, w: Window, measured: MeasuredRss): ChartContent {
+  const base = hostMemoryChart(s, w)
+  const t = Float64Array.from(measured.t_ms, (x) => x + measured.offset_ms)
+  const y = measured.rss_kib
+  const line: LineSpec = { name: measured.label, color: '#0b7285', data: points(t, decimateIndices(t, y, w.t0, w.t1, w.columns), (i) => y[i] / 1024), dashed: true }
+  return { yAxes: base.yAxes, lines: [...base.lines, line] }
+}
+
 /** State axis: -1 unregistered, then the kernel's IDLE/REQUESTED/ACTIVE. */
 export const STATE_AXIS = { min: -1, labels: ['unregistered', ...REPORTING_STATES] } as const
 

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import type { LabClient } from '../bridge/lab_client'
 import type { RunCommand, RunStatus, Result, RunSummary } from '../../../common/api'
@@ -8,6 +8,7 @@ import { useRunStore } from './run'
 import { useRunsStore } from './runs'
 import { useSeriesStore } from './series'
 import { useExperimentStore } from './experiment'
+import { FLAT_OUT_STATUS_GAP_MS } from './run'
 
 const status = (s: Partial<RunStatus>): RunStatus => ({
   runId: 'run-1',
@@ -29,8 +30,8 @@ function fakeLab(): { lab: LabClient; calls: string[] } {
   const okStatus = (s: Partial<RunStatus>): Promise<Result<RunStatus>> => Promise.resolve({ ok: true, value: status(s) })
   const next: Record<RunCommand, RunStatus['state']> = { pause: 'paused', resume: 'running', step: 'paused', stop: 'stopped' }
   const lab = {
-    startRun: (_doc: unknown, speed: number | null) => {
-      calls.push(`start ${String(speed)}`)
+    startRun: (_doc: unknown, speed: number | null, experimentPath?: string | null) => {
+      calls.push(`start ${String(speed)}${experimentPath ? ` next to ${experimentPath}` : ''}`)
       return okStatus({ state: 'starting', speed })
     },
     control: (runId: string, command: RunCommand) => {
@@ -118,5 +119,45 @@ describe('run store', () => {
     await run.setSpeed(10)
     expect(calls).toContain('speed run-1 10')
     expect(run.speed).toBe(10)
+  })
+
+  it('passes the experiment file to startRun so the files it names resolve next to it', async () => {
+    const experiment = useExperimentStore()
+    experiment.setField(['workload', 'phases'], [{ op: 'replay', file: 'traces/cc1.trace.txt' }])
+    experiment.markSaved('cc1.prlab.json', '/home/me/lab/cc1.prlab.json')
+    await useRunStore().start()
+    expect(calls).toEqual(['start null next to /home/me/lab/cc1.prlab.json'])
+  })
+
+  describe('while the engine runs flat out', () => {
+    beforeEach(() => void vi.useFakeTimers())
+    afterEach(() => void vi.useRealTimers())
+
+    it('shows progress at most every 250 ms, the latest one, and a state change at once', async () => {
+      const run = useRunStore()
+      await run.start()
+      run.onStatus(status({ state: 'running', sim_ms: 100 }))
+      expect(run.flatOut).toBe(true)
+      vi.advanceTimersByTime(10)
+      run.onStatus(status({ state: 'running', sim_ms: 200 }))
+      run.onStatus(status({ state: 'running', sim_ms: 300 }))
+      expect(run.status?.sim_ms).toBe(100)
+      vi.advanceTimersByTime(FLAT_OUT_STATUS_GAP_MS)
+      expect(run.status?.sim_ms).toBe(300)
+      run.onStatus(status({ state: 'running', sim_ms: 400 }))
+      run.onStatus(status({ state: 'paused', sim_ms: 450 }))
+      expect(run.state).toBe('paused')
+      vi.advanceTimersByTime(1000)
+      expect(run.status?.sim_ms).toBe(450)
+    })
+
+    it('shows every progress push at a chosen speed', async () => {
+      const run = useRunStore()
+      await run.start()
+      run.onStatus(status({ state: 'running', speed: 10, sim_ms: 100 }))
+      run.onStatus(status({ state: 'running', speed: 10, sim_ms: 200 }))
+      expect(run.flatOut).toBe(false)
+      expect(run.status?.sim_ms).toBe(200)
+    })
   })
 })

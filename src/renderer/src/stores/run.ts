@@ -5,13 +5,18 @@ import { computed, ref, shallowRef } from 'vue'
 import type { RunCommand, RunStatus } from '../../../common/api'
 import type { ExperimentInput } from '../../../common/experiment'
 import { useLab } from '../lab'
+import { inputBasePath } from '../model/imported_inputs'
+import { LatestPacer } from '../model/latest_pacer'
 import { runProgress } from '../model/run_progress'
+import { useDataStore } from './data'
 import { useExperimentStore } from './experiment'
 import { useRunsStore } from './runs'
 import { useSeriesStore } from './series'
 import { useUiStore } from './ui'
 
 const ENDED = new Set(['finished', 'stopped', 'error'])
+/** Least wait between progress updates while the engine runs flat out (state changes go at once). */
+export const FLAT_OUT_STATUS_GAP_MS = 250
 
 export const useRunStore = defineStore('run', () => {
   const status = shallowRef<RunStatus | null>(null)
@@ -20,10 +25,13 @@ export const useRunStore = defineStore('run', () => {
   /** The document the current run was started from (the editor may change meanwhile). */
   const runDocument = shallowRef<ExperimentInput | null>(null)
   const archived = new Set<string>()
+  const pacer = new LatestPacer<RunStatus>(FLAT_OUT_STATUS_GAP_MS, { now: () => performance.now(), setTimeout: (cb, ms) => setTimeout(cb, ms), clearTimeout: (h) => clearTimeout(h) }, apply)
 
   const state = computed(() => status.value?.state ?? 'idle')
   const active = computed(() => status.value !== null && !ENDED.has(status.value.state))
   const progress = computed(() => runProgress(status.value))
+  /** Running as fast as possible: the UI holds back its redraws so the engine gets the cores. */
+  const flatOut = computed(() => status.value?.state === 'running' && status.value.speed === null)
   const canStart = computed(() => !busy.value && !active.value && useExperimentStore().valid)
   const canPause = computed(() => !busy.value && state.value === 'running')
   const canResume = computed(() => !busy.value && state.value === 'paused')
@@ -40,7 +48,7 @@ export const useRunStore = defineStore('run', () => {
     busy.value = true
     try {
       const document = experiment.document
-      const result = await useLab().startRun(document, speed.value)
+      const result = await useLab().startRun(document, speed.value, inputBasePath(document, experiment.path, useDataStore().fileNames))
       if (!result.ok) {
         ui.notifyError('Could not start the run', result.error)
         return
@@ -49,6 +57,7 @@ export const useRunStore = defineStore('run', () => {
       const expectedRows = v ? v.durationMs / v.recorder.sampleIntervalMs + 2 : 1024
       runDocument.value = document
       useSeriesStore().reset(result.value.runId, expectedRows)
+      pacer.cancel()
       status.value = result.value
       ui.view = ui.view === 'compare' ? 'charts' : ui.view
     } finally {
@@ -82,6 +91,11 @@ export const useRunStore = defineStore('run', () => {
   function onStatus(next: RunStatus): void {
     if (status.value && next.runId !== status.value.runId) return
     if (status.value && status.value.runId === next.runId && ENDED.has(status.value.state) && !ENDED.has(next.state)) return
+    const progressOnly = status.value !== null && status.value.runId === next.runId && status.value.state === next.state
+    pacer.push(next, !(progressOnly && next.state === 'running' && next.speed === null))
+  }
+
+  function apply(next: RunStatus): void {
     status.value = next
     if (ENDED.has(next.state)) void archive(next)
   }
@@ -103,5 +117,5 @@ export const useRunStore = defineStore('run', () => {
     })
   }
 
-  return { status, speed, busy, runDocument, state, active, progress, canStart, canPause, canResume, canStep, canStop, start, control, setSpeed, onStatus }
+  return { status, speed, busy, runDocument, state, active, progress, flatOut, canStart, canPause, canResume, canStep, canStop, start, control, setSpeed, onStatus }
 })

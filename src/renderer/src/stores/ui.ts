@@ -6,7 +6,7 @@ import type { Capabilities, LabError } from '../../../common/api'
 import type { Theme } from '../model/memory_map_palette'
 
 export type ThemeMode = 'system' | Theme
-export type View = 'charts' | 'memory' | 'snapshot' | 'compare'
+export type View = 'charts' | 'memory' | 'snapshot' | 'compare' | 'data' | 'sweep'
 
 export interface Notice {
   readonly id: number
