@@ -5,8 +5,9 @@ import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { RunState, RunSummary } from '../../../common/api'
 import type { ExperimentInput } from '../../../common/experiment'
 import type { SampleSeries } from '../model/sample_series'
+import { SERIES_COLORS } from '../charts/chart_theme'
 
-export const RUN_COLORS = ['#2b8fe0', '#e8590c', '#2f9e44', '#ae3ec9', '#f59f00', '#0ca678', '#e64980', '#5c7cfa'] as const
+export const RUN_COLORS = SERIES_COLORS
 
 export interface RunRecord {
   readonly runId: string
