@@ -1,29 +1,50 @@
 import { describe, expect, it } from 'vitest'
 import { RedrawScheduler, type Clock } from './redraw_scheduler'
 
-/** A clock whose frames run when the test says, each draw costing `drawCost` ms. */
+/** A clock whose frames run when the test says and whose timers fire as time advances. */
 function fakeClock() {
   let t = 0
   let queued: ((now: number) => void) | null = null
+  let frames = 0
+  let nextTimer = 1
+  const timers = new Map<number, { at: number; cb: () => void }>()
   const clock: Clock = {
     now: () => t,
     frame: (cb) => {
       queued = cb
+      frames++
       return 1
     },
     cancel: () => {
       queued = null
     },
+    later: (cb, ms) => {
+      timers.set(nextTimer, { at: t + ms, cb })
+      return nextTimer++
+    },
+    cancelLater: (h) => void timers.delete(h),
   }
   return {
     clock,
     advance(ms: number) {
       t += ms
+      for (const [h, timer] of [...timers]) {
+        if (timer.at > t) continue
+        timers.delete(h)
+        timer.cb()
+      }
     },
     runFrame() {
       const cb = queued
       queued = null
       cb?.(t)
+    },
+    /** Frames asked for so far. */
+    get frames() {
+      return frames
+    },
+    get timers() {
+      return timers.size
     },
   }
 }
@@ -97,6 +118,49 @@ describe('RedrawScheduler', () => {
     expect(s.gap_ms).toBe(5000)
     s.pace = 'live'
     expect(s.gap_ms).toBe(1000)
+  })
+
+  it('waits for the gap on a timer rather than frame by frame; interaction and a pace change cut the wait short', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    s.pace = 'flat-out'
+    const key = {}
+    let count = 0
+    s.request(key, () => count++, false)
+    c.runFrame()
+    expect(count).toBe(1)
+    // a live redraw 100 ms later waits ~900 ms on one timer, asking for no frames meanwhile
+    c.advance(100)
+    s.request(key, () => count++, false)
+    c.runFrame()
+    const framesBefore = c.frames
+    expect(c.timers).toBe(1)
+    c.advance(800)
+    s.request(key, () => count++, false)
+    expect(c.frames).toBe(framesBefore)
+    c.advance(100)
+    c.runFrame()
+    expect(count).toBe(2)
+    // interaction goes through at once
+    c.advance(10)
+    s.request(key, () => count++, false)
+    c.runFrame()
+    expect(c.timers).toBe(1)
+    s.request(key, () => count++, true)
+    expect(c.timers).toBe(0)
+    c.advance(40)
+    c.runFrame()
+    expect(count).toBe(3)
+    // the run ends: back to the live pace, the held redraw does not wait out the flat-out gap
+    c.advance(10)
+    s.request(key, () => count++, false)
+    c.runFrame()
+    expect(c.timers).toBe(1)
+    s.pace = 'live'
+    expect(c.timers).toBe(0)
+    c.advance(33)
+    c.runFrame()
+    expect(count).toBe(4)
   })
 
   it('forgets a cancelled chart', () => {

@@ -4,12 +4,16 @@
 // floor..max), keeping chart work near a fifth of the main thread however long the run grows and
 // however many charts are open. The engine shares the machine's cores with this thread, so while
 // it runs flat out (speed: as fast as possible) the pace drops to about one redraw a second and a
-// tenth of the thread: progress stays visible, and the cores go to the simulation.
+// tenth of the thread: progress stays visible, and the cores go to the simulation. While a
+// redraw waits for its gap, a timer holds it, not a frame-by-frame poll that would keep the
+// page producing frames.
 
 export interface Clock {
   now(): number
   frame(callback: (now: number) => void): number
   cancel(handle: number): void
+  later(callback: () => void, ms: number): number
+  cancelLater(handle: number): void
 }
 
 const MIN_GAP_MS = 33
@@ -32,17 +36,36 @@ export class RedrawScheduler {
   private readonly dirty = new Map<object, () => void>()
   private urgent = false
   private handle = 0
+  private timer = 0
   private last = Number.NEGATIVE_INFINITY
   private cost_ms = 0
-  /** How live data redraws are spaced (interaction is not held back by it). */
-  pace: RedrawPace = 'live'
+  private currentPace: RedrawPace = 'live'
 
   constructor(private readonly clock: Clock) {}
+
+  /** How live data redraws are spaced (interaction is not held back by it). */
+  get pace(): RedrawPace {
+    return this.currentPace
+  }
+
+  set pace(next: RedrawPace) {
+    if (next === this.currentPace) return
+    this.currentPace = next
+    // a redraw waiting on the old pace's gap is looked at again
+    if (this.timer) this.wake()
+  }
 
   /** Ask for `draw` to run in a coming frame; the latest draw per key wins. */
   request(key: object, draw: () => void, urgent: boolean): void {
     this.dirty.set(key, draw)
     this.urgent ||= urgent
+    if (urgent && this.timer) this.wake()
+    else if (!this.handle && !this.timer) this.handle = this.clock.frame((now) => this.tick(now))
+  }
+
+  private wake(): void {
+    this.clock.cancelLater(this.timer)
+    this.timer = 0
     if (!this.handle) this.handle = this.clock.frame((now) => this.tick(now))
   }
 
@@ -60,8 +83,12 @@ export class RedrawScheduler {
   private tick(now: number): void {
     this.handle = 0
     if (this.dirty.size === 0) return
-    if (now - this.last < this.gap_ms) {
-      this.handle = this.clock.frame((t) => this.tick(t))
+    const wait_ms = this.last + this.gap_ms - now
+    if (wait_ms > 0) {
+      this.timer = this.clock.later(() => {
+        this.timer = 0
+        this.handle = this.clock.frame((t) => this.tick(t))
+      }, wait_ms)
       return
     }
     const draws = [...this.dirty.values()]
@@ -79,4 +106,6 @@ export const redrawScheduler = new RedrawScheduler({
   now: () => performance.now(),
   frame: (cb) => requestAnimationFrame(cb),
   cancel: (h) => cancelAnimationFrame(h),
+  later: (cb, ms) => window.setTimeout(cb, ms),
+  cancelLater: (h) => window.clearTimeout(h),
 })
