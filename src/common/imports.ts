@@ -14,6 +14,8 @@ export interface ImportProblem {
 
 interface ImportedBase {
   readonly fileName: string
+  /** Desktop: the file it was read from, so an experiment can name it; absent for uploads. */
+  readonly path?: string
   /** Lines read, including blank and header lines. */
   readonly lines: number
   /** The first problems (at most MAX_IMPORT_PROBLEMS); `problemCount` has them all. */

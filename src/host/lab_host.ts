@@ -168,7 +168,12 @@ export class LabHost implements LabApi {
     // Desktop: names resolve next to the experiment's file. Browser mode never reads a path the
     // page names: only this session's imports and the files shipped with the examples.
     const baseDir = this.options.dialogs !== undefined && experimentPath !== null ? dirname(experimentPath) : null
-    const inputs = await resolveRunInputs(valid.value, { baseDir, uploads: this.imports.files, bundledDir: this.options.examplesDir })
+    const inputs = await resolveRunInputs(valid.value, {
+      baseDir,
+      uploads: this.imports.files,
+      bundledDir: this.options.examplesDir,
+      absoluteNames: this.options.dialogs !== undefined,
+    })
     if (!inputs.ok) return inputs
     const id = randomUUID()
     const sink = {

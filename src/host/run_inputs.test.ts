@@ -114,6 +114,13 @@ describe('resolveRunInputs', () => {
     const absolute = await resolveRunInputs(replayOf(join(FIXTURES, 'ftrace-6.6-trace.txt')), { baseDir: null, bundledDir: EXAMPLES })
     expect(!absolute.ok && absolute.error.code).toBe('not-found')
   })
+
+  it('desktop without an experiment file: an absolute name (picked in a dialog) is read', async () => {
+    const r = await resolveRunInputs(replayOf(join(FIXTURES, 'ftrace-6.6-trace.txt')), { baseDir: null, bundledDir: EXAMPLES, absoluteNames: true })
+    expect(r.ok && r.value?.replays[1]?.fileName).toBe('ftrace-6.6-trace.txt')
+    const relative = await resolveRunInputs(replayOf('../../test/fixtures/imports/ftrace-6.6-trace.txt'), { baseDir: null, bundledDir: EXAMPLES, absoluteNames: true })
+    expect(!relative.ok && relative.error.code).toBe('not-found')
+  })
 })
 
 describe('an initial free state through runHeadless', () => {

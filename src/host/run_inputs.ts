@@ -24,6 +24,8 @@ export interface InputSource {
   readonly uploads?: ReadonlyMap<string, ImportedData>
   /** The shipped examples' directory: without baseDir, a name not uploaded is looked up there, never outside it. */
   readonly bundledDir?: string
+  /** Desktop: an absolute name (a file the user picked in a dialog) is read even without baseDir. Never in browser mode. */
+  readonly absoluteNames?: boolean
 }
 
 const KIND_WORDS: Readonly<Record<ImportKind, string>> = {
@@ -77,6 +79,7 @@ class Resolver {
       return this.importFrom(kind, name, file, path)
     }
     if (upload !== undefined) return this.checkKind(upload, kind, name, path)
+    if (this.source.absoluteNames === true && isAbsolute(name)) return this.importFrom(kind, name, name, path)
     const bundled = bundledDir === undefined ? null : inside(bundledDir, name)
     if (bundled === null || !(await isFile(bundled))) {
       throw new InputError('not-found', path, `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`)

@@ -110,6 +110,12 @@ const cellValue = (cell: string): number | string | null => {
   return Number.isFinite(n) ? n : cell
 }
 
+/** A grid value stays as written when a number would change it: kernel "5.10" is not 5.1. */
+const parameterValue = (cell: string): number | string | null => {
+  const v = cellValue(cell)
+  return typeof v === 'number' && String(v) !== cell ? cell : v
+}
+
 /** LabApi.parseSweep: a sweep.csv (or a shard's sweep.shard-i-of-N.csv) as a table. */
 export function parseSweepCsv(fileName: string, text: string): Result<SweepTable> {
   let records: string[][]
@@ -127,7 +133,7 @@ export function parseSweepCsv(fileName: string, text: string): Result<SweepTable
     fileName,
     parameters: header.slice(1, statusAt),
     columns: header,
-    rows: records.slice(1).map((r) => r.map(cellValue)),
+    rows: records.slice(1).map((r) => r.map((cell, c) => (c >= 1 && c < statusAt ? parameterValue(cell) : cellValue(cell)))),
   })
 }
 

@@ -50,7 +50,8 @@ export function replayLength_ms(trace: FtraceReplay, speed: number): number {
  */
 export function withReplay(doc: ExperimentInput, trace: FtraceReplay, speed: number): ExperimentInput {
   if (!(speed > 0)) throw new Error(`replay speed must be positive, got ${speed}`)
-  const phase = { op: 'replay', file: trace.fileName, speed, label: `replay ${trace.fileName}` }
+  // Desktop imports name their file by path, so a saved experiment finds it again; uploads by name.
+  const phase = { op: 'replay', file: trace.path ?? trace.fileName, speed, label: `replay ${trace.fileName}` }
   const needed_ms = Math.ceil((replayLength_ms(trace, speed) + REPLAY_TAIL_MS) / 1000) * 1000
   const duration = getAt(doc, ['durationMs'])
   const next = setAt(doc, ['workload', 'phases'], [phase])
