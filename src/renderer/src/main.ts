@@ -10,6 +10,7 @@ import { runMenuCommand, refreshRecent } from './commands/file_commands'
 import { useRunStore } from './stores/run'
 import { useSeriesStore } from './stores/series'
 import { useUiStore } from './stores/ui'
+import { useTasksStore } from './stores/tasks'
 
 const pinia = createPinia()
 createApp(App).use(pinia).mount('#app')
@@ -27,6 +28,8 @@ async function connect(): Promise<void> {
     lab.on('events', (runId, events) => series.addEvents(runId, events))
     lab.on('status', (status) => run.onStatus(status))
     lab.on('menu', (command) => void runMenuCommand(command))
+    const tasks = useTasksStore(pinia)
+    lab.on('task', (task) => tasks.onTask(task))
     ui.connection = 'connected'
     void refreshRecent()
     void lab.closed.then((reason) => {

@@ -115,7 +115,8 @@ function deliver(result: Result<ExportedFile> | null, what: string, type: string
   if (result === null) return null
   const ui = useUiStore()
   if (!result.ok) {
-    ui.notifyError(`Could not ${what}`, result.error)
+    if (result.error.code === 'cancelled') ui.notify('info', 'Export cancelled', result.error.message)
+    else ui.notifyError(`Could not ${what}`, result.error)
     return null
   }
   const fileName = name ?? result.value.fileName
