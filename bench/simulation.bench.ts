@@ -41,8 +41,11 @@ function best(n: number, exp: Experiment): Timed {
 const fmt = (x: number, digits = 1): string => x.toFixed(digits)
 
 /** A full GC, so that array-buffer figures count live engine state only. */
-function collectGarbage(): void {
+/** A full collection, then a pause: ArrayBuffer backing stores are released after the GC itself. */
+async function collectGarbage(): Promise<void> {
   setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  await new Promise((resolve) => setTimeout(resolve, 200))
   ;(runInNewContext('gc') as () => void)()
 }
 
@@ -67,10 +70,10 @@ export async function runSimulationBench(): Promise<string[]> {
   {
     const exp = experiment({ durationMs: 1000, guest: { memoryMiB: 65536, cpus: 4 } })
     // memory between two full collections, time on a second creation (JIT warm)
-    collectGarbage()
+    await collectGarbage()
     const before = process.memoryUsage().arrayBuffers
     const first = createSimulation(exp, sink)
-    collectGarbage()
+    await collectGarbage()
     const bytes = process.memoryUsage().arrayBuffers - before
     const t0 = performance.now()
     const sim = createSimulation(exp, sink)
