@@ -176,6 +176,13 @@ export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | '
 
 /** Host -> renderer pushes. Frames arrive at most ~30 Hz, rows coalesced. */
 export interface LabEvents {
+  /**
+   * `rows` sample rows, row-major (SAMPLE_COLUMNS). They replace every row the UI holds for the
+   * run from the frame's first t_ms on (sample times strictly increase). While a run goes flat
+   * out the host sends a thinned preview; when it pauses, steps, stops, ends or gets a finite
+   * speed, the host sends the rows the preview left out, from the first of them, so the UI ends
+   * up with exactly the recorded rows (src/host/ui_feed.ts).
+   */
   frame(runId: string, rows: number, data: Float64Array): void
   status(status: RunStatus): void
   events(runId: string, events: SimEvent[]): void

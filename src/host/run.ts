@@ -1,11 +1,13 @@
 // One run: an engine worker, its recorder, and the status the UI sees. Every row the worker
-// sends is kept by the recorder; frames reach the UI as the worker batches them (<= ~30 Hz).
+// sends is kept by the recorder; frames reach the UI as the worker batches them (<= ~30 Hz),
+// thinned while the run goes flat out and completed whenever it stops doing so (ui_feed.ts).
 import type { Worker } from 'node:worker_threads'
 import type { Experiment } from '../common/experiment'
 import type { SimulationInputs } from '../engine/api'
 import type { RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
 import type { SimEvent } from '../common/samples'
 import { Recorder } from './recorder'
+import { UiFeed } from './ui_feed'
 import type { FromWorker, ToWorker, WorkerQuery, WorkerQueryResult } from './worker_protocol'
 
 export interface RunSink {
@@ -33,6 +35,8 @@ export class Run {
   private error: string | undefined
   private finalSummary: RunSummary | null = null
   private nextQueryId = 1
+  private readonly feed: UiFeed
+  private disposed = false
   private readonly pending = new Map<number, { resolve: (v: WorkerQueryResult) => void; reject: (e: Error) => void }>()
   private settle!: () => void
   /** Resolves when the run has finished, stopped or failed. */
@@ -47,6 +51,7 @@ export class Run {
   ) {
     this.speed = options.speed
     this.recorder = options.recorder ?? new Recorder()
+    this.feed = new UiFeed(id, this.recorder, sink, experiment.durationMs, experiment.recorder.sampleIntervalMs)
     worker.on('message', (m: FromWorker) => this.onMessage(m))
     worker.on('error', (e) => this.fail(e.message))
     worker.on('exit', (code) => {
@@ -56,6 +61,11 @@ export class Run {
     })
     this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false, ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) })
     this.state = options.paused ? 'paused' : 'running'
+  }
+
+  /** As fast as possible and not paused: the UI gets a preview of the rows. */
+  private get flatOut(): boolean {
+    return this.state === 'running' && this.speed === null
   }
 
   get isOver(): boolean {
@@ -86,12 +96,14 @@ export class Run {
     this.post({ type: command })
     if (command === 'pause' || command === 'step') this.state = 'paused'
     else if (command === 'resume') this.state = 'running'
+    if (!this.flatOut) this.feed.resync()
     this.sink.status(this.status())
   }
 
   setSpeed(speed: number | null): void {
     this.speed = speed
     if (!this.isOver) this.post({ type: 'speed', speed })
+    if (!this.flatOut) this.feed.resync()
     this.sink.status(this.status())
   }
 
@@ -105,6 +117,7 @@ export class Run {
 
   /** Ends the worker and frees the recorder's spill file. */
   dispose(): void {
+    this.disposed = true
     void this.worker.terminate()
     this.recorder.close()
   }
@@ -117,6 +130,7 @@ export class Run {
     if (this.isOver) return
     this.state = 'error'
     this.error = message
+    if (!this.disposed) this.feed.resync()
     this.sink.status(this.status())
     this.settle()
   }
@@ -126,7 +140,7 @@ export class Run {
       case 'frame':
         if (m.rows > 0) {
           this.recorder.appendRows(m.data, m.rows)
-          this.sink.frame(this.id, m.rows, m.data)
+          this.feed.recorded(m.data, m.rows, this.flatOut)
         }
         if (m.events.length > 0) {
           this.recorder.appendEvents(m.events)
@@ -143,6 +157,7 @@ export class Run {
         this.wall_ms = m.summary.wall_ms
         this.eventsProcessed = m.summary.events_processed
         this.state = m.stopped ? 'stopped' : 'finished'
+        this.feed.resync()
         this.sink.status(this.status())
         this.settle()
         return

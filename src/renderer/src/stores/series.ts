@@ -1,9 +1,11 @@
 // Samples of the current run as they stream in. The buffer is a plain column store held with
 // markRaw (megabytes of typed arrays must never become deep-reactive); `revision` is the one
-// reactive signal charts watch before they read the buffer imperatively.
+// reactive signal charts watch before they read the buffer imperatively. A frame replaces the
+// rows from its first t_ms on (LabEvents.frame): a flat-out run's preview is overwritten by the
+// full rows when the run ends or pauses.
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
-import type { SimEvent } from '../../../common/samples'
+import { COL, NR_SAMPLE_COLUMNS, SAMPLE_COLUMNS, type SimEvent } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
 
 export interface PhaseMark {
@@ -25,7 +27,7 @@ export const useSeriesStore = defineStore('series', () => {
     series.value = markRaw(new SampleSeries(expectedRows))
     phaseMarks.value = []
     reportEvents.value = 0
-    for (const frame of early.get(id) ?? []) series.value.append(frame.rows, frame.data)
+    for (const frame of early.get(id) ?? []) series.value = place(series.value, frame.rows, frame.data)
     early.clear()
     revision.value++
   }
@@ -37,7 +39,7 @@ export const useSeriesStore = defineStore('series', () => {
       early.set(id, held)
       return
     }
-    series.value.append(rows, data)
+    series.value = place(series.value, rows, data)
     revision.value++
   }
 
@@ -53,3 +55,28 @@ export const useSeriesStore = defineStore('series', () => {
 
   return { runId, series, revision, phaseMarks, reportEvents, reset, append, addEvents }
 })
+
+/**
+ * Puts a frame into the series: rows at or after the frame's first t_ms go, the frame's rows
+ * follow. Usually nothing goes (a plain append); after a preview the series is rebuilt from the
+ * rows it keeps, once per resync.
+ */
+export function place(series: SampleSeries, rows: number, data: Float64Array): SampleSeries {
+  if (rows === 0) return series
+  const first_ms = data[COL.t_ms]
+  const atOrBefore = series.indexAtOrBefore(first_ms)
+  const keep = atOrBefore >= 0 && series.column('t_ms')[atOrBefore] === first_ms ? atOrBefore : atOrBefore + 1
+  if (keep === series.rows) {
+    series.append(rows, data)
+    return series
+  }
+  const rebuilt = markRaw(new SampleSeries(series.capacity))
+  const kept = new Float64Array(keep * NR_SAMPLE_COLUMNS)
+  SAMPLE_COLUMNS.forEach((name, c) => {
+    const column = series.column(name)
+    for (let r = 0; r < keep; r++) kept[r * NR_SAMPLE_COLUMNS + c] = column[r]
+  })
+  rebuilt.append(keep, kept)
+  rebuilt.append(rows, data)
+  return rebuilt
+}

@@ -1,0 +1,76 @@
+// A real run through the lab host and its engine worker: whatever mix of flat-out preview and
+// full frames the UI got, it ends up with every recorded row exactly once, in order.
+import { afterAll, describe, expect, it } from 'vitest'
+import type { LabEvents, RunStatus } from '../common/api'
+import type { ExperimentInput } from '../common/experiment'
+import { COL, NR_SAMPLE_COLUMNS } from '../common/samples'
+import { defaultExamplesDir } from './examples'
+import { LabHost } from './lab_host'
+
+const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: new URL('./engine_worker.ts', import.meta.url) })
+afterAll(() => host.dispose())
+
+const DURATION_MS = 300_000
+const INTERVAL_MS = 10
+const experiment: ExperimentInput = {
+  format: 'page-reporting-lab/experiment',
+  version: 1,
+  durationMs: DURATION_MS,
+  guest: { memoryMiB: 512 },
+  workload: { phases: [{ op: 'alloc', mib: 256, durationMs: 1000 }, { op: 'free', fraction: 1 }, { op: 'idle', ms: 60_000 }] },
+  recorder: { sampleIntervalMs: INTERVAL_MS },
+}
+
+/** Runs flat out, optionally pausing and resuming at the first frame; returns the UI's t_ms and the end. */
+async function runAsUi(pauseAtFirstFrame: boolean): Promise<{ times: number[]; end: RunStatus }> {
+  let id = ''
+  let times: number[] = []
+  let paused = false
+  let resolveEnd: (s: RunStatus) => void = () => undefined
+  const ended = new Promise<RunStatus>((r) => (resolveEnd = r))
+  const client: LabEvents = {
+    frame: (runId, rows, data) => {
+      if (rows === 0) return
+      const first_ms = data[COL.t_ms]
+      times = times.filter((t) => t < first_ms)
+      for (let r = 0; r < rows; r++) times.push(data[r * NR_SAMPLE_COLUMNS + COL.t_ms])
+      if (pauseAtFirstFrame && !paused && runId === id) {
+        paused = true
+        void host.control(id, 'pause').then(() => host.control(id, 'resume'))
+      }
+    },
+    events: () => undefined,
+    menu: () => undefined,
+    task: () => undefined,
+    status: (s) => {
+      if (s.runId === id && ['finished', 'stopped', 'error'].includes(s.state)) resolveEnd(s)
+    },
+  }
+  const disconnect = host.addClient(client)
+  try {
+    const started = await host.startRun(experiment, null)
+    if (!started.ok) throw new Error(started.error.message)
+    id = started.value.runId
+    const end = await ended
+    return { times, end }
+  } finally {
+    disconnect()
+  }
+}
+
+const expected = Array.from({ length: DURATION_MS / INTERVAL_MS + 1 }, (_, i) => i * INTERVAL_MS)
+
+describe('Run: the UI after a flat-out run', () => {
+  it('holds every recorded row once, in order', async () => {
+    const { times, end } = await runAsUi(false)
+    expect(end.state).toBe('finished')
+    expect(end.rows).toBe(expected.length)
+    expect(times).toEqual(expected)
+  })
+
+  it('holds every row once after a pause and resume in the middle', async () => {
+    const { times, end } = await runAsUi(true)
+    expect(end.state).toBe('finished')
+    expect(times).toEqual(expected)
+  })
+})
