@@ -2,8 +2,8 @@
 // Reads real data the way the lab does (streamed, bad lines reported) and prints what it holds,
 // or converts it: --json (the parsed data, typed arrays as arrays), --csv (one row per sample or
 // replay operation). Problems go to stderr; exit 2 when the file is refused.
-import { parseArgs } from 'node:util'
 import { stringify } from 'csv-stringify/sync'
+import { parseCommandArgs } from '../args'
 import { IMPORT_KINDS, RSS_UNITS, type ImportKind, type ImportOptions, type ImportedData, type RssUnit } from '../../common/imports'
 import { formatLabError } from '../../host/experiment_io'
 import { importFile } from '../../host/import/index'
@@ -56,25 +56,22 @@ function describe(d: ImportedData): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        csv: { type: 'boolean', default: false },
-        'interval-ms': { type: 'string' },
-        'time-column': { type: 'string' },
-        'time-unit': { type: 'string' },
-        'rss-column': { type: 'string' },
-        'rss-unit': { type: 'string' },
-      },
-    })
-  } catch (e) {
-    console.error(`prlab import: ${(e as Error).message}\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommandArgs(
+    'import',
+    USAGE,
+    argv,
+    {
+      json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+      'interval-ms': { type: 'string' },
+      'time-column': { type: 'string' },
+      'time-unit': { type: 'string' },
+      'rss-column': { type: 'string' },
+      'rss-unit': { type: 'string' },
+    },
+    null,
+  )
+  if (parsed === null) return 2
   const { values: o, positionals } = parsed
   const [kind, file] = positionals
   if (positionals.length !== 2 || !isKind(kind)) {

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCommandArgs } from '../args'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import writeFileAtomic from 'write-file-atomic'
@@ -68,28 +68,26 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The command with the pool's worker module replaceable (tests run a stand-in engine). */
 export async function sweep(argv: string[], pool: { readonly entry?: string | URL } = {}): Promise<number> {
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        grid: { type: 'string', multiple: true },
-        out: { type: 'string' },
-        shard: { type: 'string' },
-        jobs: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        resume: { type: 'boolean', default: false },
-        force: { type: 'boolean', default: false },
-        list: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        merge: { type: 'string' },
-      },
-    })
-  } catch (e) {
-    say(`${(e as Error).message}\n${USAGE}`)
-    return 2
-  }
+  const parsed = parseCommandArgs(
+    'sweep',
+    USAGE,
+    argv,
+    {
+      grid: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      shard: { type: 'string' },
+      jobs: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      resume: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      merge: { type: 'string' },
+    },
+    // --merge DIR takes no experiment file: the count is checked below
+    null,
+  )
+  if (parsed === null) return 2
   const { values: o, positionals } = parsed
   if (o.merge !== undefined) return merge(o.merge)
   if (positionals.length !== 1) {
