@@ -111,8 +111,7 @@ export class FtraceParser {
     this.log = new ProblemLog(fileName, 'ftrace event line')
   }
 
-  line(text: string, line: number): void {
-    const t = line === 1 ? text.replace(/^\uFEFF/, '') : text
+  line(t: string, line: number): void {
     if (t.trim() === '' || t.trimStart().startsWith('#')) return
     if (looksBinary(t)) return this.log.bad(line, 'binary data (a trace.dat file? convert it with `trace-cmd report`)')
     if (TRACE_CMD_HEADER.some((re) => re.test(t))) {

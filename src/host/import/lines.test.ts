@@ -25,6 +25,14 @@ describe('LineSplitter', () => {
     expect(collect(text.split(''))).toEqual(whole)
   })
 
+  it('drops a UTF-8 byte order mark at the start of the file only', () => {
+    const lines: string[] = []
+    const splitter = new LineSplitter('f', (t) => void lines.push(t))
+    splitter.push('\uFEFFNode 0, zone DMA\r\n\uFEFFsecond')
+    splitter.end()
+    expect(lines).toEqual(['Node 0, zone DMA', '\uFEFFsecond'])
+  })
+
   it('refuses a line longer than the limit, naming its number', () => {
     const s = new LineSplitter('blob.bin', () => undefined)
     s.push('ok\n')

@@ -1,5 +1,5 @@
 // Line-by-line reading for the importers. Files are streamed (never loaded whole), split on \n
-// with \r\n tolerated, and a line longer than the limit stops the import: a file with no line
+// with \r\n tolerated and a UTF-8 byte order mark dropped, and a line longer than the limit stops the import: a file with no line
 // breaks is not text the importers understand, and buffering it whole is what streaming avoids.
 import { createReadStream } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder'
@@ -56,7 +56,8 @@ export class LineSplitter {
   private emit(piece: string): void {
     if (piece.length > MAX_LINE_CHARS) throw tooLong(this.fileName, this.lineNo + 1)
     this.lineNo++
-    const text = piece.endsWith('\r') ? piece.slice(0, -1) : piece
+    const unmarked = this.lineNo === 1 && piece.startsWith('\uFEFF') ? piece.slice(1) : piece
+    const text = unmarked.endsWith('\r') ? unmarked.slice(0, -1) : unmarked
     if (this.handler(text, this.lineNo) === false) this.stopped = true
   }
 }

@@ -45,8 +45,7 @@ export class PagetypeinfoParser {
     this.intervalMs = options.intervalMs ?? 1000
   }
 
-  line(text: string, line: number): void {
-    const t = line === 1 ? text.replace(/^\uFEFF/, '') : text
+  line(t: string, line: number): void {
     if (t.trim() === '' || t.trimStart().startsWith('#')) return
     if (looksBinary(t)) return this.log.bad(line, 'binary data')
     const unix_ms = parseTimestampLine(t)

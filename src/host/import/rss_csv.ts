@@ -57,8 +57,7 @@ export class RssCsvParser {
     this.log = new ProblemLog(fileName, 'CSV row with a time and an RSS value')
   }
 
-  line(text: string, line: number): void {
-    const t = line === 1 ? text.replace(/^\uFEFF/, '') : text
+  line(t: string, line: number): void {
     if (t.trim() === '' || t.trimStart().startsWith('#')) return
     if (looksBinary(t)) return this.log.bad(line, 'binary data')
     if (this.header === null) return this.readHeader(t, line)
