@@ -35,9 +35,12 @@ export interface ExampleInfo {
 }
 
 export interface LoadedExperiment {
-  /** Base name shown in the title bar; a full path only in the desktop app. */
+  /** Base name shown in the title bar. */
   readonly fileName: string
+  /** Desktop: the full path, to show; the host is only ever told `fileId`. */
   readonly path?: string
+  /** Desktop: the opaque id of the file (file_grants.ts): Save writes to it, runs resolve names next to it. */
+  readonly fileId?: string
   readonly experiment: Experiment
   /** The document as the user wrote it (defaults not filled in), after migration. */
   readonly document: ExperimentInput
@@ -88,6 +91,15 @@ export interface ExportedFile {
   /** Browser mode: the bytes to download. Desktop: absent, the file was written to `path`. */
   readonly text?: string
   readonly path?: string
+  /** Desktop, saved experiments: the file's opaque id (as LoadedExperiment.fileId). */
+  readonly fileId?: string
+}
+
+/** An entry of the desktop's recent-files list: opened by its opaque id, shown by its path. */
+export interface RecentFile {
+  readonly id: string
+  readonly path: string
+  readonly fileName: string
 }
 
 /** Page-frame states of the memory map, one byte per frame or bucket. */
@@ -135,23 +147,28 @@ export interface LabApi extends ImportApi {
   openExample(name: string): Promise<Result<LoadedExperiment>>
   /** Parse a file the user uploaded or dropped (its name and text). Nothing is written. */
   parseExperiment(fileName: string, text: string): Promise<Result<LoadedExperiment>>
-  /** Desktop: native open dialog (or the given recent path). null when the user cancels. */
-  openExperimentFile(path?: string): Promise<Result<LoadedExperiment> | null>
-  recentFiles(): Promise<string[]>
   /**
-   * Desktop: write atomically to `path` (or ask with a dialog when saveAs or no path).
-   * Browser: returns the text to download. null when the user cancels.
+   * Desktop: the native open dialog, or the file of an id the host handed out (recent list, a
+   * file given on the command line). null when the user cancels.
    */
-  saveExperiment(document: ExperimentInput, path: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null>
+  openExperimentFile(fileId?: string): Promise<Result<LoadedExperiment> | null>
+  /** Desktop: the recent experiment files, most recent first. */
+  recentFiles(): Promise<RecentFile[]>
+  /**
+   * Desktop: write atomically to the file `fileId` names (one the user opened or saved), or ask
+   * with a dialog when saveAs or no id. Browser: returns the text to download. null when the user
+   * cancels.
+   */
+  saveExperiment(document: ExperimentInput, fileId: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null>
   validateExperiment(document: unknown): Promise<Result<Experiment>>
   /**
    * Validates and starts a run. The files the experiment names (replay traces, the initial free
-   * state) resolve, on the desktop, next to `experimentPath` (the experiment's own file; null or
+   * state) resolve, on the desktop, next to the experiment's own file `experimentFileId` (null or
    * omitted for an unsaved one), else among the files imported in this session by name; in
-   * browser mode (which ignores `experimentPath`) among those imports, then the files shipped
-   * with the examples.
+   * browser mode (which ignores the id) among those imports, then the files shipped with the
+   * examples. The desktop reads only files the user chose (src/host/file_grants.ts).
    */
-  startRun(document: ExperimentInput, speed: number | null, experimentPath?: string | null): Promise<Result<RunStatus>>
+  startRun(document: ExperimentInput, speed: number | null, experimentFileId?: string | null): Promise<Result<RunStatus>>
   control(runId: string, command: RunCommand): Promise<Result<RunStatus>>
   setSpeed(runId: string, speed: number | null): Promise<Result<RunStatus>>
   summary(runId: string): Promise<Result<RunSummary>>
@@ -172,7 +189,8 @@ export interface TaskStatus {
   readonly state: 'running' | 'done' | 'cancelled' | 'error'
 }
 
-export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | `open-recent:${string}`
+/** A desktop menu command; `open-file:<id>` opens a file the host handed out (recent list, command line, the OS). */
+export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | `open-file:${string}`
 
 /** Host -> renderer pushes. Frames arrive at most ~30 Hz, rows coalesced. */
 export interface LabEvents {

@@ -203,10 +203,10 @@ export interface SweepTable {
 export interface ImportApi {
   /** Parse a file the user uploaded or dropped (browser mode and desktop drag and drop). Nothing is written. */
   importData(kind: ImportKind, fileName: string, text: string, options?: ImportOptions): Promise<Result<ImportedData>>
-  /** Desktop: native open dialog (or the given path), then a streamed import. null when the user cancels. */
-  openImportFile(kind: ImportKind, path?: string, options?: ImportOptions): Promise<Result<ImportedData> | null>
+  /** Desktop: native open dialog, then a streamed import. null when the user cancels. */
+  openImportFile(kind: ImportKind, options?: ImportOptions): Promise<Result<ImportedData> | null>
   /** A sweep.csv the user uploaded. */
   parseSweep(fileName: string, text: string): Promise<Result<SweepTable>>
-  /** Desktop: a sweep output folder or its sweep.csv (native dialog without a path). null when cancelled. */
-  openSweep(path?: string): Promise<Result<SweepTable> | null>
+  /** Desktop: a sweep output folder chosen in the native dialog. null when cancelled. */
+  openSweep(): Promise<Result<SweepTable> | null>
 }

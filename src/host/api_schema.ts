@@ -7,7 +7,8 @@ import { IMPORT_API_ARGS } from './import/index'
 
 const runId = z.string().min(1).max(64)
 const speed = z.number().positive().max(1e9).nullable()
-const path = z.string().min(1).max(4096)
+/** An opaque file id the host handed out (file_grants.ts); never a path. */
+const fileId = z.string().min(1).max(64)
 const document = z.unknown()
 
 /** Argument tuples, one per LabApi method. */
@@ -16,11 +17,11 @@ export const LAB_API_ARGS = {
   listExamples: z.tuple([]),
   openExample: z.tuple([z.string().max(200)]),
   parseExperiment: z.tuple([z.string().max(1024), z.string().max(64 * 1024 * 1024)]),
-  openExperimentFile: z.union([z.tuple([]), z.tuple([path.optional()])]),
+  openExperimentFile: z.union([z.tuple([]), z.tuple([fileId.optional()])]),
   recentFiles: z.tuple([]),
-  saveExperiment: z.tuple([document, path.nullable(), z.boolean()]),
+  saveExperiment: z.tuple([document, fileId.nullable(), z.boolean()]),
   validateExperiment: z.tuple([document]),
-  startRun: z.union([z.tuple([document, speed]), z.tuple([document, speed, path.nullable().optional()])]),
+  startRun: z.union([z.tuple([document, speed]), z.tuple([document, speed, fileId.nullable().optional()])]),
   control: z.tuple([runId, z.enum(['pause', 'resume', 'step', 'stop'])]),
   setSpeed: z.tuple([runId, speed]),
   summary: z.tuple([runId]),

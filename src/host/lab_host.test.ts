@@ -22,7 +22,7 @@ afterAll(() => {
 const replay = (file: string): ExperimentInput => ({ format: 'page-reporting-lab/experiment', version: 1, durationMs: 3000, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'replay', file }] } })
 
 /** Starts a run and resolves with its last status once it is over. */
-async function runToEnd(host: LabHost, document: ExperimentInput, experimentPath?: string | null): Promise<RunStatus> {
+async function runToEnd(host: LabHost, document: ExperimentInput, experimentFileId?: string | null): Promise<RunStatus> {
   let id = ''
   let resolveEnd: (s: RunStatus) => void = () => undefined
   const ended = new Promise<RunStatus>((r) => (resolveEnd = r))
@@ -39,7 +39,7 @@ async function runToEnd(host: LabHost, document: ExperimentInput, experimentPath
   }
   const disconnect = host.addClient(client)
   try {
-    const started = await host.startRun(document, null, experimentPath)
+    const started = await host.startRun(document, null, experimentFileId)
     if (!started.ok) throw new Error(started.error.message)
     id = started.value.runId
     const early = seen.find((s) => s.runId === id && ['finished', 'stopped', 'error'].includes(s.state))
@@ -62,7 +62,7 @@ describe('LabHost.startRun with real data', () => {
   })
 
   it('browser mode never reads a path the page names, but runs the shipped example with its trace', async () => {
-    const path = await browser.startRun(replay('ftrace-5.10-trace.txt'), null, join(FIXTURES, 'x.prlab.json'))
+    const path = await browser.startRun(replay('ftrace-5.10-trace.txt'), null, browser.grantExperimentFile(join(FIXTURES, 'x.prlab.json')))
     expect(!path.ok && path.error.code).toBe('not-found')
     const example = await browser.openExample('replay-kmem-trace')
     if (!example.ok) throw new Error(example.error.message)
@@ -71,18 +71,24 @@ describe('LabHost.startRun with real data', () => {
   })
 
   it('desktop: names resolve next to the experiment file; a snapshot that does not fit ends the run with the zone named', async () => {
-    const end = await runToEnd(desktop, replay('ftrace-5.10-trace-cmd.txt'), join(FIXTURES, 'experiment.prlab.json'))
+    const experimentFile = desktop.grantExperimentFile(join(FIXTURES, 'experiment.prlab.json'))
+    const end = await runToEnd(desktop, replay('ftrace-5.10-trace-cmd.txt'), experimentFile)
     expect(end.state).toBe('finished')
     const numa: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 1000, guest: { memoryMiB: 1024, initialFreeState: { file: 'buddyinfo-numa-2snap.txt' } } }
-    const failed = await runToEnd(desktop, numa, join(FIXTURES, 'experiment.prlab.json'))
+    const failed = await runToEnd(desktop, numa, experimentFile)
     expect(failed.state).toBe('error')
     expect(failed.error).toMatch(/^guest\.initialFreeState: buddyinfo-numa-2snap\.txt, snapshot 1 of 0\.\.1 \(t = 1\.000 s\): zone 0:DMA32 is not in the simulated guest \(the snapshot has several NUMA nodes/)
   })
 
-  it('the transport edge takes the experiment path as an optional third argument', () => {
+  it('desktop: a path the page makes up is no experiment file', async () => {
+    const made_up = await desktop.startRun(replay('ftrace-5.10-trace-cmd.txt'), null, join(FIXTURES, 'experiment.prlab.json'))
+    expect(!made_up.ok && made_up.error.code).toBe('not-found')
+  })
+
+  it('the transport edge takes the experiment file id as an optional third argument', () => {
     const doc = replay('t.txt')
     expect(LAB_API_ARGS.startRun.safeParse([doc, null]).success).toBe(true)
-    expect(LAB_API_ARGS.startRun.safeParse([doc, 10, '/home/me/exp.prlab.json']).success).toBe(true)
+    expect(LAB_API_ARGS.startRun.safeParse([doc, 10, '0b6f3c1e-8d1a-4c55-9a57-1f0e2d3c4b5a']).success).toBe(true)
     expect(LAB_API_ARGS.startRun.safeParse([doc, 10, null]).success).toBe(true)
     expect(LAB_API_ARGS.startRun.safeParse([doc, 10, 42]).success).toBe(false)
   })

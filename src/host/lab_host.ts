@@ -16,6 +16,7 @@ import type {
   MemoryMap,
   MemoryMapRequest,
   PageInfo,
+  RecentFile,
   Result,
   RunCommand,
   RunStatus,
@@ -35,6 +36,7 @@ import { samplesCsv, eventsCsv, writeSamplesCsv, writeEventsCsv } from './export
 import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
 import { buddyinfoAt } from './snapshot'
 import { RecentFiles } from './recent_files'
+import { FileGrants, type FileGrant } from './file_grants'
 import { importFile, importText, openSweep, parseSweepCsv } from './import/index'
 import { resolveRunInputs } from './run_inputs'
 import { SessionImports } from './session_imports'
@@ -59,6 +61,8 @@ export interface LabHostOptions {
   readonly dialogs?: FileDialogs
   /** Directory for the recent-files list (desktop: app.getPath('userData')). */
   readonly stateDir?: string
+  /** The recent-files list changed (the desktop rebuilds its Open Recent menu). */
+  readonly onRecentFilesChanged?: () => void
   /** Finished runs kept for comparison; older ones are disposed. */
   readonly keepRuns?: number
 }
@@ -78,7 +82,9 @@ export class LabHost implements LabApi {
   private readonly runs = new Map<string, Run>()
   private readonly clients = new Set<LabEvents>()
   private readonly recent: RecentFiles | null
-  private readonly tasks = new Map<string, AbortController>()
+  private readonly tasks = new Map<string, { readonly label: string; readonly controller: AbortController; readonly settled: Promise<void> }>()
+  /** Desktop: the files the shell handed out, by opaque id. */
+  private readonly grants = new FileGrants()
   /** Imports of this session, which replay phases and initial free states may name. */
   private readonly imports = new SessionImports()
 
@@ -98,9 +104,27 @@ export class LabHost implements LabApi {
   }
 
   dispose(): void {
-    for (const controller of this.tasks.values()) controller.abort(new Error('the lab is closing'))
+    for (const task of this.tasks.values()) task.controller.abort(new Error('the lab is closing'))
     for (const run of this.runs.values()) run.dispose()
     this.runs.clear()
+  }
+
+  /** Cancels the exports in progress, waits until they have removed their partial files, then disposes. */
+  async shutdown(): Promise<void> {
+    const settled = [...this.tasks.values()].map((t) => t.settled)
+    for (const task of this.tasks.values()) task.controller.abort(new Error('the lab is closing'))
+    await Promise.all(settled)
+    this.dispose()
+  }
+
+  /** Labels of the exports in progress (the desktop asks before quitting over them). */
+  activeTasks(): string[] {
+    return [...this.tasks.values()].map((t) => t.label)
+  }
+
+  /** Desktop: the id of an experiment file the shell was given (command line, the OS's open-file). */
+  grantExperimentFile(path: string): string {
+    return this.grants.experiment(path).id
   }
 
   async capabilities(): Promise<Capabilities> {
@@ -123,56 +147,81 @@ export class LabHost implements LabApi {
     return parseExperimentText(basename(fileName), text)
   }
 
-  async openExperimentFile(path?: string): Promise<Result<LoadedExperiment> | null> {
+  async openExperimentFile(fileId?: string): Promise<Result<LoadedExperiment> | null> {
     const dialogs = this.options.dialogs
     if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: open a file by uploading it (the server never reads a path the browser names)' })
-    const chosen = path ?? (await dialogs.openExperimentPath())
-    if (chosen === null) return null
-    const result = await loadExperimentFile(chosen)
-    if (result.ok) await this.remember(chosen)
-    return result
+    let grant: FileGrant
+    if (fileId === undefined) {
+      const chosen = await dialogs.openExperimentPath()
+      if (chosen === null) return null
+      grant = this.grants.experiment(chosen)
+    } else {
+      const known = this.grants.get(fileId)
+      if (known === undefined) return this.unknownFile()
+      grant = known
+    }
+    const result = await loadExperimentFile(grant.path)
+    if (!result.ok) {
+      // a recent file that is gone leaves the list
+      if (result.error.code === 'not-found' && this.recent) this.recentChanged(await this.recent.remove(grant.path))
+      return result
+    }
+    this.grants.loaded(grant, result.value.experiment)
+    await this.remember(grant.path)
+    return ok({ ...result.value, path: grant.path, fileId: grant.id })
   }
 
-  async recentFiles(): Promise<string[]> {
-    return this.recent ? this.recent.list() : []
+  async recentFiles(): Promise<RecentFile[]> {
+    const paths = this.recent ? await this.recent.list() : []
+    return paths.map((path) => ({ id: this.grants.experiment(path).id, path, fileName: basename(path) }))
   }
 
-  async saveExperiment(document: ExperimentInput, path: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null> {
+  async saveExperiment(document: ExperimentInput, fileId: string | null, saveAs: boolean): Promise<Result<ExportedFile> | null> {
     const valid = validateDocument(document)
     if (!valid.ok) return valid
     const dialogs = this.options.dialogs
     const fileName = `${safeStem(valid.value.name)}.prlab.json`
     if (!dialogs) return ok({ fileName, text: experimentToText(document) })
-    let target = saveAs ? null : path
-    // A path chosen in the save dialog carries the user's consent to replace it.
-    let overwrite = target !== null
-    if (target === null) {
-      target = await dialogs.savePath(fileName, 'experiment')
-      if (target === null) return null
-      overwrite = true
+    const source = fileId === null ? undefined : this.grants.get(fileId)
+    if (fileId !== null && source === undefined) return this.unknownFile()
+    let target: FileGrant
+    if (!saveAs && source !== undefined) {
+      // Save replaces only a file the user opened or saved: never a path the page names.
+      if (!source.writable) return fail({ code: 'invalid', file: source.path, message: `${basename(source.path)} was not opened in this session: open it first, or use Save As` })
+      target = source
+    } else {
+      // The save dialog asks before replacing a file: its answer is the user's consent.
+      const chosen = await dialogs.savePath(fileName, 'experiment')
+      if (chosen === null) return null
+      target = this.grants.experiment(chosen)
     }
-    const result = await saveExperimentFile(target, document, { overwrite })
-    if (result.ok) await this.remember(target)
-    return result
+    const result = await saveExperimentFile(target.path, document, { overwrite: true })
+    if (!result.ok) return result
+    this.grants.saved(target, valid.value, source)
+    await this.remember(target.path)
+    return ok({ ...result.value, fileId: target.id })
   }
 
   async validateExperiment(document: unknown): Promise<Result<Experiment>> {
     return validateDocument(document)
   }
 
-  async startRun(document: ExperimentInput, speed: number | null, experimentPath: string | null = null): Promise<Result<RunStatus>> {
+  async startRun(document: ExperimentInput, speed: number | null, experimentFileId: string | null = null): Promise<Result<RunStatus>> {
     const valid = validateDocument(document)
     if (!valid.ok) return valid
     const limits = checkLimits(valid.value)
     if (!limits.ok) return limits
-    // Desktop: names resolve next to the experiment's file. Browser mode never reads a path the
-    // page names: only this session's imports and the files shipped with the examples.
-    const baseDir = this.options.dialogs !== undefined && experimentPath !== null ? dirname(experimentPath) : null
+    // Desktop: names resolve next to the experiment's file, and only files the user chose are
+    // read (file_grants.ts). Browser mode never reads a path the page names: only this session's
+    // imports and the files shipped with the examples.
+    const desktop = this.options.dialogs !== undefined
+    const grant = desktop && experimentFileId !== null ? this.grants.get(experimentFileId) : undefined
+    if (desktop && experimentFileId !== null && grant === undefined) return this.unknownFile()
     const inputs = await resolveRunInputs(valid.value, {
-      baseDir,
+      baseDir: grant === undefined ? null : dirname(grant.path),
       uploads: this.imports.files,
       bundledDir: this.options.examplesDir,
-      absoluteNames: this.options.dialogs !== undefined,
+      ...(desktop ? { readable: this.grants.readable(grant ?? null) } : {}),
     })
     if (!inputs.ok) return inputs
     const id = randomUUID()
@@ -245,9 +294,9 @@ export class LabHost implements LabApi {
   }
 
   async cancelTask(taskId: string): Promise<boolean> {
-    const controller = this.tasks.get(taskId)
-    if (!controller) return false
-    controller.abort(new Error('cancelled by the user'))
+    const task = this.tasks.get(taskId)
+    if (!task) return false
+    task.controller.abort(new Error('cancelled by the user'))
     return true
   }
 
@@ -255,7 +304,8 @@ export class LabHost implements LabApi {
   private startTask(label: string): { options: { onProgress: (done: number, total: number) => void; signal: AbortSignal }; finish<T>(result: Result<T>): Result<T> } {
     const id = randomUUID()
     const controller = new AbortController()
-    this.tasks.set(id, controller)
+    let settle: () => void = () => undefined
+    this.tasks.set(id, { label, controller, settled: new Promise<void>((resolve) => (settle = resolve)) })
     let last = 0
     let done = 0
     let total = 0
@@ -276,6 +326,7 @@ export class LabHost implements LabApi {
       },
       finish: (result) => {
         this.tasks.delete(id)
+        settle()
         push(result.ok ? 'done' : result.error.code === 'cancelled' ? 'cancelled' : 'error')
         return result
       },
@@ -318,11 +369,16 @@ export class LabHost implements LabApi {
     return this.keep(importText(kind, basename(fileName), text, options))
   }
 
-  async openImportFile(kind: ImportKind, path?: string, options?: ImportOptions): Promise<Result<ImportedData> | null> {
+  async openImportFile(kind: ImportKind, options?: ImportOptions): Promise<Result<ImportedData> | null> {
     const dialogs = this.options.dialogs
     if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: import a file by uploading it' })
-    const chosen = path ?? (await dialogs.openPath(`Import ${kind}`, false))
-    return chosen === null ? null : this.keep(await importFile(kind, chosen, options))
+    const chosen = await dialogs.openPath(`Import ${kind}`, false)
+    if (chosen === null) return null
+    const imported = await importFile(kind, chosen, options)
+    if (!imported.ok) return imported
+    // the path the dialog gave, so an experiment can name the file and find it again
+    this.grants.addInput(chosen)
+    return this.keep(ok({ ...imported.value, path: chosen }))
   }
 
   private keep(result: Result<ImportedData>): Result<ImportedData> {
@@ -334,10 +390,10 @@ export class LabHost implements LabApi {
     return parseSweepCsv(basename(fileName), text)
   }
 
-  async openSweep(path?: string): Promise<Result<SweepTable> | null> {
+  async openSweep(): Promise<Result<SweepTable> | null> {
     const dialogs = this.options.dialogs
     if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: open a sweep by uploading its sweep.csv' })
-    const chosen = path ?? (await dialogs.openPath('Open sweep output folder', true))
+    const chosen = await dialogs.openPath('Open sweep output folder', true)
     return chosen === null ? null : openSweep(chosen)
   }
 
@@ -354,7 +410,16 @@ export class LabHost implements LabApi {
 
   private async remember(path: string): Promise<void> {
     this.options.dialogs?.addRecentDocument?.(path)
-    if (this.recent) await this.recent.add(path)
+    if (this.recent) this.recentChanged(await this.recent.add(path))
+  }
+
+  private recentChanged(files: string[]): void {
+    for (const path of files) this.grants.experiment(path)
+    this.options.onRecentFilesChanged?.()
+  }
+
+  private unknownFile(): Result<never> {
+    return fail({ code: 'not-found', message: 'the lab does not know this file (it was not opened or saved in this session): open it again' })
   }
 
   private evict(): void {

@@ -115,11 +115,20 @@ describe('resolveRunInputs', () => {
     expect(!absolute.ok && absolute.error.code).toBe('not-found')
   })
 
-  it('desktop without an experiment file: an absolute name (picked in a dialog) is read', async () => {
-    const r = await resolveRunInputs(replayOf(join(FIXTURES, 'ftrace-6.6-trace.txt')), { baseDir: null, bundledDir: EXAMPLES, absoluteNames: true })
+  it('desktop: reads from disk only what `readable` allows (file_grants.ts), and says how to import the rest', async () => {
+    const trace = join(FIXTURES, 'ftrace-6.6-trace.txt')
+    const chosen = (file: string): boolean => file === trace
+    const r = await resolveRunInputs(replayOf(trace), { baseDir: null, bundledDir: EXAMPLES, readable: chosen })
     expect(r.ok && r.value?.replays[1]?.fileName).toBe('ftrace-6.6-trace.txt')
-    const relative = await resolveRunInputs(replayOf('../../test/fixtures/imports/ftrace-6.6-trace.txt'), { baseDir: null, bundledDir: EXAMPLES, absoluteNames: true })
+    const other = await resolveRunInputs(replayOf(join(FIXTURES, 'ftrace-5.10-trace.txt')), { baseDir: null, bundledDir: EXAMPLES, readable: chosen })
+    expect(!other.ok && other.error.message).toMatch(/^workload\.phases\[1\]\.file: \/.*ftrace-5\.10-trace\.txt was not imported in this session and is not in the experiment file's folder; import it \(a kmem ftrace\) in the Data view first/)
+    const relative = await resolveRunInputs(replayOf('../../test/fixtures/imports/ftrace-6.6-trace.txt'), { baseDir: null, bundledDir: EXAMPLES, readable: chosen })
     expect(!relative.ok && relative.error.code).toBe('not-found')
+    // with the experiment's folder: a name `readable` refuses is never opened, even if it exists
+    const refused = await resolveRunInputs(replayOf('ftrace-5.10-trace.txt'), { baseDir: FIXTURES, readable: () => false })
+    expect(!refused.ok && refused.error.code).toBe('not-found')
+    const allowed = await resolveRunInputs(replayOf('ftrace-5.10-trace.txt'), { baseDir: FIXTURES, readable: (file) => file === join(FIXTURES, 'ftrace-5.10-trace.txt') })
+    expect(allowed.ok).toBe(true)
   })
 })
 

@@ -7,7 +7,8 @@
 // app), on disk relative to it (or absolute), else among the files imported in this session.
 // Without one (browser mode, an unsaved experiment), among the files imported in this session,
 // then among the files shipped beside the examples; never elsewhere on disk, so a browser cannot
-// make the server read a path it names.
+// make the server read a path it names. The desktop app also limits what it reads from disk to
+// the files the user chose (`readable`, from file_grants.ts).
 import { stat } from 'node:fs/promises'
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fail, ok, type LabError, type Result } from '../common/api'
@@ -24,8 +25,12 @@ export interface InputSource {
   readonly uploads?: ReadonlyMap<string, ImportedData>
   /** The shipped examples' directory: without baseDir, a name not uploaded is looked up there, never outside it. */
   readonly bundledDir?: string
-  /** Desktop: an absolute name (a file the user picked in a dialog) is read even without baseDir. Never in browser mode. */
-  readonly absoluteNames?: boolean
+  /**
+   * Desktop: whether a name's resolved file may be read from disk (file_grants.ts); also lets an
+   * absolute name be read without baseDir. Absent: with baseDir every name (the CLI reads what
+   * its user names), without it none (browser mode).
+   */
+  readonly readable?: (file: string, name: string) => boolean
 }
 
 const KIND_WORDS: Readonly<Record<ImportKind, string>> = {
@@ -61,6 +66,9 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+const notChosen = (name: string, kind: ImportKind): string =>
+  `${name} was not imported in this session and is not in the experiment file's folder; import it (${KIND_WORDS[kind]}) in the Data view first (the desktop app reads only files you chose)`
+
 /** The importer's message without its leading `<file>: `. */
 const reason = (message: string, fileName: string): string => (message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message)
 
@@ -72,14 +80,20 @@ class Resolver {
   async load(kind: ImportKind, name: string, path: string): Promise<ImportedData> {
     const { baseDir, uploads, bundledDir } = this.source
     const upload = uploads?.get(basename(name))
+    const readable = this.source.readable
     if (baseDir !== null) {
       const file = resolve(baseDir, name)
+      const allowed = readable === undefined || readable(file, name)
       // a file imported in this session (desktop: opened or dropped) stands in for one not next to the experiment
-      if (upload !== undefined && !(await isFile(file))) return this.checkKind(upload, kind, name, path)
+      if (upload !== undefined && (!allowed || !(await isFile(file)))) return this.checkKind(upload, kind, name, path)
+      if (!allowed) throw new InputError('not-found', path, notChosen(name, kind))
       return this.importFrom(kind, name, file, path)
     }
     if (upload !== undefined) return this.checkKind(upload, kind, name, path)
-    if (this.source.absoluteNames === true && isAbsolute(name)) return this.importFrom(kind, name, name, path)
+    if (readable !== undefined && isAbsolute(name)) {
+      if (!readable(name, name)) throw new InputError('not-found', path, notChosen(name, kind))
+      return this.importFrom(kind, name, name, path)
+    }
     const bundled = bundledDir === undefined ? null : inside(bundledDir, name)
     if (bundled === null || !(await isFile(bundled))) {
       throw new InputError('not-found', path, `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`)

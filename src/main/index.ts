@@ -1,108 +1,127 @@
-// Electron shell: one secure window on the lab; everything else lives in src/host.
-import { app, BrowserWindow, dialog, shell } from 'electron'
+// Electron shell: one secure window on the lab; everything else lives in src/host. The life
+// cycle (docs/api/app.md): one instance (a second launch hands its files to the first and
+// brings its window to the front), files from the command line and the OS, macOS's life without
+// a window, and a quit that lets the host clean up (quit.ts).
+import { app, BrowserWindow, dialog } from 'electron'
 import { join } from 'node:path'
 import workerPath from '../host/engine_worker?modulePath'
+import type { MenuCommand } from '../common/api'
 import { LabHost } from '../host/lab_host'
-import { buildMenu } from './menu'
+import { experimentFilesIn } from './command_line'
 import { nativeDialogs } from './dialogs'
-import { bindWindow } from './ipc'
-import { APP_ORIGIN, registerAppScheme, serveRenderer } from './protocol'
-import { denyPermissions, enforceSecurity, trustOrigin } from './security'
+import { buildMenu, opensDocument } from './menu'
+import { registerAppScheme, serveRenderer } from './protocol'
+import { handleQuit } from './quit'
+import { denyPermissions, enforceSecurity } from './security'
+import { createLabWindow } from './window'
+
+function startLab(): void {
+  let mainWindow: BrowserWindow | null = null
+  // Packaged, electron-builder's extraResources put the examples in <resources>/examples
+  // (electron-builder.json); from source they are in the repository's resources/.
+  const resourcesDir = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../../resources')
+  const host = new LabHost({
+    mode: 'electron',
+    version: app.getVersion(),
+    examplesDir: join(resourcesDir, 'examples'),
+    workerEntry: workerPath,
+    dialogs: nativeDialogs(() => mainWindow),
+    stateDir: app.getPath('userData'),
+    onRecentFilesChanged: () => void refreshMenu(),
+  })
+  const quit = handleQuit(host)
+
+  // Long exports also show in the taskbar / dock (docs/api/base-window.md setProgressBar).
+  host.addClient({
+    frame: () => undefined,
+    status: () => undefined,
+    events: () => undefined,
+    menu: () => undefined,
+    task: (task) => mainWindow?.setProgressBar(task.state === 'running' && task.total > 0 ? task.done / task.total : -1),
+  })
+
+  async function refreshMenu(): Promise<void> {
+    buildMenu(runCommand, await host.recentFiles())
+  }
+
+  /** The lab's window, opened when there is none, else restored and brought to the front. */
+  function showWindow(): BrowserWindow {
+    if (mainWindow !== null) {
+      if (mainWindow.isMinimized()) mainWindow.restore()
+      mainWindow.focus()
+      return mainWindow
+    }
+    quit.askAgain()
+    const win = createLabWindow(host, {
+      confirmClose: (w) => quit.confirmClose(w, 'close the window'),
+      closeCancelled: () => quit.askAgain(),
+      closed: () => {
+        if (mainWindow === win) mainWindow = null
+      },
+    })
+    mainWindow = win
+    return win
+  }
+
+  function runCommand(command: MenuCommand): void {
+    // macOS lives on without a window: New, Open and Open Recent open one, then run there.
+    if (mainWindow === null) {
+      if (!opensDocument(command)) return
+      showWindow()
+    }
+    host.menu(command)
+  }
+
+  // Files the OS hands over before the window can take them (macOS open-file before ready).
+  const pendingFiles: string[] = []
+
+  /** Opens the first of `paths` (one document per window; the page asks about unsaved changes). */
+  function openFiles(paths: readonly string[]): void {
+    if (paths.length === 0) return
+    if (!app.isReady()) {
+      pendingFiles.push(...paths)
+      return
+    }
+    runCommand(`open-file:${host.grantExperimentFile(paths[0])}`)
+  }
+
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    showWindow()
+    openFiles(experimentFilesIn(argv, workingDirectory, app.isPackaged))
+  })
+  // macOS: a file dropped on the Dock icon or opened from Finder (may come before `ready`).
+  app.on('open-file', (event, path) => {
+    event.preventDefault()
+    openFiles([path])
+  })
+  app.on('window-all-closed', () => {
+    // macOS keeps the app in the Dock: the runs go with their window. Elsewhere the app quits,
+    // and will-quit cleans up (quit.ts).
+    if (process.platform === 'darwin') void host.shutdown()
+    else app.quit()
+  })
+  // macOS: the Dock icon clicked with no window open.
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) showWindow()
+  })
+  app
+    .whenReady()
+    .then(async () => {
+      denyPermissions()
+      serveRenderer(join(import.meta.dirname, '../renderer'))
+      await refreshMenu()
+      showWindow()
+      openFiles([...pendingFiles.splice(0), ...experimentFilesIn(process.argv, process.cwd(), app.isPackaged)])
+    })
+    .catch((error: unknown) => {
+      dialog.showErrorBox('Page Reporting Lab could not start', error instanceof Error ? error.message : String(error))
+      app.exit(1)
+    })
+}
 
 registerAppScheme()
 enforceSecurity()
-
-let mainWindow: BrowserWindow | null = null
-
-const resourcesDir = app.isPackaged ? process.resourcesPath : join(__dirname, '../../resources')
-const host = new LabHost({
-  mode: 'electron',
-  version: app.getVersion(),
-  examplesDir: join(resourcesDir, 'examples'),
-  workerEntry: workerPath,
-  dialogs: nativeDialogs(() => mainWindow),
-  stateDir: app.getPath('userData'),
-})
-
-// Long exports also show in the taskbar / dock (docs/api/base-window.md setProgressBar).
-host.addClient({
-  frame: () => undefined,
-  status: () => undefined,
-  events: () => undefined,
-  menu: () => undefined,
-  task: (task) => mainWindow?.setProgressBar(task.state === 'running' && task.total > 0 ? task.done / task.total : -1),
-})
-
-async function refreshMenu(): Promise<void> {
-  buildMenu((command) => host.menu(command), await host.recentFiles())
-}
-
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1440,
-    height: 900,
-    show: false,
-    title: 'Page Reporting Lab',
-    backgroundColor: '#101418',
-    webPreferences: {
-      preload: join(__dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  })
-  mainWindow = win
-  const unbind = bindWindow(win, host)
-  // Avoid a white flash: show once the first paint is ready.
-  win.once('ready-to-show', () => win.show())
-  // The renderer asks before losing unsaved changes (beforeunload); Electron needs the dialog here.
-  win.webContents.on('will-prevent-unload', (event) => {
-    const choice = dialog.showMessageBoxSync(win, {
-      type: 'question',
-      buttons: ['Discard changes', 'Cancel'],
-      defaultId: 1,
-      cancelId: 1,
-      message: 'The experiment has unsaved changes.',
-      detail: 'Close the window and lose them?',
-    })
-    if (choice === 0) event.preventDefault()
-  })
-  win.on('focus', () => void refreshMenu())
-  win.on('closed', () => {
-    unbind()
-    mainWindow = null
-  })
-  const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined
-  if (devUrl) {
-    trustOrigin(new URL(devUrl).origin)
-    void win.loadURL(devUrl)
-  } else {
-    void win.loadURL(`${APP_ORIGIN}/index.html`)
-  }
-}
-
-app.whenReady().then(async () => {
-  denyPermissions()
-  serveRenderer(join(__dirname, '../renderer'))
-  await refreshMenu()
-  createWindow()
-  app.on('activate', () => {
-    // macOS: re-create the window when the dock icon is clicked and none is open.
-    if (BrowserWindow.getAllWindows().length === 0) createWindow()
-  })
-})
-
-app.on('window-all-closed', () => {
-  host.dispose()
-  if (process.platform !== 'darwin') app.quit()
-})
-
-// Links in documentation panes open in the system browser, never inside the lab.
-app.on('web-contents-created', (_e, contents) => {
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-})
+// One lab per user: a second launch quits here, and the first gets its command line
+// (`second-instance` above).
+if (app.requestSingleInstanceLock()) startLab()
+else app.quit()

@@ -2,22 +2,20 @@
 // each message is accepted only from our own top-level page, and every call is validated.
 import { ipcMain, type BrowserWindow, type IpcMainEvent } from 'electron'
 import { createBirpc } from 'birpc'
-import type { LabEvents } from '../common/api'
+import type { LabEvents, MenuCommand } from '../common/api'
 import { isLabMethod, validatedApi } from '../host/api_schema'
 import type { LabHost } from '../host/lab_host'
 import { isTrustedSender } from './security'
 
-const CHANNEL = 'prlab:rpc'
+export const CHANNEL = 'prlab:rpc'
 
 export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
   const contents = win.webContents
   let deliver: ((message: unknown) => void) | null = null
-  const onMessage = (event: IpcMainEvent, message: unknown): void => {
-    if (event.sender !== contents || !isTrustedSender(event.senderFrame)) return
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) return
-    deliver?.(message)
-  }
-  ipcMain.on(CHANNEL, onMessage)
+  // Menu commands wait until the page has connected (its first call): a window opened for a
+  // command (macOS with no window, a file from the command line) has no listener before that.
+  let connected = false
+  const waiting: MenuCommand[] = []
   const api = validatedApi(host)
   const rpc = createBirpc<LabEvents, typeof api>(api, {
     post: (data) => {
@@ -28,11 +26,24 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
     resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
     timeout: 10 * 60_000,
   })
+  const onMessage = (event: IpcMainEvent, message: unknown): void => {
+    if (event.sender !== contents || !isTrustedSender(event.senderFrame)) return
+    if (message === null || typeof message !== 'object' || Array.isArray(message)) return
+    deliver?.(message)
+    if (!connected) {
+      connected = true
+      for (const command of waiting.splice(0)) void rpc.menu(command)
+    }
+  }
+  ipcMain.on(CHANNEL, onMessage)
   const removeClient = host.addClient({
     frame: (runId, rows, data) => void rpc.frame(runId, rows, data),
     status: (status) => void rpc.status(status),
     events: (runId, events) => void rpc.events(runId, events),
-    menu: (command) => void rpc.menu(command),
+    menu: (command) => {
+      if (connected) void rpc.menu(command)
+      else waiting.push(command)
+    },
     task: (task) => void rpc.task(task),
   })
   return () => {

@@ -1,8 +1,12 @@
 // The File menu with the usual accelerators; each item is a command the renderer carries out.
+// Open Recent lists the host's recent files and opens them by their opaque ids.
 import { Menu, type MenuItemConstructorOptions } from 'electron'
-import type { MenuCommand } from '../common/api'
+import type { MenuCommand, RecentFile } from '../common/api'
 
-export function buildMenu(send: (command: MenuCommand) => void, recent: readonly string[]): void {
+/** Commands that need a window to show their result: on macOS, with none open, one opens first. */
+export const opensDocument = (command: MenuCommand): boolean => command === 'new' || command === 'open' || command.startsWith('open-file:')
+
+export function buildMenu(send: (command: MenuCommand) => void, recent: readonly RecentFile[]): void {
   const item = (label: string, command: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
     label,
     accelerator,
@@ -17,7 +21,7 @@ export function buildMenu(send: (command: MenuCommand) => void, recent: readonly
         item('Open…', 'open', 'CmdOrCtrl+O'),
         {
           label: 'Open Recent',
-          submenu: recent.length > 0 ? recent.map((path) => item(path, `open-recent:${path}`)) : [{ label: 'No recent files', enabled: false }],
+          submenu: recent.length > 0 ? recent.map((file) => item(file.path, `open-file:${file.id}`)) : [{ label: 'No recent files', enabled: false }],
         },
         { type: 'separator' },
         item('Save', 'save', 'CmdOrCtrl+S'),
@@ -26,6 +30,7 @@ export function buildMenu(send: (command: MenuCommand) => void, recent: readonly
         item('Export CSV…', 'export-csv', 'CmdOrCtrl+E'),
         item('Export Perfetto trace…', 'export-perfetto', 'CmdOrCtrl+Shift+E'),
         { type: 'separator' },
+        // Quit (Ctrl+Q) calls app.quit(); on macOS it is in the app menu (Cmd+Q) and the Dock.
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
     },

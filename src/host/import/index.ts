@@ -17,7 +17,6 @@ import { RssCsvParser } from './rss_csv'
 export const MAX_IMPORT_TEXT_CHARS = 256 * 1024 * 1024
 
 const fileName = z.string().min(1).max(1024)
-const path = z.string().min(1).max(4096)
 const importOptions = z
   .strictObject({
     intervalMs: z.number().positive().max(86_400_000).optional(),
@@ -31,9 +30,9 @@ const importOptions = z
 /** Argument tuples of the ImportApi methods, in the shape of api_schema.ts's LAB_API_ARGS. */
 export const IMPORT_API_ARGS = {
   importData: z.union([z.tuple([z.enum(IMPORT_KINDS), fileName, z.string().max(MAX_IMPORT_TEXT_CHARS)]), z.tuple([z.enum(IMPORT_KINDS), fileName, z.string().max(MAX_IMPORT_TEXT_CHARS), importOptions])]),
-  openImportFile: z.union([z.tuple([z.enum(IMPORT_KINDS)]), z.tuple([z.enum(IMPORT_KINDS), path.optional()]), z.tuple([z.enum(IMPORT_KINDS), path.optional(), importOptions])]),
+  openImportFile: z.union([z.tuple([z.enum(IMPORT_KINDS)]), z.tuple([z.enum(IMPORT_KINDS), importOptions])]),
   parseSweep: z.tuple([fileName, z.string().max(MAX_IMPORT_TEXT_CHARS)]),
-  openSweep: z.union([z.tuple([]), z.tuple([path.optional()])]),
+  openSweep: z.tuple([]),
 } satisfies Record<keyof ImportApi, z.ZodType>
 
 export interface LineParser<T> {

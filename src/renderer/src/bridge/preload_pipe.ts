@@ -15,7 +15,9 @@ declare global {
 }
 
 export function connectElectron(pipe: PreloadPipe): Promise<LabClient> {
-  const closed = new Promise<string>((resolve) => window.addEventListener('beforeunload', () => resolve('window closing')))
+  // Not `beforeunload`: the page's own handler may cancel it (unsaved changes), and the window
+  // then stays, connected. `pagehide` comes only once the page really goes.
+  const closed = new Promise<string>((resolve) => window.addEventListener('pagehide', () => resolve('window closing'), { once: true }))
   const core = createClientCore({ post: (data) => pipe.send(data), on: (fn) => void pipe.onMessage(fn) }, closed)
   return Promise.resolve(core.client)
 }

@@ -90,9 +90,11 @@ export async function openFile(): Promise<void> {
   if (file) await openUploadedFile(file)
 }
 
-export async function openRecent(path: string): Promise<void> {
+/** Desktop: a file the host handed out by id (Open Recent, the command line, the OS). */
+export async function openKnownFile(fileId: string): Promise<void> {
   if (!(await confirmDiscard('open another file'))) return
-  accept(await useLab().openExperimentFile(path), path)
+  const recent = useUiStore().recent.find((f) => f.id === fileId)
+  accept(await useLab().openExperimentFile(fileId), recent?.path ?? 'the file')
 }
 
 export async function refreshRecent(): Promise<void> {
@@ -127,12 +129,13 @@ function deliver(result: Result<ExportedFile> | null, what: string, type: string
 
 async function saveWith(saveAs: boolean): Promise<boolean> {
   const experiment = useExperimentStore()
-  const result = await useLab().saveExperiment(experiment.document, native() ? experiment.path : null, saveAs)
+  const result = await useLab().saveExperiment(experiment.document, native() ? experiment.fileId : null, saveAs)
   // browser mode: Save keeps the document's file name; Save As (and untitled) take the host's
   const keepName = !native() && !saveAs && experiment.fileName !== UNTITLED ? experiment.fileName : undefined
   const fileName = deliver(result, 'save the experiment', 'application/json', keepName)
   if (fileName === null || !result?.ok) return false
-  experiment.markSaved(fileName, result.value.path ?? null)
+  const { path, fileId } = result.value
+  experiment.markSaved(fileName, path !== undefined && fileId !== undefined ? { path, fileId } : null)
   void refreshRecent()
   return true
 }
@@ -174,6 +177,6 @@ export function runMenuCommand(command: MenuCommand): Promise<unknown> {
     case 'export-perfetto':
       return exportRun('perfetto')
     default:
-      return openRecent(command.slice('open-recent:'.length))
+      return openKnownFile(command.slice('open-file:'.length))
   }
 }

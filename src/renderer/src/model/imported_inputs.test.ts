@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ExperimentInput } from '../../../common/experiment'
 import type { FtraceReplay } from '../../../common/imports'
 import { ExperimentSchema } from '../../../common/experiment'
-import { inputBasePath, namedInputFiles, replayLength_ms, withInitialFreeState, withReplay } from './imported_inputs'
+import { inputBaseFile, namedInputFiles, replayLength_ms, withInitialFreeState, withReplay } from './imported_inputs'
 
 const doc = (extra: Record<string, unknown> = {}): ExperimentInput =>
   ({
@@ -34,10 +34,10 @@ describe('imported inputs', () => {
 
   it('sends names to the session imports only when all of them were imported; the experiment file otherwise', () => {
     const d = doc({ workload: { phases: [{ op: 'replay', file: 'a.trace' }, { op: 'replay', file: 'b.trace' }] } })
-    expect(inputBasePath(d, '/exp/x.prlab.json', new Set(['a.trace', 'b.trace']))).toBeNull()
-    expect(inputBasePath(d, '/exp/x.prlab.json', new Set(['a.trace']))).toBe('/exp/x.prlab.json')
-    expect(inputBasePath(doc(), '/exp/x.prlab.json', new Set(['a.trace']))).toBe('/exp/x.prlab.json')
-    expect(inputBasePath(d, null, new Set())).toBeNull()
+    expect(inputBaseFile(d, 'file-1', new Set(['a.trace', 'b.trace']))).toBeNull()
+    expect(inputBaseFile(d, 'file-1', new Set(['a.trace']))).toBe('file-1')
+    expect(inputBaseFile(doc(), 'file-1', new Set(['a.trace']))).toBe('file-1')
+    expect(inputBaseFile(d, null, new Set())).toBeNull()
   })
 
   it('sets the initial free state to a snapshot, and the result passes the schema', () => {

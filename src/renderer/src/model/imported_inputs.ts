@@ -24,14 +24,14 @@ export function namedInputFiles(doc: ExperimentInput): string[] {
 }
 
 /**
- * The experimentPath startRun gets. Names resolve next to the experiment's file when the host has
- * one; when every file the document names was imported in this session, null sends the host to
- * those imports instead (the desktop's import dialog gives the UI a file's name, not its path).
+ * The experiment file id startRun gets. Names resolve next to the experiment's file when the host
+ * has one; when every file the document names was imported in this session, null sends the host
+ * to those imports instead.
  */
-export function inputBasePath(doc: ExperimentInput, experimentPath: string | null, imported: ReadonlySet<string>): string | null {
-  if (experimentPath === null) return null
+export function inputBaseFile(doc: ExperimentInput, experimentFileId: string | null, imported: ReadonlySet<string>): string | null {
+  if (experimentFileId === null) return null
   const files = namedInputFiles(doc)
-  return files.length > 0 && files.every((f) => imported.has(f)) ? null : experimentPath
+  return files.length > 0 && files.every((f) => imported.has(f)) ? null : experimentFileId
 }
 
 /** Start the guest from snapshot `snapshot` (0-based) of the buddyinfo file `file`. */

@@ -32,8 +32,10 @@ const stable = (doc: unknown): string => JSON.stringify(doc)
 export const useExperimentStore = defineStore('experiment', () => {
   const document = shallowRef<ExperimentInput>(blankDocument())
   const fileName = ref(UNTITLED)
-  /** Desktop: the file's path; browser mode and unsaved documents: null. */
+  /** Desktop: the file's path, to show; browser mode and unsaved documents: null. */
   const path = ref<string | null>(null)
+  /** Desktop: the file's opaque id, which Save and runs give the host; else null. */
+  const fileId = ref<string | null>(null)
   const savedJson = ref(stable(document.value))
   /** Whether a document is open at all (the start screen shows examples until then). */
   const loaded = ref(false)
@@ -91,6 +93,7 @@ export const useExperimentStore = defineStore('experiment', () => {
     document.value = loadedExperiment.document
     fileName.value = loadedExperiment.fileName
     path.value = loadedExperiment.path ?? null
+    fileId.value = loadedExperiment.fileId ?? null
     savedJson.value = stable(loadedExperiment.document)
     migratedFrom.value = loadedExperiment.migratedFrom ?? null
     loaded.value = true
@@ -100,14 +103,16 @@ export const useExperimentStore = defineStore('experiment', () => {
     document.value = blankDocument()
     fileName.value = UNTITLED
     path.value = null
+    fileId.value = null
     savedJson.value = stable(document.value)
     migratedFrom.value = null
     loaded.value = true
   }
 
-  function markSaved(name: string, savedPath: string | null): void {
+  function markSaved(name: string, saved: { readonly path: string; readonly fileId: string } | null): void {
     fileName.value = name
-    path.value = savedPath
+    path.value = saved?.path ?? null
+    fileId.value = saved?.fileId ?? null
     savedJson.value = stable(document.value)
   }
 
@@ -115,6 +120,7 @@ export const useExperimentStore = defineStore('experiment', () => {
     document,
     fileName,
     path,
+    fileId,
     savedJson,
     loaded,
     migratedFrom,

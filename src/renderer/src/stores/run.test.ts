@@ -121,12 +121,12 @@ describe('run store', () => {
     expect(run.speed).toBe(10)
   })
 
-  it('passes the experiment file to startRun so the files it names resolve next to it', async () => {
+  it('passes the experiment file (its id) to startRun so the files it names resolve next to it', async () => {
     const experiment = useExperimentStore()
     experiment.setField(['workload', 'phases'], [{ op: 'replay', file: 'traces/cc1.trace.txt' }])
-    experiment.markSaved('cc1.prlab.json', '/home/me/lab/cc1.prlab.json')
+    experiment.markSaved('cc1.prlab.json', { path: '/home/me/lab/cc1.prlab.json', fileId: 'file-7' })
     await useRunStore().start()
-    expect(calls).toEqual(['start null next to /home/me/lab/cc1.prlab.json'])
+    expect(calls).toEqual(['start null next to file-7'])
   })
 
   describe('while the engine runs flat out', () => {

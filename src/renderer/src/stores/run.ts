@@ -5,7 +5,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { RunCommand, RunStatus } from '../../../common/api'
 import type { ExperimentInput } from '../../../common/experiment'
 import { useLab } from '../lab'
-import { inputBasePath } from '../model/imported_inputs'
+import { inputBaseFile } from '../model/imported_inputs'
 import { LatestPacer } from '../model/latest_pacer'
 import { runProgress } from '../model/run_progress'
 import { useDataStore } from './data'
@@ -48,7 +48,7 @@ export const useRunStore = defineStore('run', () => {
     busy.value = true
     try {
       const document = experiment.document
-      const result = await useLab().startRun(document, speed.value, inputBasePath(document, experiment.path, useDataStore().fileNames))
+      const result = await useLab().startRun(document, speed.value, inputBaseFile(document, experiment.fileId, useDataStore().fileNames))
       if (!result.ok) {
         ui.notifyError('Could not start the run', result.error)
         return

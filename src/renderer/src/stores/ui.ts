@@ -2,7 +2,7 @@
 // and the confirm dialog. Nothing here talks to the lab.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { Capabilities, LabError } from '../../../common/api'
+import type { Capabilities, LabError, RecentFile } from '../../../common/api'
 import type { Theme } from '../model/memory_map_palette'
 
 export type ThemeMode = 'system' | Theme
@@ -30,7 +30,7 @@ export const useUiStore = defineStore('ui', () => {
   const connection = ref<Connection>('connecting')
   const connectionError = ref<string | null>(null)
   const capabilities = shallowRef<Capabilities | null>(null)
-  const recent = ref<string[]>([])
+  const recent = ref<RecentFile[]>([])
   const themeMode = ref<ThemeMode>('system')
   const systemDark = ref(false)
   const view = ref<View>('charts')
