@@ -34,5 +34,7 @@ export default defineConfig({
       },
     },
     { name: 'electron', testMatch: ['electron/**/*.spec.ts'] },
+    // The built desktop shell (out/main) in Node against a fake electron: no binary needed.
+    { name: 'desktop', testMatch: ['desktop/**/*.spec.ts'] },
   ],
 })

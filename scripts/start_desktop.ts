@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 export type LaunchMode = 'preview' | 'dev'
@@ -66,6 +66,19 @@ export function sandboxHint(exe: string, deps: Pick<LaunchDeps, 'platform' | 're
   )
 }
 
+/**
+ * electron-vite's arguments for `npm start -- <args>`: options (`-x`, `--flag=value`) are
+ * electron-vite's; other arguments, and everything after `--`, are the app's (experiment files,
+ * made absolute against the directory npm was started in, INIT_CWD).
+ */
+export function electronViteArgs(mode: LaunchMode, args: readonly string[], workingDirectory: string): string[] {
+  const split = args.indexOf('--')
+  const own = split < 0 ? args : args.slice(0, split)
+  const forApp = [...own.filter((a) => !a.startsWith('-')), ...(split < 0 ? [] : args.slice(split + 1))]
+  const files = forApp.map((a) => (a.startsWith('-') || isAbsolute(a) ? a : resolve(workingDirectory, a)))
+  return [mode, ...own.filter((a) => a.startsWith('-')), ...(files.length > 0 ? ['--', ...files] : [])]
+}
+
 export async function launchDesktop(mode: LaunchMode, args: readonly string[], deps: LaunchDeps): Promise<number> {
   let exe = electronExecutable(deps)
   if (exe === null) {
@@ -86,7 +99,7 @@ export async function launchDesktop(mode: LaunchMode, args: readonly string[], d
   }
   const hint = sandboxHint(exe, deps)
   if (hint !== null) deps.log(hint)
-  return deps.runElectronVite([mode, ...args], { ELECTRON_EXEC_PATH: exe })
+  return deps.runElectronVite(electronViteArgs(mode, args, deps.env.INIT_CWD ?? process.cwd()), { ELECTRON_EXEC_PATH: exe })
 }
 
 /** The real dependencies: this project's node_modules, Electron's install.js, electron-vite's CLI. */

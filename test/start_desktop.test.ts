@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { electronExecutable, fetchFailure, launchDesktop, nodeDeps, sandboxHint, type LaunchDeps } from '../scripts/start_desktop'
+import { electronExecutable, electronViteArgs, fetchFailure, launchDesktop, nodeDeps, sandboxHint, type LaunchDeps } from '../scripts/start_desktop'
 
 const ROOT = join(import.meta.dirname, '..')
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
@@ -75,6 +75,15 @@ describe('npm start without the Electron binary', () => {
     expect(electronExecutable(deps)).toBeNull()
     await launchDesktop('preview', [], deps)
     expect(calls.fetch).toBe(1)
+  })
+
+  it('`npm start -- file` hands the file to the app (absolute), and options to electron-vite', async () => {
+    expect(electronViteArgs('preview', [], '/w')).toEqual(['preview'])
+    expect(electronViteArgs('preview', ['exp.prlab.json'], '/home/me/lab')).toEqual(['preview', '--', '/home/me/lab/exp.prlab.json'])
+    expect(electronViteArgs('dev', ['--watch', '/x/a.json', '--', '--inspect-only-for-app', 'b.json'], '/w')).toEqual(['dev', '--watch', '--', '/x/a.json', '--inspect-only-for-app', '/w/b.json'])
+    const { deps, calls } = fakeDeps({ fetch: 'works', env: { INIT_CWD: '/home/me/lab' } })
+    await launchDesktop('preview', ['exp.prlab.json'], deps)
+    expect(calls.electronVite[0].args).toEqual(['preview', '--', '/home/me/lab/exp.prlab.json'])
   })
 
   it("the installer's reason is its error line, not its stack", () => {

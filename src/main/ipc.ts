@@ -25,6 +25,11 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
     eventNames: ['frame', 'status', 'events', 'menu', 'task'],
     resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
     timeout: 10 * 60_000,
+    // A reply that cannot be sent (the page went away mid-call) ends that call, not the app.
+    onGeneralError: (error, method) => {
+      console.error(`lab IPC: ${method ?? 'message'}: ${error.message}`)
+      return true
+    },
   })
   const onMessage = (event: IpcMainEvent, message: unknown): void => {
     if (event.sender !== contents || !isTrustedSender(event.senderFrame)) return

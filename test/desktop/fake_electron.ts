@@ -188,6 +188,8 @@ export interface FakeBrowserWindowClass {
 export class FakeElectron {
   readonly log: string[] = []
   readonly app: FakeApp
+  /** Called for each window the shell creates (the fake desktop forwards its IPC to the test). */
+  onWindowCreated: ((window: FakeBrowserWindow) => void) | null = null
   readonly ipcMain = new EventEmitter()
   readonly windows: FakeBrowserWindow[] = []
   readonly BrowserWindow: FakeBrowserWindowClass
@@ -453,6 +455,7 @@ export class FakeBrowserWindow extends EventEmitter {
     if (!electron.app.isReady()) throw new Error('Cannot create BrowserWindow before app is ready')
     electron.windows.push(this)
     electron.log.push(`window ${this.id} created`)
+    electron.onWindowCreated?.(this)
     electron.app.emit('web-contents-created', new FakeEvent(), this.webContents)
     if (options.show !== false) this.show()
     this.webContents.on('did-finish-load', () => this.emit('ready-to-show'))
