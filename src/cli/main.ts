@@ -1,5 +1,9 @@
 // prlab: headless runs, validation, sweeps. Each command lives in commands/<name>.ts and returns
 // its exit code: 0 ok, 2 invalid input, 1 internal error (DESIGN.md).
+import { guardTerminal } from './terminal'
+import { interrupt } from './interrupt'
+import { installTempFileCleanup } from '../host/temp_files'
+
 const COMMANDS = {
   run: () => import('./commands/run'),
   validate: () => import('./commands/validate'),
@@ -21,11 +25,40 @@ const USAGE = `Page Reporting Lab — prlab <command>
   prlab sweep --merge DIR          join the sweep.csv files of all shards
   prlab import <buddyinfo|pagetypeinfo|ftrace|rss> <file> [--json|--csv]
 
-Exit codes: 0 ok, 2 invalid input, 1 internal error.`
+Exit codes: 0 ok, 2 invalid input (or a file that cannot be read or written), 1 internal error.
+--debug (or PRLAB_DEBUG=1) shows the stack trace of an internal error.`
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name)
 
-export async function main(argv: string[]): Promise<number> {
+const HOW_TO_REPORT = 'This is a bug in prlab. Please report it with the command line and the files it names; run it again with --debug (or PRLAB_DEBUG=1) to see the stack trace.'
+
+/** The error's first line, or its stack trace with --debug / PRLAB_DEBUG=1. */
+export function internalError(command: string, e: unknown, debug: boolean): string {
+  const text = e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e)
+  const shown = debug ? text : (text.split('\n', 1)[0] ?? '')
+  return `prlab${command ? ` ${command}` : ''}: internal error: ${shown}${debug ? '' : `\n${HOW_TO_REPORT}`}`
+}
+
+/** `--debug` may stand anywhere before a `--`; it is taken out of the command's arguments. */
+function takeDebugFlag(argv: readonly string[]): { argv: string[]; debug: boolean } {
+  const end = argv.indexOf('--')
+  const head = end < 0 ? argv : argv.slice(0, end)
+  const rest = end < 0 ? [] : argv.slice(end)
+  return { argv: [...head.filter((a) => a !== '--debug'), ...rest], debug: head.includes('--debug') }
+}
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const taken = takeDebugFlag(argv)
+  const debug = taken.debug || env.PRLAB_DEBUG === '1'
+  const unguard = guardTerminal()
+  try {
+    return await dispatch(taken.argv, debug)
+  } finally {
+    unguard()
+  }
+}
+
+async function dispatch(argv: string[], debug: boolean): Promise<number> {
   const [name, ...rest] = argv
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(USAGE)
@@ -39,7 +72,25 @@ export async function main(argv: string[]): Promise<number> {
     const command = await COMMANDS[name]()
     return await command.main(rest)
   } catch (e) {
-    console.error(`prlab ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+    console.error(internalError(name, e, debug))
     return 1
   }
+}
+
+/**
+ * The process entry (bin/prlab.mjs): main() plus the last line of defence, an error thrown outside
+ * the command's promise (an event handler), reported as an internal error instead of a raw trace.
+ */
+export async function cli(argv: string[]): Promise<number> {
+  const debug = takeDebugFlag(argv).debug || process.env.PRLAB_DEBUG === '1'
+  const crash = (e: unknown): void => {
+    process.stderr.write(`${internalError('', e, debug)}\n`)
+    process.exit(1)
+  }
+  process.on('uncaughtException', crash)
+  process.on('unhandledRejection', crash)
+  // `prlab import rss big.csv --csv | head`: a closed pipe ends the output, it is no error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : crash(e)))
+  installTempFileCleanup(interrupt)
+  return main(argv)
 }

@@ -2,11 +2,12 @@
 // LabError naming the file, the field path (or line and column) and what was expected; nothing
 // is written on a failed load, and a save never leaves a half-written file or replaces a file
 // the user did not agree to replace.
-import { promises as fs, constants as fsConstants } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
+import type { promises as fs, Stats } from 'node:fs'
+import { basename } from 'node:path'
 import { isUtf8 } from 'node:buffer'
-import writeFileAtomic from 'write-file-atomic'
+import { writeThroughTemp } from './atomic_write'
+import { errnoOf, ioReason } from './io_error'
+import { NotRegularFileError, openRegularFile } from './regular_file'
 import { fail, ok } from '../common/api'
 import type { ExportedFile, Issue, LabError, LoadedExperiment, Result } from '../common/api'
 import { EXPERIMENT_FORMAT, EXPERIMENT_SCHEMA_URL, EXPERIMENT_VERSION, ExperimentSchema } from '../common/experiment'
@@ -134,22 +135,20 @@ function encodingProblem(bytes: Buffer): string | null {
 }
 
 const ioError = (file: string, what: string, error: unknown): LabError => {
-  const e = error as NodeJS.ErrnoException
-  const reason = e.code === 'ENOENT' ? 'no such file' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : (e.message ?? String(error))
-  return { code: e.code === 'ENOENT' ? 'not-found' : 'io', file, message: `cannot ${what}: ${reason}` }
+  const reason = error instanceof NotRegularFileError ? error.message : errnoOf(error) === 'ENOENT' ? 'no such file' : ioReason(error)
+  return { code: errnoOf(error) === 'ENOENT' ? 'not-found' : 'io', file, message: `cannot ${what}: ${reason}` }
 }
 
 /** Reads and parses an experiment file. Checks the size before reading so a huge file costs nothing. */
 export async function loadExperimentFile(path: string): Promise<Result<LoadedExperiment>> {
   let handle: fs.FileHandle
+  let stat: Stats
   try {
-    handle = await fs.open(path, fsConstants.O_RDONLY)
+    ;({ handle, stat } = await openRegularFile(path))
   } catch (error) {
-    return fail(ioError(path, 'open the experiment file', error))
+    return fail(ioError(path, 'read the experiment file', error))
   }
   try {
-    const stat = await handle.stat()
-    if (!stat.isFile()) return fail({ code: 'io', file: path, message: 'cannot read the experiment file: not a regular file' })
     if (stat.size > MAX_EXPERIMENT_BYTES) {
       return fail({ code: 'limit', file: path, message: `the file is ${mib(stat.size)}; an experiment file is at most ${mib(MAX_EXPERIMENT_BYTES)}` })
     }
@@ -197,44 +196,9 @@ export function experimentToText(document: ExperimentInput): string {
   return `${JSON.stringify(ordered, null, 2)}\n`
 }
 
-const exists = async (path: string): Promise<boolean> =>
-  fs.access(path).then(
-    () => true,
-    () => false,
-  )
-
-/**
- * Writes `text` to `path` without ever replacing an existing file: the data goes to a temp file
- * in the same directory first (fsynced), then link(2) publishes it, which fails if the name
- * exists. Filesystems without hard links fall back to an existence check and an atomic rename.
- */
-async function createExclusive(path: string, text: string): Promise<'created' | 'exists'> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await fs.open(temp, 'wx', 0o666)
-  try {
-    await handle.writeFile(text, 'utf8')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
-    await fs.link(temp, path)
-    return 'created'
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') return 'exists'
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error
-    if (await exists(path)) return 'exists'
-    await fs.rename(temp, path)
-    return 'created'
-  } finally {
-    await fs.rm(temp, { force: true })
-  }
-}
-
 /**
  * Saves a valid document atomically. Without `overwrite` an existing file is left alone and the
- * result says so; with it, write-file-atomic replaces the file by rename, so a crash at any point
+ * result says so; with it, the file is replaced by rename (atomic_write.ts), so a crash at any point
  * leaves either the old file or the new one, never a mix.
  */
 export async function saveExperimentFile(path: string, document: ExperimentInput, options: { overwrite: boolean }): Promise<Result<ExportedFile>> {
@@ -242,8 +206,7 @@ export async function saveExperimentFile(path: string, document: ExperimentInput
   if (!valid.ok) return valid
   const text = experimentToText(document)
   try {
-    if (options.overwrite) await writeFileAtomic(path, text, { encoding: 'utf8', fsync: true })
-    else if ((await createExclusive(path, text)) === 'exists') {
+    if ((await writeThroughTemp(path, (write) => write(text), { exclusive: !options.overwrite })) === 'exists') {
       return fail({ code: 'io', file: path, message: 'the file already exists and was not replaced; save again and confirm to replace it' })
     }
   } catch (error) {

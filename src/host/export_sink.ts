@@ -1,10 +1,7 @@
 // Where exports go: a string (browser download) or a file written through a temp file and a
-// rename, so a cancelled or failed export of a long run never leaves a partial file behind.
-import { createWriteStream } from 'node:fs'
-import { rm, rename } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
+// rename (atomic_write.ts), so a cancelled or failed export of a long run never leaves a partial
+// file behind.
+import { writeThroughTemp } from './atomic_write'
 
 export interface ExportOptions {
   /** Called after each chunk with work done and total (rows plus events). */
@@ -28,25 +25,5 @@ export async function exportToString(produce: (write: TextWriter) => Promise<voi
 }
 
 export async function exportToFile(path: string, produce: (write: TextWriter) => Promise<void>): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const stream = createWriteStream(temp, { flags: 'wx', encoding: 'utf8' })
-  let failure: Error | null = null
-  stream.on('error', (error) => {
-    failure = error
-  })
-  try {
-    await once(stream, 'open')
-    await produce(async (text) => {
-      if (failure) throw failure
-      if (!stream.write(text)) await once(stream, 'drain')
-    })
-    stream.end()
-    await once(stream, 'finish')
-    if (failure) throw failure
-    await rename(temp, path)
-  } catch (error) {
-    stream.destroy()
-    await rm(temp, { force: true })
-    throw error
-  }
+  await writeThroughTemp(path, produce)
 }

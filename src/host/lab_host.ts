@@ -3,7 +3,7 @@
 // injected by the desktop shell, and without them files travel as text (upload / download).
 import { basename, dirname } from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { writeFileAtomic } from './atomic_write'
 import type {
   Capabilities,
   ExampleInfo,
@@ -254,6 +254,8 @@ export class LabHost implements LabApi {
   async summary(runId: string): Promise<Result<RunSummary>> {
     const run = this.runs.get(runId)
     if (!run) return this.noRun(runId)
+    const failed = run.failure()
+    if (failed !== null) return fail(failed)
     const summary = run.summary()
     return summary ? ok(summary) : fail({ code: 'busy', message: 'the run has not ended yet' })
   }
@@ -284,7 +286,7 @@ export class LabHost implements LabApi {
       } else {
         const text = await this.textExport(run, kind, atMs)
         if (!path) return task.finish(ok({ fileName, text }))
-        await writeFile(path, text)
+        await writeFileAtomic(path, text)
       }
       return task.finish(ok({ fileName: basename(path), path }))
     } catch (e) {
@@ -400,6 +402,8 @@ export class LabHost implements LabApi {
   private async textExport(run: Run, kind: ExportKind, atMs: number | null): Promise<string> {
     if (kind === 'summary') {
       const summary = run.summary()
+      const failed = run.failure()
+      if (failed !== null) throw new Error(failed.message)
       if (!summary) throw new Error('the run has not ended yet')
       return JSON.stringify(summary, null, 2) + '\n'
     }

@@ -2,17 +2,41 @@
 // Rows live in fixed-size chunks; once the chunks and events in memory exceed the budget, the
 // oldest sealed chunks are spilled to a temporary file (rows as raw float64, events as one JSON
 // line per chunk) and read back on demand. Fixed-size chunks make row lookup O(1).
+//
+// When the spill fails (ENOSPC, EIO, ...), the chunk stays in memory, the recorder stops taking
+// rows (RecorderSpillError: "the disk is full; N rows kept") and everything recorded so far stays
+// readable; close() removes the spill folder.
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { COL, NR_SAMPLE_COLUMNS } from '../common/samples'
 import type { SimEvent } from '../common/samples'
+import { errnoOf, ioReason } from './io_error'
+import { runtimeDir } from './temp_files'
+
+/** writeSync's shape: the seam through which tests inject ENOSPC and EIO. */
+export type SpillWrite = (fd: number, bytes: Uint8Array, offset: number, length: number, position: number) => number
 
 export interface RecorderOptions {
-  /** Where the spill directory is created. Default: os.tmpdir(). */
+  /** Where the spill folder is created. Default: this process's runtime folder (temp_files.ts). */
   readonly spillDir?: string
   /** Rows and events kept in memory before spilling, in bytes. Default 64 MiB. */
   readonly memoryBudgetBytes?: number
+  /** Writes to the spill files. Default fs.writeSync. */
+  readonly spillWrite?: SpillWrite
+}
+
+/** The spill failed: the recorder keeps what it has and takes no more. */
+export class RecorderSpillError extends Error {
+  constructor(
+    /** Why, in words ("the disk is full"). */
+    readonly reason: string,
+    readonly code: string | undefined,
+    readonly rowsKept: number,
+    readonly dir: string,
+  ) {
+    super(`${reason}; ${rowsKept} rows kept (the recorder could not spill to ${dir})`)
+    this.name = 'RecorderSpillError'
+  }
 }
 
 export const DEFAULT_RECORDER_BUDGET_BYTES = 64 * 1024 * 1024
@@ -45,8 +69,13 @@ class SpillFiles {
 
   constructor(parent: string) {
     this.dir = mkdtempSync(join(parent, 'prlab-recorder-'))
-    this.rowsFd = openSync(join(this.dir, 'rows.f64'), 'w+', 0o600)
-    this.eventsFd = openSync(join(this.dir, 'events.jsonl'), 'w+', 0o600)
+    try {
+      this.rowsFd = openSync(join(this.dir, 'rows.f64'), 'w+', 0o600)
+      this.eventsFd = openSync(join(this.dir, 'events.jsonl'), 'w+', 0o600)
+    } catch (e) {
+      rmSync(this.dir, { recursive: true, force: true })
+      throw e
+    }
   }
 
   close(): void {
@@ -56,8 +85,8 @@ class SpillFiles {
   }
 }
 
-function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done)
+function writeAll(write: SpillWrite, fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length; ) done += write(fd, bytes, done, bytes.length - done, position + done)
 }
 
 function readAll(fd: number, bytes: Uint8Array, position: number): void {
@@ -69,7 +98,7 @@ function readAll(fd: number, bytes: Uint8Array, position: number): void {
 }
 
 export class Recorder {
-  private readonly spillDir: string
+  private readonly spillDir: string | null
   private readonly budgetBytes: number
   private readonly rowChunks: RowChunk[] = []
   private readonly eventChunks: EventChunk[] = []
@@ -82,10 +111,23 @@ export class Recorder {
   private firstRowChunkInMemory = 0
   private firstEventChunkInMemory = 0
   private closed = false
+  private readonly spillWrite: SpillWrite
+  private failure: RecorderSpillError | null = null
 
   constructor(options: RecorderOptions = {}) {
-    this.spillDir = options.spillDir ?? tmpdir()
+    this.spillDir = options.spillDir ?? null
     this.budgetBytes = Math.max(options.memoryBudgetBytes ?? DEFAULT_RECORDER_BUDGET_BYTES, 2 * CHUNK_BYTES)
+    this.spillWrite = options.spillWrite ?? writeSync
+  }
+
+  /** Set once a spill failed: the recorder keeps its rows and takes no more. */
+  get spillFailure(): RecorderSpillError | null {
+    return this.failure
+  }
+
+  /** The spill folder, once rows or events were spilled. */
+  get spillPath(): string | null {
+    return this.spill?.dir ?? null
   }
 
   get rowCount(): number {
@@ -108,7 +150,7 @@ export class Recorder {
 
   /** Appends `rows` row-major rows of NR_SAMPLE_COLUMNS from `data` (copied). */
   appendRows(data: Float64Array, rows: number): void {
-    this.assertOpen()
+    this.assertWritable()
     if (!Number.isInteger(rows) || rows < 0 || rows * NR_SAMPLE_COLUMNS > data.length) {
       throw new RangeError(`appendRows: ${rows} rows need ${rows * NR_SAMPLE_COLUMNS} values, the frame has ${data.length}`)
     }
@@ -119,18 +161,25 @@ export class Recorder {
         chunk = { data: new Float64Array(CHUNK_ROWS * NR_SAMPLE_COLUMNS), rows: 0 }
         this.rowChunks.push(chunk)
         this.rowChunksInMemory++
-        this.enforceBudget()
+        try {
+          this.enforceBudget()
+        } catch (e) {
+          // the new chunk holds nothing yet: drop it, keep every row recorded before
+          this.rowChunks.pop()
+          this.rowChunksInMemory--
+          throw e
+        }
       }
       const take = Math.min(rows - done, CHUNK_ROWS - chunk.rows)
       ;(chunk.data as Float64Array).set(data.subarray(done * NR_SAMPLE_COLUMNS, (done + take) * NR_SAMPLE_COLUMNS), chunk.rows * NR_SAMPLE_COLUMNS)
       chunk.rows += take
       done += take
+      this.rows += take
     }
-    this.rows += rows
   }
 
   appendEvents(events: readonly SimEvent[]): void {
-    this.assertOpen()
+    this.assertWritable()
     for (const event of events) {
       let chunk = this.eventChunks[this.eventChunks.length - 1]
       if (chunk === undefined || chunk.count === EVENTS_PER_CHUNK) {
@@ -236,9 +285,26 @@ export class Recorder {
     if (this.closed) throw new Error('the recorder is closed')
   }
 
+  private assertWritable(): void {
+    this.assertOpen()
+    if (this.failure !== null) throw this.failure
+  }
+
   private spillFiles(): SpillFiles {
-    this.spill ??= new SpillFiles(this.spillDir)
+    this.spill ??= new SpillFiles(this.spillDir ?? runtimeDir())
     return this.spill
+  }
+
+  /** Runs a spill step; a failure of the disk seals the recorder instead of losing anything. */
+  private spillSafely(step: () => void): void {
+    try {
+      step()
+    } catch (e) {
+      if (errnoOf(e) === undefined) throw e
+      const reason = errnoOf(e) === 'EIO' ? 'the disk failed (input/output error)' : ioReason(e)
+      this.failure = new RecorderSpillError(reason, errnoOf(e), this.rows, this.spill?.dir ?? this.spillDir ?? 'the temp folder')
+      throw this.failure
+    }
   }
 
   private timeOfRow(row: number): number {
@@ -269,8 +335,8 @@ export class Recorder {
       const eventSealed = this.firstEventChunkInMemory < this.eventChunks.length - 1 || this.eventChunks[this.eventChunks.length - 1]?.count === EVENTS_PER_CHUNK
       const rowBytes = this.rowChunksInMemory * CHUNK_BYTES
       const eventBytes = this.eventsInMemory * EVENT_BYTES_ESTIMATE
-      if (rowSealed && (rowBytes >= eventBytes || !eventSealed)) this.spillRowChunk()
-      else if (eventSealed) this.spillEventChunk()
+      if (rowSealed && (rowBytes >= eventBytes || !eventSealed)) this.spillSafely(() => this.spillRowChunk())
+      else if (eventSealed) this.spillSafely(() => this.spillEventChunk())
       else return
     }
   }
@@ -279,7 +345,7 @@ export class Recorder {
     const index = this.firstRowChunkInMemory
     const chunk = this.rowChunks[index]
     const data = chunk.data as Float64Array
-    writeAll(this.spillFiles().rowsFd, new Uint8Array(data.buffer, data.byteOffset, CHUNK_BYTES), index * CHUNK_BYTES)
+    writeAll(this.spillWrite, this.spillFiles().rowsFd, new Uint8Array(data.buffer, data.byteOffset, CHUNK_BYTES), index * CHUNK_BYTES)
     chunk.data = null
     this.rowChunksInMemory--
     this.firstRowChunkInMemory++
@@ -289,7 +355,7 @@ export class Recorder {
     const chunk = this.eventChunks[this.firstEventChunkInMemory]
     const spill = this.spillFiles()
     const bytes = Buffer.from(JSON.stringify(chunk.events), 'utf8')
-    writeAll(spill.eventsFd, bytes, spill.eventsBytes)
+    writeAll(this.spillWrite, spill.eventsFd, bytes, spill.eventsBytes)
     chunk.offset = spill.eventsBytes
     chunk.bytes = bytes.length
     spill.eventsBytes += bytes.length

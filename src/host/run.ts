@@ -4,9 +4,9 @@
 import type { Worker } from 'node:worker_threads'
 import type { Experiment } from '../common/experiment'
 import type { SimulationInputs } from '../engine/api'
-import type { RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
+import type { ErrorCode, LabError, RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
 import type { SimEvent } from '../common/samples'
-import { Recorder } from './recorder'
+import { Recorder, RecorderSpillError } from './recorder'
 import { UiFeed } from './ui_feed'
 import type { FromWorker, ToWorker, WorkerQuery, WorkerQueryResult } from './worker_protocol'
 
@@ -25,6 +25,9 @@ export interface RunOptions {
   readonly inputs?: SimulationInputs
 }
 
+/** A live engine answers a query in milliseconds; this long means it is stuck. */
+export const QUERY_TIMEOUT_MS = 30_000
+
 export class Run {
   readonly recorder: Recorder
   private state: RunState = 'starting'
@@ -33,6 +36,9 @@ export class Run {
   private wall_ms = 0
   private eventsProcessed = 0
   private error: string | undefined
+  private errorCode: ErrorCode = 'internal'
+  /** The worker thread has ended: nothing more will be answered. */
+  private workerGone: string | null = null
   private finalSummary: RunSummary | null = null
   private nextQueryId = 1
   private readonly feed: UiFeed
@@ -53,10 +59,11 @@ export class Run {
     this.recorder = options.recorder ?? new Recorder()
     this.feed = new UiFeed(id, this.recorder, sink, experiment.durationMs, experiment.recorder.sampleIntervalMs)
     worker.on('message', (m: FromWorker) => this.onMessage(m))
-    worker.on('error', (e) => this.fail(e.message))
+    worker.on('error', (e) => this.fail(`the engine failed: ${e.message}`))
     worker.on('exit', (code) => {
-      if (this.state === 'running' || this.state === 'starting' || this.state === 'paused') this.fail(`engine worker exited (code ${code})`)
-      for (const p of this.pending.values()) p.reject(new Error('engine worker exited'))
+      this.workerGone = this.disposed ? 'the run was discarded' : `the engine worker exited (code ${code})`
+      if (!this.isOver) this.fail(this.workerGone)
+      for (const p of this.pending.values()) p.reject(new Error(this.goneMessage()))
       this.pending.clear()
     })
     this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false, ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) })
@@ -107,12 +114,30 @@ export class Run {
     this.sink.status(this.status())
   }
 
+  /**
+   * Asks the engine (snapshot, memory map, page info). Rejects at once when the worker has ended,
+   * and after QUERY_TIMEOUT_MS when a live worker does not answer: never a hang.
+   */
   query(query: WorkerQuery): Promise<WorkerQueryResult> {
+    if (this.workerGone !== null) return Promise.reject(new Error(this.goneMessage()))
     const id = this.nextQueryId++
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject })
+      const timer = setTimeout(() => {
+        this.pending.delete(id)
+        reject(new Error(`the engine did not answer within ${QUERY_TIMEOUT_MS / 1000} s`))
+      }, QUERY_TIMEOUT_MS)
+      timer.unref()
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      })
       this.post({ type: 'query', id, query })
     })
+  }
+
+  /** What summary() and exports say of a run that failed. */
+  failure(): LabError | null {
+    return this.state === 'error' ? { code: this.errorCode, message: `the run failed: ${this.error ?? 'unknown error'}` } : null
   }
 
   /** Ends the worker and frees the recorder's spill file. */
@@ -122,14 +147,19 @@ export class Run {
     this.recorder.close()
   }
 
+  private goneMessage(): string {
+    return `no engine to ask: ${this.state === 'error' && this.error !== undefined ? `the run failed (${this.error})` : (this.workerGone ?? 'the engine ended')}`
+  }
+
   private post(message: ToWorker): void {
     this.worker.postMessage(message)
   }
 
-  private fail(message: string): void {
+  private fail(message: string, code: ErrorCode = 'internal'): void {
     if (this.isOver) return
     this.state = 'error'
     this.error = message
+    this.errorCode = code
     if (!this.disposed) this.feed.resync()
     this.sink.status(this.status())
     this.settle()
@@ -138,13 +168,23 @@ export class Run {
   private onMessage(m: FromWorker): void {
     switch (m.type) {
       case 'frame':
-        if (m.rows > 0) {
-          this.recorder.appendRows(m.data, m.rows)
-          this.feed.recorded(m.data, m.rows, this.flatOut)
-        }
-        if (m.events.length > 0) {
-          this.recorder.appendEvents(m.events)
-          this.sink.events(this.id, m.events)
+        // a run that failed (a full disk) records nothing more
+        if (this.state === 'error') return
+        try {
+          if (m.rows > 0) {
+            this.recorder.appendRows(m.data, m.rows)
+            this.feed.recorded(m.data, m.rows, this.flatOut)
+          }
+          if (m.events.length > 0) {
+            this.recorder.appendEvents(m.events)
+            this.sink.events(this.id, m.events)
+          }
+        } catch (e) {
+          if (!(e instanceof RecorderSpillError)) throw e
+          // the engine stops (and still answers queries); the rows recorded stay exportable
+          this.post({ type: 'stop' })
+          this.fail(e.message, 'io')
+          return
         }
         this.progress(m)
         return
@@ -152,6 +192,7 @@ export class Run {
         this.progress(m)
         return
       case 'done':
+        if (this.isOver) return
         this.finalSummary = m.summary
         this.sim_ms = m.summary.sim_ms
         this.wall_ms = m.summary.wall_ms

@@ -6,7 +6,9 @@ import { stringify } from 'csv-stringify/sync'
 import { parseCommandArgs } from '../args'
 import { IMPORT_KINDS, RSS_UNITS, type ImportKind, type ImportOptions, type ImportedData, type RssUnit } from '../../common/imports'
 import { formatLabError } from '../../host/experiment_io'
-import { importFile } from '../../host/import/index'
+import { MAX_IMPORT_INTERVAL_MS, importFile, streamRssFile } from '../../host/import/index'
+import type { LabError } from '../../common/api'
+import { once } from 'node:events'
 
 const USAGE = `usage: prlab import <${IMPORT_KINDS.join('|')}> <file> [--json | --csv]
        [--interval-ms N]   snapshots without timestamps are N ms apart (default 1000)
@@ -51,7 +53,7 @@ function describe(d: ImportedData): string {
         `  ${d.stats.allocsOfLivePfn} allocs of a page still allocated in the trace; ${d.stats.liveAtEnd} allocations live at the end`,
       ].join('\n')
     case 'rss':
-      return `${d.t_ms.length} samples, ${d.timeColumn} / ${d.rssColumn} (${d.rssUnit}), ${(d.t_ms[d.t_ms.length - 1] / 1000).toFixed(2)} s, RSS ${(Math.min(...d.rss_kib) / 1024).toFixed(0)}..${(Math.max(...d.rss_kib) / 1024).toFixed(0)} MiB`
+      return `${d.t_ms.length} samples, ${d.timeColumn} / ${d.rssColumn} (${d.rssUnit}), ${(d.t_ms[d.t_ms.length - 1] / 1000).toFixed(2)} s, RSS ${(d.rss_kib.reduce((a, b) => Math.min(a, b), Infinity) / 1024).toFixed(0)}..${(d.rss_kib.reduce((a, b) => Math.max(a, b), -Infinity) / 1024).toFixed(0)} MiB`
   }
 }
 
@@ -85,8 +87,9 @@ export async function main(argv: string[]): Promise<number> {
   const options: { -readonly [K in keyof ImportOptions]: ImportOptions[K] } = {}
   if (o['interval-ms'] !== undefined) {
     options.intervalMs = Number(o['interval-ms'])
-    if (!(options.intervalMs > 0)) {
-      console.error(`prlab import: --interval-ms ${o['interval-ms']}: expected a positive number`)
+    // Number() reads '1e400' as Infinity and ' ' as 0: only finite values in the API's range pass
+    if (!(Number.isFinite(options.intervalMs) && options.intervalMs > 0 && options.intervalMs <= MAX_IMPORT_INTERVAL_MS) || o['interval-ms'].trim() === '') {
+      console.error(`prlab import: --interval-ms ${o['interval-ms']}: expected a number of ms > 0 and <= ${MAX_IMPORT_INTERVAL_MS} (one day)`)
       return 2
     }
   }
@@ -107,17 +110,111 @@ export async function main(argv: string[]): Promise<number> {
   if (o['time-column'] !== undefined) options.timeColumn = o['time-column']
   if (o['rss-column'] !== undefined) options.rssColumn = o['rss-column']
 
+  const out = new StdoutWriter()
+  if (kind === 'rss' && !o.json) return importRss(file, options, o.csv, out)
   const result = await importFile(kind, file, options)
-  if (!result.ok) {
-    console.error(formatLabError({ ...result.error, issues: [] }))
-    for (const i of result.error.issues ?? []) console.error(`  ${result.error.file}:${i.line}: ${i.message}`)
-    return 2
-  }
+  if (!result.ok) return refused(result.error)
   const d = result.value
+  reportProblems(d)
+  if (o.json) await writeJson(d, out)
+  else if (o.csv) out.push(toCsv(d))
+  else out.push(`${d.fileName}: ${describe(d)}${notUsed(d)}\n`)
+  await out.flush()
+  return 0
+}
+
+function refused(e: LabError): number {
+  // the importers' messages start with the file name already
+  console.error(e.file !== undefined && e.message.startsWith(`${e.file}: `) ? e.message : formatLabError({ ...e, issues: [] }))
+  for (const i of e.issues ?? []) console.error(`  ${e.file}:${i.line}: ${i.message}`)
+  return 2
+}
+
+function reportProblems(d: ImportedData): void {
   for (const p of d.problems) console.error(`${d.fileName}:${p.line}: ${p.message}`)
   if (d.problemCount > d.problems.length) console.error(`${d.fileName}: ... ${d.problemCount - d.problems.length} more problems`)
-  if (o.json) process.stdout.write(`${JSON.stringify(d, jsonReplacer)}\n`)
-  else if (o.csv) process.stdout.write(toCsv(d))
-  else process.stdout.write(`${d.fileName}: ${describe(d)}${d.problemCount > 0 ? `\n${d.problemCount} line(s) not used (listed on stderr)` : ''}\n`)
+}
+
+const notUsed = (d: ImportedData): string => (d.problemCount > 0 ? `\n${d.problemCount} line(s) not used (listed on stderr)` : '')
+
+/** stdout with backpressure: pieces are buffered and written between input chunks. */
+class StdoutWriter {
+  private parts: string[] = []
+
+  push(text: string): void {
+    this.parts.push(text)
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return
+    const text = this.parts.join('')
+    this.parts = []
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain')
+  }
+}
+
+/**
+ * prlab import rss: the rows stream from the file to stdout (--csv) or into the figures the
+ * description prints, never kept, so a 10-million-row file takes flat memory. With --csv every
+ * column besides time and RSS is written (empty where a cell is not a number).
+ */
+async function importRss(file: string, options: ImportOptions, csv: boolean, out: StdoutWriter): Promise<number> {
+  const result = await streamRssFile(
+    file,
+    options,
+    {
+      keepRows: false,
+      onHeader: csv ? (extra) => out.push(stringify([['t_ms', 'rss_kib', ...extra]])) : undefined,
+      onRow: csv
+        ? (t_ms, rss_kib, extra) => {
+            let line = `${t_ms},${rss_kib}`
+            for (const v of extra) line += `,${v ?? ''}`
+            out.push(`${line}\n`)
+          }
+        : undefined,
+    },
+    () => out.flush(),
+  )
+  if (!result.ok) {
+    await out.flush()
+    return refused(result.error)
+  }
+  await out.flush()
+  const { data: d, stats } = result.value
+  reportProblems(d)
+  if (!csv) {
+    process.stdout.write(`${d.fileName}: ${stats.rows} samples, ${d.timeColumn} / ${d.rssColumn} (${d.rssUnit}), ${(stats.last_t_ms / 1000).toFixed(2)} s, RSS ${(stats.min_kib / 1024).toFixed(0)}..${(stats.max_kib / 1024).toFixed(0)} MiB${notUsed(d)}\n`)
+  }
   return 0
+}
+
+/** JSON.stringify, streamed: long arrays (a trace's columns) go out in slices, so no single string is ever as large as the file. */
+async function writeJson(value: unknown, out: StdoutWriter): Promise<void> {
+  const SLICE = 1 << 16
+  const walk = async (v: unknown): Promise<void> => {
+    if (ArrayBuffer.isView(v) || Array.isArray(v)) {
+      const list = v as unknown as ArrayLike<unknown> & { slice(a: number, b: number): ArrayLike<unknown> }
+      if (list.length <= SLICE) return out.push(JSON.stringify(v, jsonReplacer))
+      out.push('[')
+      for (let i = 0; i < list.length; i += SLICE) {
+        out.push(`${i > 0 ? ',' : ''}${JSON.stringify(Array.from(list.slice(i, i + SLICE))).slice(1, -1)}`)
+        await out.flush()
+      }
+      return out.push(']')
+    }
+    if (v !== null && typeof v === 'object') {
+      out.push('{')
+      let first = true
+      for (const [key, item] of Object.entries(v)) {
+        if (item === undefined || typeof item === 'function') continue
+        out.push(`${first ? '' : ','}${JSON.stringify(key)}:`)
+        first = false
+        await walk(item)
+      }
+      return out.push('}')
+    }
+    out.push(JSON.stringify(v) ?? 'null')
+  }
+  await walk(value)
+  out.push('\n')
 }

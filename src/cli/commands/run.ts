@@ -6,13 +6,22 @@ import { checkLimits } from '../../host/limits'
 import { setPath } from '../../host/document_path'
 import { typedValue } from '../../host/typed_value'
 import { parseCommandArgs } from '../args'
-import { runHeadless } from '../../host/run_headless'
+import { HeadlessRunFailed, runHeadless } from '../../host/run_headless'
+import { ensureWritableDir } from '../../host/atomic_write'
+import { FileWriteError } from '../../host/io_error'
+import { Interrupted, interruptSignal, interruptedExitCode } from '../interrupt'
 import { resolveRunInputs } from '../../host/run_inputs'
 import { progressBar } from '../progress'
 
 const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
 
-export async function main(argv: string[]): Promise<number> {
+export interface RunCommandOptions {
+  /** Stops the run (default: Ctrl-C / SIGTERM of this process). */
+  readonly signal?: AbortSignal
+}
+
+export async function main(argv: string[], command: RunCommandOptions = {}): Promise<number> {
+  const signal = command.signal ?? interruptSignal
   const parsed = parseCommandArgs(
     'run',
     USAGE,
@@ -74,19 +83,39 @@ export async function main(argv: string[]): Promise<number> {
     console.error(formatLabError({ ...inputs.error, file }))
     return 2
   }
+  // a read-only or full disk, /proc or a device as --out: refused before the run, not after it
+  if (values.out !== undefined) {
+    try {
+      await ensureWritableDir(values.out)
+    } catch (e) {
+      if (!(e instanceof FileWriteError)) throw e
+      console.error(`prlab run: --out ${e.path}: ${e.reason}`)
+      return 2
+    }
+  }
   const bar = values.quiet ? null : progressBar(`${experiment.name}`)
+  let sim_ms = 0
   let summary
   try {
     summary = await runHeadless(experiment, values.out ?? null, {
       check: values.check,
+      signal,
       ...(inputs.value !== undefined ? { inputs: inputs.value } : {}),
-      onProgress: (sim_ms, end_ms) => bar?.update(sim_ms / end_ms, `${(sim_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`),
+      onProgress: (now_ms, end_ms) => {
+        sim_ms = now_ms
+        bar?.update(now_ms / end_ms, `${(now_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`)
+      },
     })
   } catch (e) {
-    // a snapshot that does not fit the simulated guest is bad input, not an internal error
-    if (!(e instanceof SimulationInputError)) throw e
     bar?.done()
-    console.error(`${file}: ${e.message}`)
+    // a snapshot that does not fit the simulated guest is bad input, not an internal error
+    if (e instanceof SimulationInputError) console.error(`${file}: ${e.message}`)
+    else if (e instanceof FileWriteError) console.error(`prlab run: ${e.message}`)
+    else if (e instanceof HeadlessRunFailed) console.error(`prlab run: the run failed at ${(sim_ms / 1000).toFixed(1)} s simulated: ${e.message}${values.out ? `; wrote what was recorded into ${values.out}` : ''}`)
+    else if (e instanceof Interrupted) {
+      console.error(`prlab run: ${e.message} at ${(sim_ms / 1000).toFixed(1)} of ${(experiment.durationMs / 1000).toFixed(1)} s simulated; nothing written`)
+      return interruptedExitCode(e.signal)
+    } else throw e
     return 2
   }
   bar?.done()

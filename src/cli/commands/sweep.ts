@@ -5,12 +5,13 @@
 // experiment.prlab.json) and DIR/sweep.csv with each point's summary. Shards write
 // DIR/sweep.shard-<i>-of-<N>.csv instead; --merge joins them into sweep.csv once all are done.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { readFile, readdir, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseCommandArgs } from '../args'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import writeFileAtomic from 'write-file-atomic'
+import { ensureWritableDir, makeDirs, writeFileAtomic } from '../../host/atomic_write'
+import { FileWriteError } from '../../host/io_error'
 import type { RunSummary } from '../../common/api'
 import type { Experiment, ExperimentInput } from '../../common/experiment'
 import { experimentToText, formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
@@ -175,7 +176,13 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
   const out = o.out as string
   const manifest: Manifest = { format: MANIFEST_FORMAT, version: 1, experiment: loaded.value.fileName, points: total, grid: axes }
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
-  await mkdir(out, { recursive: true })
+  try {
+    await ensureWritableDir(out)
+  } catch (e) {
+    if (!(e instanceof FileWriteError)) throw e
+    say(`--out ${e.path}: ${e.reason}`)
+    return 2
+  }
   const manifestPath = join(out, MANIFEST)
   if (existsSync(manifestPath)) {
     if ((await readFile(manifestPath, 'utf8')) !== manifestText) {
@@ -207,8 +214,8 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
     toRun.push(job)
   }
   for (const job of toRun) {
-    await mkdir(job.outDir, { recursive: true })
-    await writeFile(join(job.outDir, 'experiment.prlab.json'), experimentToText(docs.get(job.k) as ExperimentInput))
+    await makeDirs(job.outDir)
+    await writeFileAtomic(join(job.outDir, 'experiment.prlab.json'), experimentToText(docs.get(job.k) as ExperimentInput))
   }
 
   const label = `sweep ${shard === null ? '' : `shard ${shard.index}/${shard.count} `}`

@@ -1,25 +1,29 @@
 // Host side of the import and sweep LabApi methods (src/common/api.ts): one entry per format, from
 // a file path (streamed) or from text the renderer uploaded. The transports bind these.
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { z } from 'zod'
 import { fail, ok, type LabError, type Result } from '../../common/api'
-import { IMPORT_KINDS, RSS_UNITS, type ImportApi, type ImportKind, type ImportOptions, type ImportedData, type SweepTable } from '../../common/imports'
+import { IMPORT_KINDS, RSS_UNITS, type ImportApi, type ImportKind, type ImportOptions, type ImportedData, type RssSeries, type SweepTable } from '../../common/imports'
 import { BuddyinfoParser } from './buddyinfo'
 import { FtraceParser } from './ftrace'
 import { readFileLines, readTextLines } from './lines'
+import { openRegularFile } from '../regular_file'
 import { PagetypeinfoParser } from './pagetypeinfo'
 import { ImportError } from './problems'
-import { RssCsvParser } from './rss_csv'
+import { RssCsvParser, type RssStats, type RssStreamOptions } from './rss_csv'
 
 /** Largest text accepted from the renderer (browser uploads); files on disk are streamed at any size. */
 export const MAX_IMPORT_TEXT_CHARS = 256 * 1024 * 1024
 
+/** Longest time between snapshots without timestamps (--interval-ms, ImportOptions.intervalMs): one day. */
+export const MAX_IMPORT_INTERVAL_MS = 86_400_000
+
 const fileName = z.string().min(1).max(1024)
 const importOptions = z
   .strictObject({
-    intervalMs: z.number().positive().max(86_400_000).optional(),
+    intervalMs: z.number().positive().max(MAX_IMPORT_INTERVAL_MS).optional(),
     timeColumn: z.string().max(200).optional(),
     rssColumn: z.string().max(200).optional(),
     rssUnit: z.enum(RSS_UNITS).optional(),
@@ -86,6 +90,22 @@ export async function importFile(kind: ImportKind, path: string, options: Import
   }
 }
 
+/**
+ * An RSS CSV streamed through `stream.onRow` without keeping its rows (keepRows false): what
+ * `prlab import rss` uses, so a file of any length takes flat memory. `afterChunk` lets the
+ * consumer wait for its output between chunks.
+ */
+export async function streamRssFile(path: string, options: ImportOptions, stream: RssStreamOptions, afterChunk?: () => Promise<void>): Promise<Result<{ data: RssSeries; stats: RssStats }>> {
+  const fileName = basename(path)
+  try {
+    const parser = new RssCsvParser(fileName, options, stream)
+    const { lines } = await readFileLines(path, fileName, (text, line) => parser.line(text, line), afterChunk)
+    return ok({ data: parser.result(lines), stats: parser.stats })
+  } catch (err) {
+    return fail(toLabError(err, fileName))
+  }
+}
+
 /** LabApi.importData: text the user uploaded or dropped. Nothing is written. */
 export function importText(kind: ImportKind, fileName: string, text: string, options: ImportOptions = {}): Result<ImportedData> {
   const bad = checkKind(kind, fileName)
@@ -140,7 +160,9 @@ export function parseSweepCsv(fileName: string, text: string): Result<SweepTable
 export async function openSweep(path: string): Promise<Result<SweepTable>> {
   try {
     const file = (await stat(path)).isDirectory() ? join(path, 'sweep.csv') : path
-    return parseSweepCsv(basename(file), await readFile(file, 'utf8'))
+    const { handle } = await openRegularFile(file)
+    const text = await handle.readFile('utf8').finally(() => handle.close())
+    return parseSweepCsv(basename(file), text)
   } catch (err) {
     return fail(toLabError(err, basename(path)))
   }

@@ -1,7 +1,7 @@
 // Line-by-line reading for the importers. Files are streamed (never loaded whole), split on \n
 // with \r\n tolerated and a UTF-8 byte order mark dropped, and a line longer than the limit stops the import: a file with no line
 // breaks is not text the importers understand, and buffering it whole is what streaming avoids.
-import { createReadStream } from 'node:fs'
+import { openRegularFile } from '../regular_file'
 import { StringDecoder } from 'node:string_decoder'
 import { ImportError } from './problems'
 
@@ -62,17 +62,23 @@ export class LineSplitter {
   }
 }
 
-/** Streams a file line by line, 64 KiB at a time; returns the lines and bytes read. */
-export async function readFileLines(path: string, fileName: string, handler: LineHandler): Promise<{ lines: number; bytes: number }> {
+/**
+ * Streams a regular file line by line, 64 KiB at a time (openRegularFile refuses FIFOs, devices,
+ * /proc); `afterChunk` runs after each chunk's lines. Returns the lines and bytes read.
+ */
+export async function readFileLines(path: string, fileName: string, handler: LineHandler, afterChunk?: () => Promise<void>): Promise<{ lines: number; bytes: number }> {
   const splitter = new LineSplitter(fileName, handler)
   const decoder = new StringDecoder('utf8')
-  const stream = createReadStream(path, { highWaterMark: 1 << 16 })
+  const { handle } = await openRegularFile(path)
+  const stream = handle.createReadStream({ highWaterMark: 1 << 16 })
   let bytes = 0
   try {
     for await (const chunk of stream) {
       bytes += (chunk as Buffer).length
       splitter.push(decoder.write(chunk as Buffer))
       if (splitter.done) break
+      // lets a consumer that writes what it reads wait for its output (backpressure)
+      if (afterChunk !== undefined) await afterChunk()
     }
     if (!splitter.done) {
       splitter.push(decoder.end())

@@ -36,6 +36,23 @@ const DELIMITERS = [',', '\t', ';'] as const
 
 const clean = (cell: string): string => cell.trim().replace(/^"(.*)"$/, '$1').trim()
 
+/** Figures of the whole series, kept as rows stream by (prlab import prints them without keeping the rows). */
+export interface RssStats {
+  rows: number
+  last_t_ms: number
+  min_kib: number
+  max_kib: number
+}
+
+export interface RssStreamOptions {
+  /** false: the rows are not kept (result() has empty series), only `stats`; flat memory for any file. */
+  readonly keepRows?: boolean
+  /** The header's columns besides time and RSS, once it is read. */
+  readonly onHeader?: (extraColumns: readonly string[]) => void
+  /** Each good row as read: relative time, RSS in KiB, the other cells (null where not a number). */
+  readonly onRow?: (t_ms: number, rss_kib: number, extra: readonly (number | null)[]) => void
+}
+
 export class RssCsvParser {
   private readonly log: ProblemLog
   private delimiter: string = ','
@@ -49,10 +66,13 @@ export class RssCsvParser {
   private readonly t_ms: number[] = []
   private readonly rss_kib: number[] = []
   private extra: { name: string; index: number; values: (number | null)[] }[] = []
+  private readonly extraRow: (number | null)[] = []
+  readonly stats: RssStats = { rows: 0, last_t_ms: 0, min_kib: Infinity, max_kib: -Infinity }
 
   constructor(
     readonly fileName: string,
     private readonly options: ImportOptions = {},
+    private readonly stream: RssStreamOptions = {},
   ) {
     this.log = new ProblemLog(fileName, 'CSV row with a time and an RSS value')
   }
@@ -70,16 +90,27 @@ export class RssCsvParser {
     const t_abs = time * this.timeScale_ms
     if (Number.isNaN(this.t0)) this.t0 = t_abs
     const t_rel = t_abs - this.t0
-    if (this.t_ms.length > 0 && t_rel < this.t_ms[this.t_ms.length - 1]) return this.log.bad(line, `time ${time} goes back (previous row ${(this.t_ms[this.t_ms.length - 1] + this.t0) / this.timeScale_ms})`)
+    const stats = this.stats
+    if (stats.rows > 0 && t_rel < stats.last_t_ms) return this.log.bad(line, `time ${time} goes back (previous row ${(stats.last_t_ms + this.t0) / this.timeScale_ms})`)
     this.log.good()
-    this.t_ms.push(t_rel)
-    this.rss_kib.push(rss * this.rssScale_kib)
-    for (const e of this.extra) {
-      const cell = clean(cells[e.index])
+    const rss_kib = rss * this.rssScale_kib
+    stats.rows++
+    stats.last_t_ms = t_rel
+    if (rss_kib < stats.min_kib) stats.min_kib = rss_kib
+    if (rss_kib > stats.max_kib) stats.max_kib = rss_kib
+    for (let i = 0; i < this.extra.length; i++) {
+      const cell = clean(cells[this.extra[i].index])
       const v = Number(cell)
-      e.values.push(cell === '' || !Number.isFinite(v) ? null : v)
+      this.extraRow[i] = cell === '' || !Number.isFinite(v) ? null : v
     }
+    this.stream.onRow?.(t_rel, rss_kib, this.extraRow)
+    if (this.stream.keepRows === false) return
+    this.t_ms.push(t_rel)
+    this.rss_kib.push(rss_kib)
+    for (let i = 0; i < this.extra.length; i++) this.extra[i].values.push(this.extraRow[i])
   }
+
+
 
   private readHeader(text: string, line: number): void {
     this.delimiter = DELIMITERS.find((d) => text.includes(d)) ?? ','
@@ -102,12 +133,13 @@ export class RssCsvParser {
     if (!RSS_UNITS.includes(this.rssUnit)) throw new ImportError(this.fileName, `unknown RSS unit ${this.rssUnit}`, [])
     this.rssScale_kib = KIB_PER_UNIT[this.rssUnit]
     this.extra = names.map((name, index) => ({ name, index, values: [] as (number | null)[] })).filter((e) => e.index !== this.timeIndex && e.index !== this.rssIndex)
+    this.stream.onHeader?.(this.extra.map((e) => e.name))
   }
 
   result(lines: number): RssSeries {
     if (this.header === null) throw new ImportError(this.fileName, 'empty: no CSV header found', [])
     this.log.finish()
-    const numeric = this.extra.filter((e) => e.values.some((v) => v !== null))
+    const numeric = this.stream.keepRows === false ? [] : this.extra.filter((e) => e.values.some((v) => v !== null))
     return {
       kind: 'rss',
       fileName: this.fileName,
