@@ -30,7 +30,7 @@ export const InitialFreeStateSchema = z.strictObject({
   snapshot: z.number().int().min(0).max(1e9).nullable().default(null).describe('Which snapshot of a series, counting from 0. null: the last one.'),
 })
 
-export const GuestSchema = z.strictObject({
+const GuestFieldsSchema = z.strictObject({
   memoryMiB: z
     .number()
     .int()
@@ -41,8 +41,8 @@ export const GuestSchema = z.strictObject({
   kernel: z.enum(KERNEL_VERSIONS).default('6.6').describe('Guest kernel version preset; switches the documented differences (PCP orders and high, put-back placement, order selection). Default 6.6 (LTS baseline).'),
   hugetlb: z.boolean().default(true).describe('CONFIG_HUGETLB_PAGE. Without it pageblock_order is MAX_ORDER (10) on 6.6, so the default reporting order is 10. Default true.'),
   thp: z.enum(['always', 'madvise', 'never']).default('madvise').describe('Guest transparent_hugepage/enabled. THP on raises min_free_kbytes (set_recommended_min_free_kbytes) and adds the order-9 PCP lists. Default madvise (distribution default).'),
-  lowMemMiB: z.number().int().min(16).nullable().default(null).describe('RAM QEMU places below the 32-bit PCI hole, in MiB; the rest starts at 4 GiB (Normal zone). null: q35 rule (all of it if RAM < 2816 MiB, else 2048 MiB).'),
-  reservedMiB: z.number().min(0).nullable().default(null).describe('Memory the guest kernel never hands to the buddy allocator (kernel image, memmap, firmware), in MiB. null: 64 bytes of struct page per 4 KiB page plus 24 MiB.'),
+  lowMemMiB: z.number().int().min(16).max(4096).nullable().default(null).describe('RAM QEMU places below the 32-bit PCI hole, in MiB (at most 4096: QEMU refuses max-ram-below-4g above 4G); the rest starts at 4 GiB (Normal zone). null: q35 rule (all of it if RAM < 2816 MiB, else 2048 MiB).'),
+  reservedMiB: z.number().min(0).nullable().default(null).describe('Memory the guest kernel never hands to the buddy allocator (kernel image, memmap, firmware), in MiB; taken above the 16 MiB DMA zone, so less than memoryMiB - 16. null: 64 bytes of struct page per 4 KiB page plus 24 MiB.'),
   minFreeKbytes: z.number().int().min(128).max(262144 * 4).nullable().default(null).describe('vm.min_free_kbytes. null: the kernel computes it (int_sqrt(lowmem_kbytes * 16), clamped 128..262144, raised by khugepaged when THP is on).'),
   watermarkScaleFactor: z.number().int().min(1).max(3000).default(10).describe('vm.watermark_scale_factor, in 1/10000 of zone memory. Default 10.'),
   watermarkBoostFactor: z.number().int().min(0).max(100000).default(15000).describe('vm.watermark_boost_factor, in 1/10000 of the high watermark. Default 15000.'),
@@ -54,6 +54,26 @@ export const GuestSchema = z.strictObject({
     .default(null)
     .describe('Start from a real guest\'s free memory: right after boot, before the driver registers, every zone is left with exactly the free blocks per order of a /proc/buddyinfo snapshot (zones matched by name; the rest of the memory is in use and resident on the host). null: the freshly booted guest (all memory free).'),
 })
+
+/** The DMA zone (below 16 MiB): memblock reservations are taken above it (mm/mmzone.ts). */
+export const DMA_ZONE_MIB = 16
+
+/**
+ * Rules across fields that the engine relies on: a file `prlab validate` accepts never fails to
+ * start. guest.reservedMiB is taken from the RAM above the DMA zone and must leave some of it.
+ */
+function checkGuest(guest: z.output<typeof GuestFieldsSchema>, ctx: z.RefinementCtx): void {
+  const aboveDma = guest.memoryMiB - DMA_ZONE_MIB
+  if (guest.reservedMiB !== null && guest.reservedMiB >= aboveDma) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reservedMiB'],
+      message: `${guest.reservedMiB} MiB cannot be reserved in a ${guest.memoryMiB} MiB guest: the reservation comes out of the ${aboveDma} MiB above the ${DMA_ZONE_MIB} MiB DMA zone, so it must be less than ${aboveDma} MiB`,
+    })
+  }
+}
+
+export const GuestSchema = GuestFieldsSchema.superRefine(checkGuest)
 
 export const ReportingSchema = z.strictObject({
   device: z.enum(['virtio-balloon', 'hv-balloon', 'none']).default('virtio-balloon').describe('The driver that registers with page_reporting. Default virtio-balloon.'),

@@ -40,7 +40,7 @@ export class HeadlessRunFailed extends Error {
 }
 
 /** Simulated time per slice between progress reports, recorder flushes and abort checks. */
-const SLICE_MS = 1000
+const SLICE_MS = 250
 
 /** The DESIGN.md output files of a run; a file that cannot be written throws FileWriteError naming it. */
 async function writeOutputs(outDir: string, experiment: Experiment, recorder: Recorder, summary: RunSummary, buddyinfo: string): Promise<void> {

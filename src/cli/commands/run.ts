@@ -112,9 +112,10 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
     if (e instanceof SimulationInputError) console.error(`${file}: ${e.message}`)
     else if (e instanceof FileWriteError) console.error(`prlab run: ${e.message}`)
     else if (e instanceof HeadlessRunFailed) console.error(`prlab run: the run failed at ${(sim_ms / 1000).toFixed(1)} s simulated: ${e.message}${values.out ? `; wrote what was recorded into ${values.out}` : ''}`)
-    else if (e instanceof Interrupted) {
-      console.error(`prlab run: ${e.message} at ${(sim_ms / 1000).toFixed(1)} of ${(experiment.durationMs / 1000).toFixed(1)} s simulated; nothing written`)
-      return interruptedExitCode(e.signal)
+    else if (signal.aborted) {
+      const why = e instanceof Interrupted ? e.message : 'stopped'
+      console.error(`prlab run: ${why} at ${(sim_ms / 1000).toFixed(1)} of ${(experiment.durationMs / 1000).toFixed(1)} s simulated; nothing written`)
+      return e instanceof Interrupted ? interruptedExitCode(e.signal) : 130
     } else throw e
     return 2
   }
