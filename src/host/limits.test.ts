@@ -53,3 +53,32 @@ describe('checkLimits', () => {
     expect(formatBytes(4 * 1024 ** 5)).toBe('4.0 PiB')
   })
 })
+
+describe('what fits (issue 9): never Infinity, never a value the schema refuses', () => {
+  const messages = (m: Partial<typeof machine> & { maxWallSeconds?: number }): string[] => {
+    const on = { ...machine, ...m }
+    return [
+      exp({ guest: { memoryMiB: 1024 * 1024 } }),
+      exp({ durationMs: 7 * 24 * 3600 * 1000, recorder: { sampleIntervalMs: 1 } }),
+      exp({ durationMs: 7 * 24 * 3600 * 1000, workload: { phases: [{ op: 'churn', durationMs: 7 * 24 * 3600 * 1000, rateMiBps: 100000 }] } }),
+      exp({}),
+    ].flatMap((e) => {
+      const r = checkLimits(e, on)
+      return r.ok ? [] : [r.error.message]
+    })
+  }
+
+  it('a full temp disk says to free space, not "at least Infinity ms"', () => {
+    const said = messages({ tmpFreeBytes: 0 })
+    expect(said.length).toBeGreaterThan(0)
+    expect(said.join('\n')).toContain('free space there')
+    for (const m of said) expect(m).not.toMatch(/Infinity|NaN/)
+  })
+
+  it('a machine without memory says no guest fits; a zero time limit names no value', () => {
+    for (const m of [...messages({ totalMemBytes: 0 }), ...messages({ maxWallSeconds: 0 }), ...messages({ totalMemBytes: 1, tmpFreeBytes: 1, maxWallSeconds: 1e-9 })]) {
+      expect(m).not.toMatch(/Infinity|NaN|at most 0 |at least \d{8,} ms/)
+    }
+    expect(messages({ totalMemBytes: 0 })[0]).toContain('cannot run even a 64 MiB guest')
+  })
+})

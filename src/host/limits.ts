@@ -172,6 +172,19 @@ export function estimateRun(experiment: Experiment): RunEstimate {
   }
 }
 
+/** Largest sample interval the schema accepts (recorder.sampleIntervalMs). */
+const MAX_SAMPLE_INTERVAL_MS = 3_600_000
+const MIN_GUEST_MIB = 64
+
+/**
+ * "a sample interval of at least N ms fits", or what else to do when no value of that field can
+ * fit (a full disk, a tiny machine): never Infinity, never a value the schema refuses.
+ */
+function intervalThatFits(interval_ms: number, factor: number, otherwise: string): string {
+  const fits = Math.ceil(interval_ms * factor)
+  return Number.isFinite(fits) && fits <= MAX_SAMPLE_INTERVAL_MS ? `a sample interval of at least ${fits} ms fits` : otherwise
+}
+
 function limitError(issue: Issue): Result<void> {
   return fail({ code: 'limit', message: `too big for this machine: ${issue.path}: ${issue.message}`, issues: [issue] })
 }
@@ -186,13 +199,14 @@ export function checkLimits(experiment: Experiment, machine: Machine = defaultMa
   const usableBytes = machine.totalMemBytes * USABLE_MEMORY_FRACTION
   if (estimate.memoryBytes > usableBytes) {
     const spare = usableBytes - DEFAULT_RECORDER_BUDGET_BYTES - RUNTIME_OVERHEAD_BYTES
-    const fitsMiB = Math.max(0, Math.floor(spare / (PAGES_PER_MIB * ENGINE_BYTES_PER_PAGE)))
+    const fitsMiB = Math.floor(spare / (PAGES_PER_MIB * ENGINE_BYTES_PER_PAGE))
+    const fits = Number.isFinite(fitsMiB) && fitsMiB >= MIN_GUEST_MIB ? `fits at most ${fitsMiB} MiB` : `cannot run even a ${MIN_GUEST_MIB} MiB guest`
     return limitError({
       path: 'guest.memoryMiB',
       message:
         `${experiment.guest.memoryMiB} MiB of guest RAM needs ${formatBytes(estimate.engineBytes)} of engine state plus ` +
         `${formatBytes(DEFAULT_RECORDER_BUDGET_BYTES + RUNTIME_OVERHEAD_BYTES)} for the recorder and runtime; this machine ` +
-        `(${formatBytes(machine.totalMemBytes)} RAM, ${Math.round(USABLE_MEMORY_FRACTION * 100)}% usable) fits at most ${fitsMiB} MiB`,
+        `(${formatBytes(machine.totalMemBytes)} RAM, ${Math.round(USABLE_MEMORY_FRACTION * 100)}% usable) ${fits}`,
     })
   }
   const maxWall = machine.maxWallSeconds ?? MAX_RUN_WALL_SECONDS
@@ -203,13 +217,13 @@ export function checkLimits(experiment: Experiment, machine: Machine = defaultMa
         path: 'recorder.sampleIntervalMs',
         message:
           `${formatCount(estimate.rows)} samples would take about ${formatSeconds(estimate.wallSeconds)} to run; runs are limited to ` +
-          `${formatSeconds(maxWall)}; a sample interval of at least ${Math.ceil((experiment.recorder.sampleIntervalMs * estimate.wallSeconds) / maxWall)} ms fits`,
+          `${formatSeconds(maxWall)}; ${intervalThatFits(experiment.recorder.sampleIntervalMs, estimate.wallSeconds / maxWall, 'shorten durationMs')}`,
       })
     }
     const worst = estimate.contributors.reduce((a, b) => (b.events > a.events ? b : a))
     // The worst contributor dominates the run (and drives the reporting work), so scale it by the overshoot.
     const fits = (worst.value * maxWall) / estimate.wallSeconds
-    const fitsText = worst.unit === 'ms' && worst.path.endsWith('delayMs') ? '' : `; at most ${fits < 10 ? Number(fits.toPrecision(2)) : Math.floor(fits)}${worst.unit ? ` ${worst.unit}` : ''} fits`
+    const fitsText = (worst.unit === 'ms' && worst.path.endsWith('delayMs')) || !(Number.isFinite(fits) && fits > 0) ? '' : `; at most ${fits < 10 ? Number(fits.toPrecision(2)) : Math.floor(fits)}${worst.unit ? ` ${worst.unit}` : ''} fits`
     return limitError({
       path: worst.path,
       message:
@@ -222,12 +236,12 @@ export function checkLimits(experiment: Experiment, machine: Machine = defaultMa
     const rowBytes = estimate.rows * ROW_BYTES
     const free = `the temp directory has ${formatBytes(machine.tmpFreeBytes)} free (${Math.round(USABLE_DISK_FRACTION * 100)}% usable)`
     if (rowBytes >= estimate.diskBytes / 2) {
-      const fitsInterval = Math.ceil((experiment.recorder.sampleIntervalMs * estimate.diskBytes) / allowed)
       return limitError({
         path: 'recorder.sampleIntervalMs',
         message:
           `${estimate.rows} samples (every ${experiment.recorder.sampleIntervalMs} ms for ${experiment.durationMs} ms) and the events need ` +
-          `${formatBytes(estimate.diskBytes)} of recording; ${free}; a sample interval of at least ${fitsInterval} ms fits`,
+          `${formatBytes(estimate.diskBytes)} of recording; ${free}; ` +
+          intervalThatFits(experiment.recorder.sampleIntervalMs, estimate.diskBytes / allowed, 'free space there (or point TMPDIR at a disk that has some) or shorten durationMs'),
       })
     }
     const path = experiment.recorder.allocEvents ? 'recorder.allocEvents' : 'recorder.events'
