@@ -31,6 +31,7 @@ import { examplePath, isExampleName, listExamples } from './examples'
 import { experimentToText, loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
 import { checkLimits } from './limits'
 import { Run } from './run'
+import { Recorder, type RecorderOptions } from './recorder'
 import { spawnWorker } from './spawn_worker'
 import { samplesCsv, eventsCsv, writeSamplesCsv, writeEventsCsv } from './export_csv'
 import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
@@ -65,6 +66,8 @@ export interface LabHostOptions {
   readonly onRecentFilesChanged?: () => void
   /** Finished runs kept for comparison; older ones are disposed. */
   readonly keepRuns?: number
+  /** Each run's recorder: spill folder, budget, and the write seam tests inject faults through. */
+  readonly recorder?: RecorderOptions
 }
 
 const EXPORT_NAMES: Record<ExportKind, { suffix: string; kind: 'csv' | 'json' | 'txt' }> = {
@@ -231,7 +234,7 @@ export class LabHost implements LabApi {
       status: (status: RunStatus) => this.clients.forEach((c) => c.status(status)),
     }
     const worker = spawnWorker(this.options.workerEntry)
-    const run = new Run(id, valid.value, worker, sink, { speed, ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) })
+    const run = new Run(id, valid.value, worker, sink, { speed, recorder: new Recorder(this.options.recorder), ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) })
     this.runs.set(id, run)
     this.evict()
     return ok(run.status())

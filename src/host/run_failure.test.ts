@@ -1,0 +1,96 @@
+// Runs that fail (issue 9): a recorder whose spill hits a full disk ends the run in an error state
+// saying so, the process survives and every recorded row stays exportable; a run whose engine
+// worker died answers every query at once with a clear error, and its summary says it failed.
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { LabEvents, RunStatus } from '../common/api'
+import type { ExperimentInput } from '../common/experiment'
+import { defaultExamplesDir } from './examples'
+import { LabHost } from './lab_host'
+import { CHUNK_ROWS } from './recorder'
+
+const dir = mkdtempSync(join(tmpdir(), 'prlab-run-failure-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+const engine = new URL('./engine_worker.ts', import.meta.url)
+const dying = new URL('../../test/fixtures/workers/dying_engine_worker.mjs', import.meta.url)
+
+/** Resolves with the run's status once it is over. */
+function ended(host: LabHost, runId: () => string): Promise<RunStatus> {
+  return new Promise((resolve) => {
+    const client: LabEvents = {
+      frame: () => undefined,
+      events: () => undefined,
+      menu: () => undefined,
+      task: () => undefined,
+      status: (s) => {
+        if (s.runId === runId() && ['finished', 'stopped', 'error'].includes(s.state)) resolve(s)
+      },
+    }
+    host.addClient(client)
+  })
+}
+
+const doc: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 20000, guest: { memoryMiB: 256 }, recorder: { sampleIntervalMs: 1 } }
+
+describe('a run whose recorder hits a full disk', () => {
+  it('ends in error "the disk is full; N rows kept", keeps every row, and removes the spill folder when discarded', async () => {
+    const spill = join(dir, 'spill')
+    mkdirSync(spill)
+    const enospc = (): number => {
+      throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+    }
+    const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: engine, recorder: { spillDir: spill, memoryBudgetBytes: 1, spillWrite: enospc } })
+    let id = ''
+    const end = ended(host, () => id)
+    const started = await host.startRun(doc, null)
+    if (!started.ok) throw new Error(started.error.message)
+    id = started.value.runId
+    const status = await end
+    // the budget holds two chunks; the first spill fails, so exactly those rows are kept
+    expect(status.state).toBe('error')
+    expect(status.error).toMatch(new RegExp(`^the disk is full; ${2 * CHUNK_ROWS} rows kept`))
+    expect(status.rows).toBe(2 * CHUNK_ROWS)
+    const summary = await host.summary(id)
+    expect(!summary.ok && summary.error).toMatchObject({ code: 'io', message: expect.stringMatching(/^the run failed: the disk is full; \d+ rows kept/) })
+    const csv = await host.exportRun(id, 'samples-csv', null)
+    expect(csv?.ok && csv.value.text?.trimEnd().split('\n').length).toBe(2 * CHUNK_ROWS + 1)
+    // the engine stopped but still answers
+    const snap = await host.snapshot(id, null)
+    expect(snap.ok).toBe(true)
+    expect(readdirSync(spill)).toHaveLength(1)
+    host.dispose()
+    expect(readdirSync(spill)).toHaveLength(0)
+  }, 60_000)
+})
+
+describe('a run whose engine worker died', () => {
+  it('answers snapshot, buddyinfo export, memoryMap, pageInfo and summary at once with an error', async () => {
+    const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: dying })
+    let id = ''
+    const end = ended(host, () => id)
+    const started = await host.startRun(doc, null)
+    if (!started.ok) throw new Error(started.error.message)
+    id = started.value.runId
+    const status = await end
+    expect(status).toMatchObject({ state: 'error', error: 'the engine worker exited (code 7)' })
+    const t0 = performance.now()
+    const answers = await Promise.all([
+      host.snapshot(id, null),
+      host.exportRun(id, 'buddyinfo', null),
+      host.memoryMap({ runId: id, startPfn: 0, endPfn: 1024, cells: 64 }),
+      host.pageInfo(id, 5),
+      host.summary(id),
+    ])
+    expect(performance.now() - t0).toBeLessThan(1000)
+    for (const answer of answers) {
+      expect(answer?.ok).toBe(false)
+      if (answer === null || answer.ok) continue
+      expect(answer.error.message).toMatch(/the engine worker exited \(code 7\)/)
+    }
+    const summary = answers[4]
+    expect(!summary?.ok && summary?.error.message).toBe('the run failed: the engine worker exited (code 7)')
+    host.dispose()
+  }, 30_000)
+})
