@@ -1,50 +1,12 @@
 // The malformed-file corpus through the real CLI: `prlab validate --json` and `prlab run` must each
 // exit with code 2 and name the file and the field (or line), without crashing or hanging.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FIXTURE_CASES, FIXTURE_DIR, writeGeneratedCases } from './malformed_corpus'
 import type { MalformedCase } from './malformed_corpus'
-
-const root = join(import.meta.dirname, '..')
-const PRLAB = join(root, 'bin', 'prlab.mjs')
-/** A hang is a failure: each command gets this long, then is killed (SIGKILL gives no exit code 2). */
-const SPAWN_TIMEOUT_MS = 20_000
-
-interface Outcome {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-function prlab(args: readonly string[]): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PRLAB, ...args], { cwd: root, timeout: SPAWN_TIMEOUT_MS, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
-/** Runs `tasks` with at most `limit` at a time (the CI machine has 2 cores). */
-async function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < tasks.length) {
-        const i = next++
-        results[i] = await tasks[i]()
-      }
-    }),
-  )
-  return results
-}
+import { pool, prlab, type Outcome } from './prlab_process'
 
 interface ValidateJson {
   ok: boolean

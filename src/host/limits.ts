@@ -235,7 +235,8 @@ export function checkLimits(experiment: Experiment, machine: Machine = defaultMa
     const allowed = machine.tmpFreeBytes * USABLE_DISK_FRACTION
     const rowBytes = estimate.rows * ROW_BYTES
     const free = `the temp directory has ${formatBytes(machine.tmpFreeBytes)} free (${Math.round(USABLE_DISK_FRACTION * 100)}% usable)`
-    if (rowBytes >= estimate.diskBytes / 2) {
+    // the rows alone do not fit (a full temp disk): the interval, or free space, is what helps
+    if (rowBytes >= estimate.diskBytes / 2 || rowBytes > allowed) {
       return limitError({
         path: 'recorder.sampleIntervalMs',
         message:
