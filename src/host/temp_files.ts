@@ -113,14 +113,16 @@ let installed = false
 
 /**
  * For a process entry (CLI, browser-mode server, desktop main): sweeps what dead processes left,
- * and removes this process's temp files at exit. `onSignal` runs at the first Ctrl-C or SIGTERM
- * (stop gracefully); a second one exits at once, still removing the temp files.
+ * and removes this process's temp files at exit. With `onSignal`, that runs at the first Ctrl-C
+ * or SIGTERM (stop gracefully) and a second one exits at once, still removing the temp files;
+ * without it the entry handles signals itself and exits through process.exit.
  */
-export function installTempFileCleanup(onSignal: (signal: NodeJS.Signals) => void): StaleSweep {
+export function installTempFileCleanup(onSignal?: (signal: NodeJS.Signals) => void): StaleSweep {
   const swept = sweepStaleTempFiles()
   if (installed) return swept
   installed = true
   process.on('exit', () => removeOwnTempFiles())
+  if (onSignal === undefined) return swept
   let signalled = false
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {

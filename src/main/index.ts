@@ -14,8 +14,11 @@ import { registerAppScheme, serveRenderer } from './protocol'
 import { handleQuit } from './quit'
 import { denyPermissions, enforceSecurity } from './security'
 import { createLabWindow } from './window'
+import { installTempFileCleanup } from '../host/temp_files'
 
 function startLab(): void {
+  // spill folders and temp files: a killed session's are removed now, this one's at exit
+  installTempFileCleanup()
   let mainWindow: BrowserWindow | null = null
   // Packaged, electron-builder's extraResources put the examples in <resources>/examples
   // (electron-builder.json); from source they are in the repository's resources/.

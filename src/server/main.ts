@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { LabHost } from '../host/lab_host'
 import { defaultExamplesDir } from '../host/examples'
 import { startLabServer } from './lab_server'
+import { installTempFileCleanup } from '../host/temp_files'
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +24,8 @@ if (!existsSync(`${staticDir}/index.html`)) {
   console.error(`${staticDir}/index.html is missing: build the renderer first with \`npm run build:web\` (npm run web does both).`)
   process.exit(2)
 }
+// spill folders and temp files: a dead run's are removed now, this one's at exit
+installTempFileCleanup()
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 const host = new LabHost({
   mode: 'browser',
