@@ -16,7 +16,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 const engine = new URL('./engine_worker.ts', import.meta.url)
 const dying = new URL('../../test/fixtures/workers/dying_engine_worker.mjs', import.meta.url)
 
-/** Resolves with the run's status once it is over. */
+/** Starts a run of `doc` and resolves with its id and its status once it is over. */
+async function runToEnd(host: LabHost): Promise<{ id: string; status: RunStatus }> {
+  let id = ''
+  const end = ended(host, () => id)
+  const started = await host.startRun(doc, null)
+  if (!started.ok) throw new Error(started.error.message)
+  id = started.value.runId
+  return { id, status: await end }
+}
+
 function ended(host: LabHost, runId: () => string): Promise<RunStatus> {
   return new Promise((resolve) => {
     const client: LabEvents = {
@@ -42,12 +51,7 @@ describe('a run whose recorder hits a full disk', () => {
       throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
     }
     const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: engine, recorder: { spillDir: spill, memoryBudgetBytes: 1, spillWrite: enospc } })
-    let id = ''
-    const end = ended(host, () => id)
-    const started = await host.startRun(doc, null)
-    if (!started.ok) throw new Error(started.error.message)
-    id = started.value.runId
-    const status = await end
+    const { id, status } = await runToEnd(host)
     // the budget holds two chunks (rows and events); the first spill fails, so what is in memory is kept
     expect(status.state).toBe('error')
     const kept = Number(/^the disk is full; (\d+) rows kept/.exec(status.error ?? '')?.[1])
@@ -69,12 +73,7 @@ describe('a run whose recorder hits a full disk', () => {
 describe('a run whose engine worker died', () => {
   it('answers snapshot, buddyinfo export, memoryMap, pageInfo and summary at once with an error', async () => {
     const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: dying })
-    let id = ''
-    const end = ended(host, () => id)
-    const started = await host.startRun(doc, null)
-    if (!started.ok) throw new Error(started.error.message)
-    id = started.value.runId
-    const status = await end
+    const { id, status } = await runToEnd(host)
     expect(status).toMatchObject({ state: 'error', error: 'the engine worker exited (code 7)' })
     const t0 = performance.now()
     const answers = await Promise.all([

@@ -250,16 +250,24 @@ function signalCase(signal: NodeJS.Signals, code: number): CliCase {
       const out = w.path(`out-${signal}`)
       const file = w.experiment(`long-${signal}.prlab.json`, { durationMs: 3_600_000, recorder: { sampleIntervalMs: 10 } }, { memoryMiB: 128 })
       let pid = 0
+      let sent = false
       const outcome = await prlab(['run', file, '--out', out, '--quiet'], {
-        timeoutMs: 60_000,
+        timeoutMs: 90_000,
         onSpawn: (child) => {
           pid = child.pid ?? 0
-          setTimeout(() => child.kill(signal), 3000)
+          // once the recorder spills (its folder exists), the signal comes
+          const poll = setInterval(() => {
+            const runtime = readdirSync(tmpdir()).find((n) => n.startsWith(`prlab-${pid}-`))
+            if (runtime === undefined || !readdirSync(join(tmpdir(), runtime)).some((n) => n.startsWith('prlab-recorder-'))) return
+            clearInterval(poll)
+            sent = child.kill(signal)
+          }, 20)
+          child.once('exit', () => clearInterval(poll))
         },
       })
       const runtime = readdirSync(tmpdir()).filter((n) => n.startsWith(`prlab-${pid}-`))
       const written = existsSync(out) ? readdirSync(out) : []
-      const wrong = judge(outcome, code, /interrupted \(SIG(INT|TERM)\) at [\d.]+ of 3600\.0 s simulated; nothing written/) ?? (runtime.length > 0 ? `left ${runtime.join(', ')}` : null) ?? (written.length > 0 ? `wrote ${written.join(', ')}` : null)
+      const wrong = (sent ? null : 'the recorder never spilled, so no signal was sent') ?? judge(outcome, code, /interrupted \(SIG(INT|TERM)\) at [\d.]+ of 3600\.0 s simulated; nothing written/) ?? (runtime.length > 0 ? `left ${runtime.join(', ')}` : null) ?? (written.length > 0 ? `wrote ${written.join(', ')}` : null)
       return { outcome, wrong }
     },
   }
