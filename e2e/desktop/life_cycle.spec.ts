@@ -51,8 +51,20 @@ async function started(options: LaunchOptions = {}): Promise<{ desktop: FakeDesk
   return { desktop, ...(await connectedPage(desktop)) }
 }
 
-/** The recorder's spill folders in `dir` (others, such as tsx's cache, may be there too). */
-const spillFolders = (dir: string): string[] => readdirSync(dir).filter((d) => d.startsWith('prlab-recorder-'))
+/**
+ * The recorder's spill folders under `dir`, the temp folder (others, such as tsx's cache, may be
+ * there too): they live in the process's runtime folder `prlab-<pid>-<random>` (host/temp_files.ts).
+ */
+const spillFolders = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((d) => /^prlab-\d+-[0-9a-f]+$/.test(d))
+    .flatMap((d) => {
+      try {
+        return readdirSync(join(dir, d)).filter((s) => s.startsWith('prlab-recorder-'))
+      } catch {
+        return [] // removed meanwhile
+      }
+    })
 
 const recentPaths = (menu: unknown): string[] => {
   const file = (menu as Record<string, unknown[]>[]).find((m) => typeof m === 'object' && 'File' in m)?.File ?? []
