@@ -10,6 +10,7 @@ const COMMANDS = {
   schema: () => import('./commands/schema'),
   sweep: () => import('./commands/sweep'),
   import: () => import('./commands/import'),
+  'record-guest': () => import('./commands/record_guest'),
 } as const
 
 type CommandName = keyof typeof COMMANDS
@@ -24,6 +25,9 @@ const USAGE = `Page Reporting Lab — prlab <command>
   prlab sweep <experiment> --grid 'path=v1,v2' [--grid ...] --out DIR [--shard i/N] [--jobs N]
   prlab sweep --merge DIR          join the sweep.csv files of all shards
   prlab import <buddyinfo|pagetypeinfo|ftrace|rss> <file> [--json|--csv]
+  prlab record-guest <scenario.conf | --script '...'> --kernel <deb|dir|vmlinuz> --out DIR
+        boot a real guest under QEMU, run the script, record host RSS, buddyinfo, per-CPU
+        lists and every report call, and write the lab experiment that mirrors it
 
 Exit codes: 0 ok, 2 invalid input (or a file that cannot be read or written), 1 internal error.
 --debug (or PRLAB_DEBUG=1) shows the stack trace of an internal error.`
