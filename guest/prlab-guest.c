@@ -354,7 +354,7 @@ static int arm_kprobe(void)
 	int fd = open(TRACEFS "/kprobe_events", O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	const char *def = "p:gt/report virtballoon_free_page_report nents=%dx len0=+12(%si):u32\n";
+	const char *def = "p:gt/report virtballoon_free_page_report nents=%dx:u32 len0=+12(%si):u32\n";
 	ssize_t w = write(fd, def, strlen(def));
 	close(fd);
 	if (w < 0)

@@ -21,7 +21,8 @@ const REPORT_LINE = /\[(\d+)\]\s+(?:\S+\s+)?(\d+\.\d+):\s+report:.*\bnents=(0x[0
 export function parseReportLine(line: string): ReportRow | null {
   const m = REPORT_LINE.exec(line)
   if (!m) return null
-  return { cpu: Number(m[1]), guest_ms: Number(m[2]) * 1000, nents: Number(m[3]), len0_bytes: Number(m[4]) }
+  // tracefs prints µs: keep exactly that many digits
+  return { cpu: Number(m[1]), guest_ms: Math.round(Number(m[2]) * 1e6) / 1e3, nents: Number(m[3]), len0_bytes: Number(m[4]) }
 }
 
 const num = (text: string, what: string): number => {
