@@ -1,6 +1,6 @@
 // prlab record-guest: record a real guest running a phase script (docs/record-guest.md), or
 // (--mirror) write the lab experiment of an existing recording.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parseCommandArgs } from '../args'
 import { experimentFromRecording, INITIAL_BUDDYINFO_FILE } from '../../host/guest/experiment_from_recording'
@@ -103,33 +103,40 @@ export async function main(argv: string[]): Promise<number> {
     const accel = o.accel as Accel
     if (!ACCELS.includes(accel)) throw new ScriptError(`--accel: expected ${ACCELS.join(', ')}, got "${o.accel}"`)
     if (o.thp !== undefined && !(THPS as readonly string[]).includes(o.thp)) throw new ScriptError(`--thp: expected ${THPS.join(', ')}, got "${o.thp}"`)
+    if (existsSync(o.out) && !statSync(o.out).isDirectory()) {
+      console.error(`prlab record-guest: --out ${o.out} is a file, not a folder`)
+      return 2
+    }
     if (existsSync(o.out) && readdirSync(o.out).length > 0 && !o.force) {
       console.error(`prlab record-guest: ${o.out} is not empty (a recording is never overwritten silently; --force to write into it)`)
       return 2
+    }
+    const numbers = {
+      memMiB: intOption('mem-mib', o['mem-mib'], 128, 1 << 20) ?? 1024,
+      cpus: intOption('cpus', o.cpus, 1, 64) ?? 2,
+      samplePeriodMs: intOption('sample-ms', o['sample-ms'], 10, 60_000) ?? 200,
+      orderCmdline: intOption('order', o.order, 0, 10) ?? null,
+      orderSysfs: intOption('order-sysfs', o['order-sysfs'], 0, 10) ?? null,
+      seed: intOption('seed', o.seed, 0, 2 ** 31) ?? 1,
+      kvmProbeMs: (intOption('kvm-probe-s', o['kvm-probe-s'], 1, 3600) ?? 15) * 1000,
+      timeoutMs: (intOption('timeout-s', o['timeout-s'], 10, 7 * 86400) ?? 0) * 1000 || null,
     }
     const kernel = locateGuestKernel(o.kernel, o.modules ?? null)
     const scenario = o.name ?? (positionals[0] ? basename(positionals[0]).replace(/\.conf$/, '') : basename(o.out))
     const started = Date.now()
     const result = await recordGuest({
+      ...numbers,
       kernel,
       scenario,
       description: conf?.description ?? '',
       script,
       traceKmem: o['trace-kmem'] || (conf?.traceKmem ?? false),
-      memMiB: intOption('mem-mib', o['mem-mib'], 128, 1 << 20) ?? 1024,
-      cpus: intOption('cpus', o.cpus, 1, 64) ?? 2,
       accel,
-      samplePeriodMs: intOption('sample-ms', o['sample-ms'], 10, 60_000) ?? 200,
       append: o.append,
-      orderCmdline: intOption('order', o.order, 0, 10) ?? null,
-      orderSysfs: intOption('order-sysfs', o['order-sysfs'], 0, 10) ?? null,
       thp: (o.thp as (typeof THPS)[number] | undefined) ?? null,
-      seed: intOption('seed', o.seed, 0, 2 ** 31) ?? 1,
       qemu: o.qemu,
       busybox: o.busybox,
       outDir: o.out,
-      kvmProbeMs: (intOption('kvm-probe-s', o['kvm-probe-s'], 1, 3600) ?? 15) * 1000,
-      timeoutMs: (intOption('timeout-s', o['timeout-s'], 10, 7 * 86400) ?? 0) * 1000 || null,
       log: (line) => console.error(line),
     })
     for (const n of result.notes) console.error(`note: ${n}`)

@@ -16,6 +16,7 @@ export interface HostRssSample {
 }
 
 const CLOCK_TICKS_PER_S = 100 // USER_HZ: /proc/<pid>/stat counts CPU time in these
+const POWEROFF_GRACE_MS = 30_000
 
 const kibField = (text: string, name: string): number => {
   const m = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)
@@ -104,6 +105,7 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
   let stderr = ''
   let killedOnTimeout = false
   let noFirstLine = false
+  let doneAt: number | null = null
   child.stdout.setEncoding('utf8')
   child.stdout.on('data', (text: string) => o.onConsole(text))
   child.stderr.setEncoding('utf8')
@@ -120,8 +122,10 @@ export async function runQemu(o: QemuRunOptions): Promise<QemuRunResult> {
     const now = performance.now() - t0
     const s = pid > 0 ? sampleProcess(pid, now) : null
     if (s) rss.push(s)
-    if (now > o.timeoutMs && !o.isDone()) {
-      killedOnTimeout = true
+    if (o.isDone()) doneAt ??= now
+    // a guest that finished powers off by itself; one that did not, or that hangs in power-off, is stopped
+    if ((doneAt === null && now > o.timeoutMs) || (doneAt !== null && now > doneAt + POWEROFF_GRACE_MS)) {
+      killedOnTimeout = doneAt === null
       kill()
     }
     if (o.firstLineTimeoutMs !== null && firstLineAt === null && now > o.firstLineTimeoutMs) {
