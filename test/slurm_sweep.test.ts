@@ -1,6 +1,6 @@
 // The Slurm array job of docs/sweeps.md on a real Slurm (issue 13 part 3): the sbatch script and
 // the submit lines are taken from the document as written and run in a submit folder holding the
-// lab (symlinks to this checkout), experiments/drain.prlab.json and logs/. The 16 shards write into
+// lab (symlinks to this checkout) and experiments/drain.prlab.json (the submit lines make logs/). The 16 shards write into
 // the documented /shared/sweeps/drain, the dependent job joins them with `prlab sweep --merge`,
 // and the joined table must equal the same grid run locally in one process, row for row, apart
 // from wall_ms. Opt-in: PRLAB_TEST_SLURM=1 with SLURM_CONF naming a running cluster
@@ -49,7 +49,6 @@ describe.skipIf(!enabled)('docs/sweeps.md Slurm array job on a real Slurm (PRLAB
     expect(createdOut, `${out} exists already: the test writes the documented folder and removes it afterwards`).toBe(true)
     for (const f of ['package.json', 'bin', 'src', 'node_modules']) symlinkSync(join(ROOT, f), join(submitDir, f))
     mkdirSync(join(submitDir, 'experiments'))
-    mkdirSync(join(submitDir, 'logs'))
     writeFileSync(join(submitDir, 'experiments', 'drain.prlab.json'), JSON.stringify(DRAIN, null, 2))
     writeFileSync(join(submitDir, 'sweep.sbatch'), ex.sbatch)
 
