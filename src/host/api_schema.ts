@@ -47,12 +47,14 @@ export const isLabMethod = (name: string): name is LabMethod => Object.hasOwn(LA
 
 export class InvalidCallError extends Error {}
 
+export type ValidatedApi = Record<LabMethod, (...args: unknown[]) => Promise<unknown>>
+
 /**
  * The host's methods behind argument validation, in a null-prototype object so a remote caller
  * can reach nothing but the API (no `constructor`, no `__proto__`).
  */
-export function validatedApi(host: LabApi): Record<LabMethod, (...args: unknown[]) => Promise<unknown>> {
-  const api = Object.create(null) as Record<LabMethod, (...args: unknown[]) => Promise<unknown>>
+export function validatedApi(host: LabApi): ValidatedApi {
+  const api = Object.create(null) as ValidatedApi
   for (const method of LAB_METHODS) {
     api[method] = async (...args: unknown[]) => {
       const parsed = LAB_API_ARGS[method].safeParse(args)

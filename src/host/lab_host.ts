@@ -68,7 +68,12 @@ export interface LabHostOptions {
   readonly keepRuns?: number
   /** Each run's recorder: spill folder, budget, and the write seam tests inject faults through. */
   readonly recorder?: RecorderOptions
+  /** Runs going at once (starting, running or paused); one more is refused. Default DEFAULT_MAX_RUNS. */
+  readonly maxRuns?: number
 }
+
+/** Each run is an engine worker on its own core with its own engine memory; the machine is shared. */
+export const DEFAULT_MAX_RUNS = 4
 
 const EXPORT_NAMES: Record<ExportKind, { suffix: string; kind: 'csv' | 'json' | 'txt' }> = {
   'samples-csv': { suffix: 'samples.csv', kind: 'csv' },
@@ -227,6 +232,12 @@ export class LabHost implements LabApi {
       ...(desktop ? { readable: this.grants.readable(grant ?? null) } : {}),
     })
     if (!inputs.ok) return inputs
+    // Counted after the last await, so calls racing each other cannot pass the cap together.
+    const going = this.activeRuns()
+    const maxRuns = this.options.maxRuns ?? DEFAULT_MAX_RUNS
+    if (going >= maxRuns) {
+      return fail({ code: 'limit', message: `${going} runs are already going, the most this lab runs at once (${maxRuns}): stop one, or close the page that started it, then start this one` })
+    }
     const id = randomUUID()
     const sink = {
       frame: (runId: string, rows: number, data: Float64Array) => this.clients.forEach((c) => c.frame(runId, rows, data)),
@@ -238,6 +249,20 @@ export class LabHost implements LabApi {
     this.runs.set(id, run)
     this.evict()
     return ok(run.status())
+  }
+
+  /** Ends a run and frees its worker and recorder (its UI is gone); unknown ids are ignored. */
+  disposeRun(runId: string): void {
+    const run = this.runs.get(runId)
+    if (!run) return
+    run.dispose()
+    this.runs.delete(runId)
+  }
+
+  private activeRuns(): number {
+    let going = 0
+    for (const run of this.runs.values()) if (!run.isOver) going++
+    return going
   }
 
   async control(runId: string, command: RunCommand): Promise<Result<RunStatus>> {

@@ -160,8 +160,11 @@ export class Run {
     this.state = 'error'
     this.error = message
     this.errorCode = code
-    if (!this.disposed) this.feed.resync()
-    this.sink.status(this.status())
+    // A disposed run's UI is gone, and its worker's exit is the disposal itself: no news for other UIs.
+    if (!this.disposed) {
+      this.feed.resync()
+      this.sink.status(this.status())
+    }
     this.settle()
   }
 
