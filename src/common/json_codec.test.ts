@@ -44,5 +44,7 @@ describe('json codec', () => {
   it('refuses malformed base64', () => {
     expect(() => fromBase64('abc')).toThrow()
     expect(() => fromBase64('ab!=')).toThrow()
+    expect(() => fromBase64('A=AA')).toThrow()
+    expect(() => fromBase64('A===')).toThrow()
   })
 })

@@ -17,7 +17,8 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 export function fromBase64(text: string): Uint8Array {
-  if (text.length % 4 !== 0 || /[^A-Za-z0-9+/=]/.test(text)) throw new Error('not base64')
+  // Padding only at the end: 'A=AA' would otherwise decode to made-up bytes.
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('not base64')
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
   const out = new Uint8Array((text.length / 4) * 3 - pad)
   let o = 0

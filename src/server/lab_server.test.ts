@@ -1,37 +1,23 @@
 // Browser mode must not let anyone but the launcher drive the lab: loopback only, the launch
 // token, this server's Origin and a loopback Host. Real server, real sockets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
-import { tmpdir, networkInterfaces } from 'node:os'
-import { join } from 'node:path'
+import { networkInterfaces } from 'node:os'
 import { request } from 'node:http'
 import { connect } from 'node:net'
 import WebSocket from 'ws'
-import { LabHost } from '../host/lab_host'
-import { defaultExamplesDir } from '../host/examples'
-import { startLabServer, type LabServer } from './lab_server'
+import type { LabServer } from './lab_server'
+import { LabProbe } from '../../test/hostile/lab_probe'
+import { startTestServer, type TestServer } from '../../test/hostile/test_server'
 
+let lab: TestServer
 let server: LabServer
-let host: LabHost
-let staticDir: string
 
 beforeAll(async () => {
-  staticDir = mkdtempSync(join(tmpdir(), 'prlab-static-'))
-  writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>lab</title>')
-  host = new LabHost({
-    mode: 'browser',
-    version: 'test',
-    examplesDir: defaultExamplesDir(),
-    workerEntry: new URL('../host/engine_worker.ts', import.meta.url),
-  })
-  server = await startLabServer({ host, staticDir })
+  lab = await startTestServer()
+  server = lab.server
 })
 
-afterAll(async () => {
-  await server.close()
-  host.dispose()
-  rmSync(staticDir, { recursive: true, force: true })
-})
+afterAll(() => lab.close())
 
 /** Resolves with the HTTP status of a refused upgrade, or 101 when the socket opens. */
 function upgradeStatus(path: string, headers: Record<string, string>): Promise<number> {
@@ -104,6 +90,10 @@ describe('browser-mode server', () => {
     const index = await get('/', `127.0.0.1:${server.port}`)
     expect(index.status).toBe(200)
     expect(index.csp).toContain("script-src 'self'")
+    // The page may connect to this server only, under the name it was loaded by.
+    expect(index.csp).toContain(`connect-src 'self' ws://127.0.0.1:${server.port};`)
+    expect(index.csp).not.toMatch(/\*|ws:(?!\/\/127)/)
+    expect((await get('/', `localhost:${server.port}`)).csp).toContain(`connect-src 'self' ws://localhost:${server.port};`)
     expect((await get('/', `evil.example:${server.port}`)).status).toBe(403)
     expect((await get('/../package.json', `127.0.0.1:${server.port}`)).status).toBe(404)
     expect((await get('/%2e%2e/package.json', `127.0.0.1:${server.port}`)).status).toBe(404)
@@ -126,8 +116,20 @@ describe('browser-mode server', () => {
     const examples = (await call('1', 'listExamples', [])).r as { name: string }[]
     expect(examples.map((e) => e.name)).toContain('quick-drain-2g')
     expect((await call('2', 'openExample', [123])).e?.message).toMatch(/openExample: invalid argument/)
-    expect((await call('3', 'constructor', [])).e).toBeDefined()
+    expect((await call('3', 'constructor', [])).e?.message).toBe('"constructor" is not a lab API method')
     expect((await call('4', 'openExample', ['../../package'])).r).toMatchObject({ ok: false, error: { code: 'not-found' } })
     ws.close()
+  })
+
+  it('frees the runs of a page whose WebSocket closed (tab closed, page reloaded)', async () => {
+    const doc = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 3_600_000, guest: { memoryMiB: 128 } }
+    const page = await LabProbe.open(server)
+    const started = (await page.call('startRun', [doc, 0.001])) as { ok: boolean; value: { runId: string } }
+    expect(started.ok).toBe(true)
+    const other = await LabProbe.open(server)
+    expect(await other.call('control', [started.value.runId, 'pause'])).toMatchObject({ ok: true })
+    page.close()
+    await expect.poll(async () => other.call('control', [started.value.runId, 'resume'])).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    other.close()
   })
 })

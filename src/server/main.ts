@@ -3,26 +3,39 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { LabHost } from '../host/lab_host'
+import { DEFAULT_MAX_RUNS, LabHost } from '../host/lab_host'
 import { defaultExamplesDir } from '../host/examples'
-import { startLabServer } from './lab_server'
+import { BIND_ADDRESS, startLabServer } from './lab_server'
+import { isPortInUse } from './listen'
 import { installTempFileCleanup } from '../host/temp_files'
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '5317' },
-    static: { type: 'string' },
-  },
-})
-const port = Number(values.port)
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`--port: expected an integer 0..65535, got ${JSON.stringify(values.port)}`)
+/** Taken when free; otherwise the next free port, unless --port pins one. */
+const DEFAULT_PORT = 5317
+
+const usage = (message: string): never => {
+  console.error(message)
   process.exit(2)
 }
+
+const { values } = (() => {
+  try {
+    return parseArgs({ options: { port: { type: 'string' }, static: { type: 'string' }, 'max-runs': { type: 'string' } } })
+  } catch (e) {
+    return usage(`${e instanceof Error ? e.message : String(e)}\nusage: npm run web -- [--port N] [--max-runs N] [--static DIR]`)
+  }
+})()
+
+const integerOption = (name: string, text: string, min: number, max: number): number => {
+  const value = /^\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(value) || value < min || value > max) usage(`--${name}: expected an integer ${min}..${max}, got ${JSON.stringify(text)}`)
+  return value
+}
+
+const pinnedPort = values.port === undefined ? null : integerOption('port', values.port, 0, 65535)
+const maxRuns = values['max-runs'] === undefined ? DEFAULT_MAX_RUNS : integerOption('max-runs', values['max-runs'], 1, 64)
 const staticDir = values.static ?? fileURLToPath(new URL('../../out/web', import.meta.url))
 if (!existsSync(`${staticDir}/index.html`)) {
-  console.error(`${staticDir}/index.html is missing: build the renderer first with \`npm run build:web\` (npm run web does both).`)
-  process.exit(2)
+  usage(`${staticDir}/index.html is missing: build the renderer first with \`npm run build:web\` (npm run web does both).`)
 }
 // spill folders and temp files: a dead run's are removed now, this one's at exit
 installTempFileCleanup()
@@ -32,11 +45,23 @@ const host = new LabHost({
   version: pkg.version,
   examplesDir: defaultExamplesDir(),
   workerEntry: new URL('../host/engine_worker.ts', import.meta.url),
+  maxRuns,
 })
-const server = await startLabServer({ host, staticDir, port })
-console.log(`Page Reporting Lab (browser mode) is listening on 127.0.0.1 only.`)
+const server = await startLabServer({
+  host,
+  staticDir,
+  port: pinnedPort ?? DEFAULT_PORT,
+  strictPort: pinnedPort !== null,
+  onPortInUse: (port) => console.log(`Port ${port} is in use, trying another one…`),
+}).catch((e: unknown) => {
+  host.dispose()
+  if (isPortInUse(e)) return usage(`Port ${pinnedPort} on ${BIND_ADDRESS} is in use (another program, or another lab). Pick another with --port, or leave --port out to take a free one.`)
+  return usage(`cannot listen on ${BIND_ADDRESS}: ${e instanceof Error ? e.message : String(e)}`)
+})
+console.log(`Page Reporting Lab (browser mode) is listening on ${BIND_ADDRESS}:${server.port} only.`)
 console.log(`Open: ${server.url}`)
 console.log(`The token in that URL is this launch's secret: without it the lab refuses the connection.`)
+console.log(`At most ${maxRuns} runs go at once (--max-runs).`)
 
 const shutdown = async (): Promise<void> => {
   host.dispose()

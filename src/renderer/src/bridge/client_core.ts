@@ -1,7 +1,8 @@
 // What both transports share: a birpc client for the LabApi calls and a registry of handlers
 // for the host's pushes.
 import { createBirpc, type ChannelOptions } from 'birpc'
-import type { LabApi, LabEvents } from '../../../common/api'
+import { fail, type LabApi, type LabEvents, type Result } from '../../../common/api'
+import { MessageTooLargeError } from '../../../common/websocket_limits'
 import type { LabClient, LabEventName } from './lab_client'
 
 type Handlers = { [E in LabEventName]: Set<LabEvents[E]> }
@@ -10,6 +11,14 @@ export interface ClientCore {
   readonly client: LabClient
   /** Delivers a push to the subscribers (used by transports that carry frames outside birpc). */
   emit<E extends LabEventName>(event: E, ...args: Parameters<LabEvents[E]>): void
+}
+
+/** An upload the transport cannot carry is the file's failure, shown like any other. */
+function uploaded<T>(fileName: string, call: Promise<Result<T>>): Promise<Result<T>> {
+  return call.catch((e: unknown) => {
+    if (e instanceof MessageTooLargeError) return fail({ code: 'limit', file: fileName, message: `${fileName}: ${e.message}` })
+    throw e
+  })
 }
 
 export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | 'serialize' | 'deserialize'>, closed: Promise<string>): ClientCore {
@@ -33,7 +42,7 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     capabilities: () => rpc.capabilities(),
     listExamples: () => rpc.listExamples(),
     openExample: (name) => rpc.openExample(name),
-    parseExperiment: (fileName, text) => rpc.parseExperiment(fileName, text),
+    parseExperiment: (fileName, text) => uploaded(fileName, rpc.parseExperiment(fileName, text)),
     openExperimentFile: (fileId) => (fileId === undefined ? rpc.openExperimentFile() : rpc.openExperimentFile(fileId)),
     recentFiles: () => rpc.recentFiles(),
     saveExperiment: (document, fileId, saveAs) => rpc.saveExperiment(document, fileId, saveAs),
@@ -47,9 +56,9 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     snapshot: (runId, atMs) => rpc.snapshot(runId, atMs),
     memoryMap: (request) => rpc.memoryMap(request),
     pageInfo: (runId, pfn) => rpc.pageInfo(runId, pfn),
-    importData: (kind, fileName, text, options) => (options === undefined ? rpc.importData(kind, fileName, text) : rpc.importData(kind, fileName, text, options)),
+    importData: (kind, fileName, text, options) => uploaded(fileName, options === undefined ? rpc.importData(kind, fileName, text) : rpc.importData(kind, fileName, text, options)),
     openImportFile: (kind, options) => (options === undefined ? rpc.openImportFile(kind) : rpc.openImportFile(kind, options)),
-    parseSweep: (fileName, text) => rpc.parseSweep(fileName, text),
+    parseSweep: (fileName, text) => uploaded(fileName, rpc.parseSweep(fileName, text)),
     openSweep: () => rpc.openSweep(),
     on,
     closed,

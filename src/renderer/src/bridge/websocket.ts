@@ -1,6 +1,7 @@
 // Browser mode transport: JSON calls over the WebSocket, sample frames as binary messages.
 import { decodeFrame } from '../../../common/frame_codec'
 import { parseMessage, stringifyMessage } from '../../../common/json_codec'
+import { MessageTooLargeError, oversizeMessageBytes } from '../../../common/websocket_limits'
 import { createClientCore } from './client_core'
 import type { LabClient } from './lab_client'
 
@@ -23,7 +24,12 @@ export function connectWebSocket(): Promise<LabClient> {
   const listeners = new Set<(data: string) => void>()
   const core = createClientCore(
     {
-      post: (data: string) => ws.send(data),
+      post: (data: string) => {
+        // The server would close the whole connection over a larger message: fail this call alone.
+        const bytes = oversizeMessageBytes(data)
+        if (bytes !== null) throw new MessageTooLargeError(bytes)
+        ws.send(data)
+      },
       on: (fn) => void listeners.add(fn),
       serialize: stringifyMessage,
       deserialize: (v: string) => parseMessage(v),
