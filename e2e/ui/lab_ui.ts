@@ -14,3 +14,18 @@ export async function runToEnd(page: Page): Promise<void> {
 export async function simMs(page: Page): Promise<number> {
   return Number(await page.getByTestId('run-progress').getAttribute('data-sim-ms'))
 }
+
+/**
+ * The simulated time once it stops moving: a progress update the engine sent before it took a
+ * pause can arrive after the UI already shows 'paused' (one sample later).
+ */
+export async function settledSimMs(page: Page): Promise<number> {
+  let last = await simMs(page)
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(250)
+    const now = await simMs(page)
+    if (now === last) return now
+    last = now
+  }
+  return last
+}

@@ -1,6 +1,6 @@
 // Run controls: start, pause, single step to the next reporting pass, resume, stop; keyboard.
 import { test, expect } from '../fixtures'
-import { openExample, simMs } from './lab_ui'
+import { openExample, settledSimMs, simMs } from './lab_ui'
 
 test('run, pause, step, resume and stop', async ({ labPage: page }) => {
   await openExample(page)
@@ -12,7 +12,7 @@ test('run, pause, step, resume and stop', async ({ labPage: page }) => {
 
   await page.getByTestId('run-pause').click()
   await expect(page.getByTestId('run-state')).toHaveText('paused')
-  const paused = await simMs(page)
+  const paused = await settledSimMs(page)
   await page.waitForTimeout(500)
   expect(await simMs(page)).toBe(paused)
 
@@ -37,7 +37,7 @@ test('keyboard: F6 pauses, F10 steps, F5 resumes, Shift+F5 stops', async ({ labP
   await expect(page.getByTestId('run-state')).toHaveText('running')
   await page.keyboard.press('F6')
   await expect(page.getByTestId('run-state')).toHaveText('paused')
-  const paused = await simMs(page)
+  const paused = await settledSimMs(page)
   await page.keyboard.press('F10')
   await expect.poll(() => simMs(page)).toBeGreaterThan(paused)
   await page.keyboard.press('F5')
