@@ -2,9 +2,9 @@
 // owns (desktop: app.getPath('userData')). The OS recent documents (app.addRecentDocument) are
 // the Electron shell's business; this list works everywhere. Writes are atomic, and a missing or
 // damaged list reads as empty: losing the recent list must never stop the lab.
-import { readFile, mkdir } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import writeFileAtomic from 'write-file-atomic'
+import { makeDirs, writeFileAtomic } from './atomic_write'
 
 export const MAX_RECENT_FILES = 10
 export const RECENT_FILES_NAME = 'recent-files.json'
@@ -54,8 +54,8 @@ export class RecentFiles {
     return this.enqueue(async () => {
       const files = change(await this.read()).slice(0, MAX_RECENT_FILES)
       const document: RecentFilesDocument = { version: 1, files }
-      await mkdir(this.dir, { recursive: true })
-      await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`, { encoding: 'utf8' })
+      await makeDirs(this.dir)
+      await writeFileAtomic(this.file, `${JSON.stringify(document, null, 2)}\n`)
       return files
     })
   }

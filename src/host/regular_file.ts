@@ -72,3 +72,13 @@ export async function openRegularFile(path: string): Promise<{ handle: fs.FileHa
     throw error
   }
 }
+
+/** The text of a regular file (openRegularFile's refusals apply). */
+export async function readRegularFile(path: string): Promise<string> {
+  const { handle } = await openRegularFile(path)
+  try {
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}

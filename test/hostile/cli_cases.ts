@@ -119,6 +119,17 @@ export const CLI_CASES: readonly CliCase[] = [
   refused('validate: /proc/self/status as the experiment', () => ['validate', '/proc/self/status'], NOT_REGULAR),
   refused('validate: a directory as the experiment', (w) => ['validate', w.dir], NOT_REGULAR),
   refused('sweep: a FIFO as the experiment', (w) => ['sweep', w.fifo('exp.fifo'), '--grid', 'seed=1,2', '--out', w.path('sweep-out')], NOT_REGULAR),
+  refused('sweep: a FIFO as the sweep.json of the --out folder', (w) => {
+    mkdirSync(w.path('sweep-fifo'), { recursive: true })
+    w.fifo('sweep-fifo/sweep.json')
+    return ['sweep', w.experiment('ok.prlab.json'), '--grid', 'seed=1,2', '--out', w.path('sweep-fifo'), '--quiet']
+  }, /sweep\.json: not a regular file \(a FIFO\)/),
+  refused('sweep --merge: a FIFO as a shard CSV', (w) => {
+    mkdirSync(w.path('merge-fifo'), { recursive: true })
+    writeFileSync(w.path('merge-fifo/sweep.json'), JSON.stringify({ format: 'page-reporting-lab/sweep', version: 1, experiment: 'x', points: 2, grid: [{ path: 'seed', values: [1, 2] }] }))
+    w.fifo('merge-fifo/sweep.shard-0-of-1.csv')
+    return ['sweep', '--merge', w.path('merge-fifo')]
+  }, /cannot read sweep\.shard-0-of-1\.csv: not a regular file \(a FIFO\)/),
   refused('run: a FIFO as a replay trace', (w) => ['run', w.experiment('replay-fifo.prlab.json', replayOf(w.fifo('trace.fifo'))), '--quiet'], /workload\.phases\[0\]\.file: .*not a regular file/),
   refused('run: /dev/zero as a replay trace', (w) => ['run', w.experiment('replay-zero.prlab.json', replayOf('/dev/zero')), '--quiet'], /workload\.phases\[0\]\.file: .*not a regular file/),
   refused('run: a directory as a replay trace', (w) => ['run', w.experiment('replay-dir.prlab.json', replayOf(w.dir)), '--quiet'], /not a regular file/),

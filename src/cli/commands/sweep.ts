@@ -5,13 +5,14 @@
 // experiment.prlab.json) and DIR/sweep.csv with each point's summary. Shards write
 // DIR/sweep.shard-<i>-of-<N>.csv instead; --merge joins them into sweep.csv once all are done.
 import { existsSync } from 'node:fs'
-import { readFile, readdir, rm } from 'node:fs/promises'
+import { readdir, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { parseCommandArgs } from '../args'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
 import { ensureWritableDir, makeDirs, writeFileAtomic } from '../../host/atomic_write'
-import { FileWriteError } from '../../host/io_error'
+import { FileWriteError, ioReason } from '../../host/io_error'
+import { readRegularFile } from '../../host/regular_file'
 import type { RunSummary } from '../../common/api'
 import type { Experiment, ExperimentInput } from '../../common/experiment'
 import { experimentToText, formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
@@ -185,7 +186,14 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
   }
   const manifestPath = join(out, MANIFEST)
   if (existsSync(manifestPath)) {
-    if ((await readFile(manifestPath, 'utf8')) !== manifestText) {
+    let existing: string
+    try {
+      existing = await readRegularFile(manifestPath)
+    } catch (e) {
+      say(`cannot read ${manifestPath}: ${ioReason(e)}`)
+      return 2
+    }
+    if (existing !== manifestText) {
       say(`${out} holds another sweep (its ${MANIFEST} differs from this grid); use a new --out folder`)
       return 2
     }
@@ -271,7 +279,7 @@ function withAbsoluteInputs(doc: ExperimentInput, experiment: Experiment, baseDi
 
 async function readSummary(dir: string): Promise<RunSummary | null> {
   try {
-    const value: unknown = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))
+    const value: unknown = JSON.parse(await readRegularFile(join(dir, 'summary.json')))
     return value !== null && typeof value === 'object' ? (value as RunSummary) : null
   } catch {
     return null
@@ -282,7 +290,7 @@ async function readSummary(dir: string): Promise<RunSummary | null> {
 async function merge(out: string): Promise<number> {
   let manifest: Manifest
   try {
-    manifest = JSON.parse(await readFile(join(out, MANIFEST), 'utf8')) as Manifest
+    manifest = JSON.parse(await readRegularFile(join(out, MANIFEST))) as Manifest
     if (manifest.format !== MANIFEST_FORMAT || !Number.isInteger(manifest.points)) throw new Error(`not a ${MANIFEST_FORMAT} manifest`)
   } catch (e) {
     say(`--merge ${out}: cannot read ${MANIFEST}: ${(e as Error).message}`)
@@ -306,7 +314,14 @@ async function merge(out: string): Promise<number> {
   }
   const tables: { file: string; head: string[]; body: string[][] }[] = []
   for (const f of shardFiles) {
-    const [head, ...body] = parseCsv(await readFile(join(out, f), 'utf8')) as string[][]
+    let text: string
+    try {
+      text = await readRegularFile(join(out, f))
+    } catch (e) {
+      say(`--merge ${out}: cannot read ${f}: ${ioReason(e)}`)
+      return 2
+    }
+    const [head, ...body] = parseCsv(text) as string[][]
     if (head?.[0] !== 'point' || !head.includes('status')) {
       say(`--merge ${out}: ${f} is not a sweep CSV`)
       return 2

@@ -9,7 +9,7 @@ import { IMPORT_KINDS, RSS_UNITS, type ImportApi, type ImportKind, type ImportOp
 import { BuddyinfoParser } from './buddyinfo'
 import { FtraceParser } from './ftrace'
 import { readFileLines, readTextLines } from './lines'
-import { openRegularFile } from '../regular_file'
+import { readRegularFile } from '../regular_file'
 import { PagetypeinfoParser } from './pagetypeinfo'
 import { ImportError } from './problems'
 import { RssCsvParser, type RssStats, type RssStreamOptions } from './rss_csv'
@@ -160,9 +160,7 @@ export function parseSweepCsv(fileName: string, text: string): Result<SweepTable
 export async function openSweep(path: string): Promise<Result<SweepTable>> {
   try {
     const file = (await stat(path)).isDirectory() ? join(path, 'sweep.csv') : path
-    const { handle } = await openRegularFile(file)
-    const text = await handle.readFile('utf8').finally(() => handle.close())
-    return parseSweepCsv(basename(file), text)
+    return parseSweepCsv(basename(file), await readRegularFile(file))
   } catch (err) {
     return fail(toLabError(err, basename(path)))
   }
