@@ -3,6 +3,9 @@
 // of SAMPLE_COLUMNS and EVENT_COLUMNS and every EVENT_KINDS entry is described here.
 import { EVENT_COLUMNS, EVENT_KINDS, NR_ORDERS, SAMPLE_COLUMNS, ZONE_NAMES } from './samples'
 import type { EventKind, SampleColumn } from './samples'
+import { KEPT_BY_HOST, REASONS } from './why_not_returned'
+
+const ruleOf = (column: SampleColumn): string => REASONS.find((r) => r.column === column)?.rule ?? ''
 
 export interface ColumnInfo {
   /** Unit as people write it: KiB, ms, blocks, count, state, order. */
@@ -38,6 +41,13 @@ export const SAMPLE_COLUMN_INFO: Readonly<Record<SampleColumn, ColumnInfo>> = {
     {},
     ...ZONE_NAMES.map((zone) => orderColumns(`${zone.toLowerCase()}_nr_free_`, 'blocks', (o) => `Free blocks of order ${o} in zone ${zone} (the ${zone} line of /proc/buddyinfo).`)),
   ),
+  guest_free_kib: { unit: 'KiB', meaning: 'All free guest memory: free_kib + pcp_kib + isolated_kib. It equals reported_kib + pcp_kib + isolated_kib + the five unreported_* columns at every sample.' },
+  unreported_no_reporting_kib: { unit: 'KiB', meaning: `Unreported buddy memory while no driver is registered (no device, probe failed, not yet registered, unregistered). ${ruleOf('unreported_no_reporting_kib')}` },
+  unreported_below_order_kib: { unit: 'KiB', meaning: `Unreported free blocks below page_reporting_order (per order: nr_free_N - nr_reported_N for N < reporting_order). ${ruleOf('unreported_below_order_kib')}` },
+  unreported_zone_gate_kib: { unit: 'KiB', meaning: `Unreported free blocks at or above the reporting order in zones the watermark gate skips (free - highatomic <= low + boost + capacity << order at the sample). ${ruleOf('unreported_zone_gate_kib')}` },
+  unreported_merged_kib: { unit: 'KiB', meaning: `Unreported free blocks at or above the reporting order, in zones past the gate, that lost PG_reported by merging a reported buddy. ${ruleOf('unreported_merged_kib')}` },
+  unreported_awaiting_pass_kib: { unit: 'KiB', meaning: `The remaining unreported free blocks at or above the reporting order in zones past the gate. ${ruleOf('unreported_awaiting_pass_kib')}` },
+  reported_kept_by_host_kib: { unit: 'KiB', meaning: `Part of reported_kib the host acked but did not discard. ${KEPT_BY_HOST.rule}` },
 } as Record<SampleColumn, ColumnInfo>
 
 export const EVENT_COLUMN_INFO: Readonly<Record<(typeof EVENT_COLUMNS)[number], ColumnInfo>> = {

@@ -34,6 +34,15 @@ export const SAMPLE_COLUMNS = [
   'allocated_kib',
   'reporting_order',
   ...ZONE_NAMES.flatMap((z) => orders(`${z.toLowerCase()}_nr_free_`)),
+  // why free memory was not returned (src/common/why_not_returned.ts): with reported_kib, pcp_kib
+  // and isolated_kib they add up to guest_free_kib at every sample
+  'guest_free_kib',
+  'unreported_no_reporting_kib',
+  'unreported_below_order_kib',
+  'unreported_zone_gate_kib',
+  'unreported_merged_kib',
+  'unreported_awaiting_pass_kib',
+  'reported_kept_by_host_kib',
 ] as const
 
 export type SampleColumn = (typeof SAMPLE_COLUMNS)[number]

@@ -3,10 +3,10 @@
 // Resident and discarded state are bitsets over guest pfns; a per-2 MiB region count keeps RSS
 // and THP decisions O(1). Backing page sizes: anon-4k 4 KiB; anon-thp 2 MiB THPs that a 4 KiB
 // discard splits; hugetlb-2m and hugetlb-1g whole huge pages (QEMU ignores unaligned discards).
-import type { Experiment } from '../common/experiment'
+import { backingOrder, type BackingKind } from '../common/reporting_rules'
 import { NS_PER_US } from './event_queue'
 
-export type BackingKind = Experiment['host']['backing']
+export { backingOrder, type BackingKind }
 
 export interface HostBackingConfig {
   readonly backing: BackingKind
@@ -34,21 +34,6 @@ const REGION_PAGES = 1 << REGION_ORDER
 const THP_NONE = 0
 const THP_HUGE = 1
 const THP_SPLIT = 2
-
-/** log2 of the backing page size in guest pages. */
-export function backingOrder(kind: BackingKind): number {
-  switch (kind) {
-    case 'anon-4k':
-      return 0
-    case 'anon-thp':
-      // QEMU's RAMBlock page size for anonymous THP memory is the host base page: 4 KiB discards pass
-      return 0
-    case 'hugetlb-2m':
-      return 9
-    case 'hugetlb-1g':
-      return 18
-  }
-}
 
 export class HostBacking {
   readonly unitOrder: number

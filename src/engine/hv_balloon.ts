@@ -2,12 +2,13 @@
 // HV_EXT_CALL_MEMORY_HEAT_HINT hypercall per report, ranges of order >= 9 as 2 MiB large pages
 // and smaller ones as 4 KiB ranges; HV_STATUS_INVALID_PARAMETER forces page_reporting_order to
 // pageblock_order; dm_thread_func (every 1 s) unregisters after HV_MAX_FAILURES counted failures.
+import { HV_LARGE_REPORTING_ORDER, hvRefusesOrder } from '../common/reporting_rules'
 import type { SimEvent } from '../common/samples'
 import { NS_PER_MS, NS_PER_US } from './event_queue'
 import { type HostBacking, discardBatch } from './host_backing'
 import { EINVAL, type PageReportingDevice, type ReportResult, type Scatterlist } from './page_reporting'
 
-export const HV_LARGE_REPORTING_ORDER = 9
+export { HV_LARGE_REPORTING_ORDER }
 export const HV_MAX_FAILURES = 2
 /** dm_thread_func waits on config_event with a 1 s timeout. */
 export const DM_THREAD_PERIOD_MS = 1000
@@ -49,10 +50,14 @@ export class HvBalloon implements PageReportingDevice {
     let dur_ns = Math.round(this.cfg.reportLatencyUs * NS_PER_US)
     // union hv_gpa_page_range: order >= 9 as 2 MiB large pages, smaller blocks as 4 KiB ranges
     let small = 0
-    for (let i = start; i < start + nents; i++) if (sgl.order[i] < HV_LARGE_REPORTING_ORDER) small++
+    let refused = false
+    for (let i = start; i < start + nents; i++) {
+      if (sgl.order[i] < HV_LARGE_REPORTING_ORDER) small++
+      if (hvRefusesOrder(this.cfg.acceptsSmallOrders, sgl.order[i])) refused = true
+    }
     const encoding = `${nents - small} x 2M-page ranges, ${small} x 4K-page ranges`
     let status: HvStatus = 'HV_STATUS_SUCCESS'
-    if (small > 0 && !this.cfg.acceptsSmallOrders) status = 'HV_STATUS_INVALID_PARAMETER'
+    if (refused) status = 'HV_STATUS_INVALID_PARAMETER'
     else if (this.cfg.failAfterReports !== null && n >= this.cfg.failAfterReports) status = 'HV_STATUS_INSUFFICIENT_MEMORY'
     if (status !== 'HV_STATUS_SUCCESS') {
       // a failure is counted only once an INVALID_PARAMETER started the count

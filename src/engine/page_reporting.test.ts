@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SimEvent } from '../common/samples'
 import { EventQueue, NS_PER_MS, NS_PER_S } from './event_queue'
-import type { OrderRule } from './kernel_version'
+import type { OrderRule } from '../common/kernel_version'
 import { MIGRATE_HIGHATOMIC, MIGRATE_ISOLATE, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE } from './mm/page_alloc_api'
 import {
   PAGE_REPORTING_ACTIVE,

@@ -3,9 +3,10 @@
 // it walks zones, orders and migratetypes synchronously (the zone lock is held), and suspends
 // only where the kernel drops the lock to call prdev->report(); the round trip is an event at
 // now + the device's duration, and workload events interleave meanwhile (kernel-spec §1.6.7).
+import { reportingBudget, reportingWatermarkPages } from '../common/reporting_rules'
 import { REPORTING_STATES, type SimEvent, type ZoneName } from '../common/samples'
 import { type EventQueue, NS_PER_MS } from './event_queue'
-import { type OrderRule, REPORTING_ORDER_UNSET, bootReportingOrder, orderAtRegister, sysfsWriteOrder } from './kernel_version'
+import { type OrderRule, REPORTING_ORDER_UNSET, bootReportingOrder, orderAtRegister, sysfsWriteOrder } from '../common/kernel_version'
 import { MAX_ORDER, MIGRATE_ISOLATE, MIGRATE_TYPES, type PageAlloc } from './mm/page_alloc_api'
 
 export const PAGE_REPORTING_IDLE = 0
@@ -272,7 +273,7 @@ export class PageReporting {
           const z = this.pz
           const order = this.order
           const usable = alloc.nrFreePages(z) - alloc.nrReservedHighatomic(z)
-          const mark = alloc.wmarkLow(z) + alloc.watermarkBoost(z) + cap * 2 ** order
+          const mark = reportingWatermarkPages(alloc.wmarkLow(z), alloc.watermarkBoost(z), cap, order)
           if (order === REPORTING_ORDER_UNSET || !(usable > mark)) {
             // an unpopulated zone fails the check every pass: not worth an event
             if (alloc.zoneManagedPages(z) > 0) this.event({ kind: 'zone_skipped', zone: this.zoneName(z), order, count: usable, detail: `usable ${usable} <= low+boost+${cap}<<${order} = ${mark} pages` })
@@ -295,7 +296,7 @@ export class PageReporting {
             continue
           }
           // models page_reporting_cycle() entry: budget over nr_free of every migratetype of this order
-          this.budget = Math.ceil(alloc.nrFree(this.pz, this.pOrder) / (cap * this.cfg.budgetDivisor))
+          this.budget = reportingBudget(alloc.nrFree(this.pz, this.pOrder), cap, this.cfg.budgetDivisor)
           this.cur = alloc.listFirst(this.pz, this.pOrder, this.pMt)
           this.stage = STAGE_WALK
           continue

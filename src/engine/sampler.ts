@@ -1,6 +1,7 @@
 // One sample row per recorder.sampleIntervalMs: the columns of SAMPLE_COLUMNS (src/common/samples.ts)
 // written into one reused Float64Array, totals over all zones in KiB, block counts as
 // /proc/buddyinfo prints them.
+import { zoneAboveReportingWatermark } from '../common/reporting_rules'
 import { COL, NR_ORDERS, NR_SAMPLE_COLUMNS, ZONE_NAMES } from '../common/samples'
 import type { HostBacking } from './host_backing'
 import type { PageAlloc } from './mm/page_alloc_api'
@@ -14,6 +15,10 @@ export interface SampleSources {
   readonly host: HostBacking
   /** Live workload memory, in pages. */
   readonly allocatedPages: () => number
+  /** PAGE_REPORTING_CAPACITY of the run (the watermark gate's capacity << order). */
+  readonly capacity: number
+  /** Reported blocks below this order stay resident on the host (discardRefusal()); NR_ORDERS when the host discards none. */
+  readonly hostDiscardMinOrder: number
 }
 
 const perZoneBase = ZONE_NAMES.map((z) => COL[`${z.toLowerCase()}_nr_free_0` as keyof typeof COL])
@@ -31,6 +36,18 @@ export class Sampler {
     r[COL.t_ms] = t_ms
     let free = 0
     let reportedPages = 0
+    // why not returned (src/common/why_not_returned.ts), from counters the allocator keeps
+    let noReporting = 0
+    let belowOrder = 0
+    let zoneGate = 0
+    let merged = 0
+    let awaiting = 0
+    let keptByHost = 0
+    const registered = reporting.device !== null
+    const rawOrder = reporting.order
+    // unset (-1) or above MAX_ORDER (5.14-6.2 sysfs): no order reaches it
+    const order = rawOrder < 0 || rawOrder > NR_ORDERS ? NR_ORDERS : rawOrder
+    const { capacity, hostDiscardMinOrder } = this.src
     let isolated = 0
     let pcp = 0
     let wmin = 0
@@ -46,12 +63,25 @@ export class Sampler {
       whigh += alloc.wmarkHigh(z)
       boost += alloc.watermarkBoost(z)
       const zoneCol = z < perZoneBase.length ? perZoneBase[z] : -1
+      // page_reporting_process_zone()'s gate as the next pass would see it now
+      const gated = order < NR_ORDERS && !zoneAboveReportingWatermark(alloc.nrFreePages(z) - alloc.nrReservedHighatomic(z), alloc.wmarkLow(z), alloc.watermarkBoost(z), capacity, order)
       for (let o = 0; o < NR_ORDERS; o++) {
         const nf = alloc.nrFree(z, o)
         const nr = alloc.nrReported(z, o)
         r[COL.nr_free_0 + o] += nf
         r[COL.nr_reported_0 + o] += nr
-        reportedPages += nr * 2 ** o
+        const pages = 2 ** o
+        reportedPages += nr * pages
+        if (o < hostDiscardMinOrder) keptByHost += nr * pages
+        const unreported = (nf - nr) * pages
+        if (!registered) noReporting += unreported
+        else if (o < order) belowOrder += unreported
+        else if (gated) zoneGate += unreported
+        else {
+          const nm = alloc.nrMergedReported(z, o) * pages
+          merged += nm
+          awaiting += unreported - nm
+        }
         if (zoneCol >= 0) r[zoneCol + o] = nf
       }
     }
@@ -70,6 +100,13 @@ export class Sampler {
     r[COL.boost_kib] = boost * KIB_PER_PAGE
     r[COL.allocated_kib] = this.src.allocatedPages() * KIB_PER_PAGE
     r[COL.reporting_order] = reporting.order
+    r[COL.guest_free_kib] = (free + pcp + isolated) * KIB_PER_PAGE
+    r[COL.unreported_no_reporting_kib] = noReporting * KIB_PER_PAGE
+    r[COL.unreported_below_order_kib] = belowOrder * KIB_PER_PAGE
+    r[COL.unreported_zone_gate_kib] = zoneGate * KIB_PER_PAGE
+    r[COL.unreported_merged_kib] = merged * KIB_PER_PAGE
+    r[COL.unreported_awaiting_pass_kib] = awaiting * KIB_PER_PAGE
+    r[COL.reported_kept_by_host_kib] = keptByHost * KIB_PER_PAGE
     return r
   }
 }

@@ -4,14 +4,15 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
-import type { SimEvent } from '../common/samples'
+import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
+import { NR_ORDERS, type SimEvent } from '../common/samples'
 import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
 import { guestRamRanges, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
 import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
 import { applyInitialFreeState } from './initial_free_state'
-import { kernelPreset, pageblockOrderOf } from './kernel_version'
+import { kernelPreset, pageblockOrderOf } from '../common/kernel_version'
 import { createPageAlloc } from './mm/page_alloc'
 import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES, type PageAlloc } from './mm/page_alloc_api'
 import { PageReporting, type PageReportingDevice } from './page_reporting'
@@ -153,7 +154,17 @@ class LabSimulation implements Simulation {
     this.device = device
     this.deviceStatus = status
 
-    this.sampler = new Sampler({ alloc: this.alloc, reporting: this.reporting, host: this.host, allocatedPages: () => this.workload.allocatedPages })
+    // the host's discard rule (discardRefusal()) depends on the report only through the block order
+    const poisonVal = device instanceof VirtioBalloon ? device.probe.poisonVal : 0
+    const hostDiscardMinOrder = deviceDiscardRefusal({ discard: hostCfg.discard, poisonVal }) !== null ? NR_ORDERS : Math.min(NR_ORDERS, backingOrder(hostCfg.backing))
+    this.sampler = new Sampler({
+      alloc: this.alloc,
+      reporting: this.reporting,
+      host: this.host,
+      allocatedPages: () => this.workload.allocatedPages,
+      capacity: rep.capacity,
+      hostDiscardMinOrder,
+    })
     this.sampleInterval_ns = Math.round(recorder.sampleIntervalMs * NS_PER_MS)
     this.sampleHandler = q.register(() => this.takeSample())
     q.schedule(0, this.sampleHandler)

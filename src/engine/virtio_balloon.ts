@@ -2,13 +2,13 @@
 // (kernel-spec §3.1, §3.3): feature negotiation at probe (F_REPORTING, F_PAGE_POISON, poison_val),
 // one virtqueue chain per report with the guest waiting for the ack, and QEMU's decision to
 // discard or just ack (inhibited discard, poison_val != 0, unaligned ranges).
+import { deviceDiscardRefusal, probeVirtioBalloon, type VirtioProbe } from '../common/reporting_rules'
 import type { SimEvent } from '../common/samples'
 import { NS_PER_MS, NS_PER_US } from './event_queue'
 import { type HostBacking, discardBatch } from './host_backing'
 import { type PageReportingDevice, type ReportResult, type Scatterlist } from './page_reporting'
 
-/** PAGE_POISON (0xaa) in every byte of the le32 config field. */
-export const PAGE_POISON_VAL = 0xaaaaaaaa
+export { PAGE_POISON_VAL, probeVirtioBalloon, type VirtioProbe } from '../common/reporting_rules'
 
 export interface VirtioBalloonConfig {
   readonly queueSize: number
@@ -25,29 +25,6 @@ export interface VirtioBalloonConfig {
   readonly host: HostBacking
   readonly now_ms: () => number
   readonly emit: ((event: SimEvent) => void) | null
-}
-
-export interface VirtioProbe {
-  /** The driver registers with page_reporting. */
-  readonly reporting: boolean
-  readonly pagePoisonNegotiated: boolean
-  readonly poisonVal: number
-  readonly reason: string
-}
-
-// models virtballoon_validate() and the reporting part of virtballoon_probe()
-export function probeVirtioBalloon(cfg: Pick<VirtioBalloonConfig, 'queueSize' | 'offerPagePoison' | 'initOnFree' | 'pagePoisoning' | 'capacity' | 'hostPoisonVal'>): VirtioProbe {
-  const wantsPoison = cfg.initOnFree || cfg.pagePoisoning
-  if (wantsPoison && !cfg.offerPagePoison) {
-    return { reporting: false, pagePoisonNegotiated: false, poisonVal: cfg.hostPoisonVal, reason: 'F_REPORTING cleared: init_on_free/page poisoning without F_PAGE_POISON' }
-  }
-  if (cfg.queueSize < cfg.capacity) {
-    return { reporting: false, pagePoisonNegotiated: false, poisonVal: cfg.hostPoisonVal, reason: `probe failed: -ENOSPC (reporting_vq size ${cfg.queueSize} < ${cfg.capacity})` }
-  }
-  if (!wantsPoison) return { reporting: true, pagePoisonNegotiated: false, poisonVal: cfg.hostPoisonVal, reason: 'F_REPORTING' }
-  // F_PAGE_POISON negotiated: the guest writes poison_val (0 for init_on_free)
-  const poisonVal = cfg.initOnFree ? 0 : PAGE_POISON_VAL
-  return { reporting: true, pagePoisonNegotiated: true, poisonVal, reason: `F_REPORTING, F_PAGE_POISON (poison_val 0x${poisonVal.toString(16)})` }
 }
 
 export class VirtioBalloon implements PageReportingDevice {
@@ -67,9 +44,10 @@ export class VirtioBalloon implements PageReportingDevice {
     let detail: string | undefined
     let freedPages = 0
     let ranges = 0
-    if (!this.cfg.hostDiscard) {
+    const refusal = deviceDiscardRefusal({ discard: this.cfg.hostDiscard, poisonVal: this.probe.poisonVal })
+    if (refusal === 'discard-inhibited') {
       detail = 'discard inhibited: acked, nothing freed'
-    } else if (this.probe.poisonVal !== 0) {
+    } else if (refusal === 'poison-val') {
       detail = `poison_val 0x${this.probe.poisonVal.toString(16)}: acked, nothing freed`
     } else {
       const d = discardBatch(this.cfg.host, sgl.pfn, sgl.order, start, nents)

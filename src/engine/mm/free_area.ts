@@ -10,7 +10,7 @@ import type { PfnLists } from './list'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MIGRATE_TYPES, NR_PAGE_ORDERS, NR_ZONES } = api
-const { KIND_BUDDY, KIND_TAIL, PG_REPORTED } = memmap
+const { KIND_BUDDY, KIND_TAIL, PG_MERGED_REPORTED, PG_REPORTED } = memmap
 
 /** Number of buddy free lists; the per-CPU lists take the ids after them. */
 export const NR_FREE_LISTS = NR_ZONES * NR_PAGE_ORDERS * MIGRATE_TYPES
@@ -22,6 +22,8 @@ export class FreeArea {
   readonly nrFree = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
   /** Blocks with PG_reported on the lists, same indexing. */
   readonly nrReported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+  /** Blocks with PG_MERGED_REPORTED on the lists, same indexing (the sampler's "merged after reported"). */
+  readonly nrMergedReported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
   readonly lists: PfnLists
   readonly memmap: MemMap
 
@@ -43,7 +45,9 @@ export class FreeArea {
   /** del_page_from_free_list(): clears PG_reported and PageBuddy; the caller gives the frame its new state. */
   del(pfn: number, zone: number, order: number): void {
     const i = zone * NR_PAGE_ORDERS + order
-    if ((this.memmap.flags[pfn] & PG_REPORTED) !== 0) this.nrReported[i]--
+    const flags = this.memmap.flags[pfn]
+    if ((flags & PG_REPORTED) !== 0) this.nrReported[i]--
+    else if ((flags & PG_MERGED_REPORTED) !== 0) this.nrMergedReported[i]--
     this.lists.del(pfn)
     this.memmap.flags[pfn] = KIND_TAIL
     this.memmap.order[pfn] = -1
@@ -65,7 +69,15 @@ export class FreeArea {
   setReported(pfn: number, zone: number): void {
     const flags = this.memmap.flags[pfn]
     if ((flags & PG_REPORTED) !== 0) return
-    this.memmap.flags[pfn] = flags | PG_REPORTED
-    this.nrReported[zone * NR_PAGE_ORDERS + this.memmap.order[pfn]]++
+    const i = zone * NR_PAGE_ORDERS + this.memmap.order[pfn]
+    if ((flags & PG_MERGED_REPORTED) !== 0) this.nrMergedReported[i]--
+    this.memmap.flags[pfn] = (flags & ~PG_MERGED_REPORTED) | PG_REPORTED
+    this.nrReported[i]++
+  }
+
+  /** Marks a block just added by __free_one_page() as holding a reported buddy it merged. */
+  setMergedReported(pfn: number, zone: number, order: number): void {
+    this.memmap.flags[pfn] |= PG_MERGED_REPORTED
+    this.nrMergedReported[zone * NR_PAGE_ORDERS + order]++
   }
 }

@@ -21,13 +21,19 @@ export const KIND_PCP = 5
 export const KIND_ISOLATED = 6
 /** PG_reported (an alias of PG_uptodate), meaningful on buddy heads only. */
 export const PG_REPORTED = 8
+/**
+ * Not a kernel flag: the lab's mark on a free block whose PG_reported was cleared because
+ * __free_one_page() merged a reported buddy into it (kernel-spec §1.9). The host may already have
+ * dropped part of it; the next pass reports it again. Only on buddy heads, never with PG_REPORTED.
+ */
+export const PG_MERGED_REPORTED = 128
 export const MT_SHIFT = 4
 export const MT_MASK = 7
 
 export class MemMap {
   /** Order of the block whose head is this pfn (any kind); -1 for every other frame. */
   readonly order: Int8Array
-  /** Kind | PG_REPORTED | migratetype << MT_SHIFT. */
+  /** Kind | PG_REPORTED | migratetype << MT_SHIFT | PG_MERGED_REPORTED. */
   readonly flags: Uint8Array
   /** Pageblock migratetype, one byte per pageblock. */
   readonly pageblockMt: Uint8Array

@@ -26,7 +26,7 @@ import { checkPageAlloc } from './page_alloc_check'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, NR_ZONES, ZONE_NORMAL } = api
-const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_REPORTED } = memmap
+const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_MERGED_REPORTED, PG_REPORTED } = memmap
 const { FreeArea, NR_FREE_LISTS, freeListId } = freeArea
 const { computeZoneLayout, zoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
@@ -202,8 +202,9 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     const orders = this.order
     const flags = this.flags
     const { next, prev, head, tail } = this.lists
-    const { nrFree, nrReported } = this.area
+    const { nrFree, nrReported, nrMergedReported } = this.area
     const pbo = this.pageblockOrder
+    let mergedReported = false
     orders[pfn] = -1
     flags[pfn] = KIND_TAIL
     this.nrFreePagesByZone[zone] += 1 << order
@@ -219,7 +220,13 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       }
       // del_page_from_free_list(), inlined: the merge loop is the hottest path of every free.
       const i = zone * NR_PAGE_ORDERS + order
-      if ((flags[buddyPfn] & PG_REPORTED) !== 0) nrReported[i]--
+      const buddyFlags = flags[buddyPfn]
+      if ((buddyFlags & (PG_REPORTED | PG_MERGED_REPORTED)) !== 0) {
+        // the merged block starts unflagged: what the host dropped is reported again (kernel-spec §1.9)
+        if ((buddyFlags & PG_REPORTED) !== 0) nrReported[i]--
+        else nrMergedReported[i]--
+        mergedReported = true
+      }
       const n = next[buddyPfn]
       const p = prev[buddyPfn]
       if (p >= 0) next[p] = n
@@ -237,6 +244,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     else if (this.shuffle && order >= MAX_ORDER) toTail = this.randomBit() !== 0
     else toTail = this.buddyMergeLikely(pfn, buddyPfn, order)
     this.area.add(pfn, zone, order, mt, toTail)
+    if (mergedReported) this.area.setMergedReported(pfn, zone, order)
     if (this.watermarkBoostByZone[zone] !== 0) this.kswapdBalance(zone)
     if ((fpi & FPI_SKIP_REPORT_NOTIFY) === 0) this.notifyFree(zone, order)
   }
@@ -697,6 +705,10 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   nrReported(zone: number, order: number): number {
     return this.area.nrReported[zone * NR_PAGE_ORDERS + order]
+  }
+
+  nrMergedReported(zone: number, order: number): number {
+    return this.area.nrMergedReported[zone * NR_PAGE_ORDERS + order]
   }
 
   nrReservedHighatomic(zone: number): number {

@@ -66,6 +66,8 @@ export interface PageAlloc {
   nrFree(zone: number, order: number): number
   /** Blocks on the free lists of this order with PG_reported set. */
   nrReported(zone: number, order: number): number
+  /** Free blocks of this order whose PG_reported was cleared when __free_one_page() merged a reported buddy into them (lab bookkeeping). */
+  nrMergedReported(zone: number, order: number): number
   nrReservedHighatomic(zone: number): number
   /** Raw _watermark[WMARK_MIN/LOW/HIGH], without boost. */
   wmarkMin(zone: number): number

@@ -12,7 +12,7 @@ import type { PageAllocator } from './page_alloc'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } = api
-const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_REPORTED } = memmap
+const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_MERGED_REPORTED, PG_REPORTED } = memmap
 const { ZONE_NAMES, zoneIdx } = mmzone
 
 const ON_FREE_LIST = 1
@@ -53,6 +53,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
   const listMt = new Uint8Array(nrPfns)
   const blocks = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
   const reported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
+  const mergedReported = new Int32Array(NR_ZONES * NR_PAGE_ORDERS)
 
   for (let z = 0; z < NR_ZONES; z++) {
     for (let o = 0; o < NR_PAGE_ORDERS; o++) {
@@ -65,6 +66,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
           blocks[z * NR_PAGE_ORDERS + o]++
           listMt[pfn] = mt
           if ((flags[pfn] & PG_REPORTED) !== 0) reported[z * NR_PAGE_ORDERS + o]++
+          if ((flags[pfn] & PG_MERGED_REPORTED) !== 0) mergedReported[z * NR_PAGE_ORDERS + o]++
         })
       }
     }
@@ -119,6 +121,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
     if (o < 0 || o > MAX_ORDER) fail(`pfn ${pfn}: block head with order ${o}`)
     if ((pfn & ((1 << o) - 1)) !== 0) fail(`pfn ${pfn}: block of order ${o} is not aligned`)
     if ((f & PG_REPORTED) !== 0 && kind !== KIND_BUDDY) fail(`pfn ${pfn}: PG_reported on a block that is not free`)
+    if ((f & PG_MERGED_REPORTED) !== 0 && (kind !== KIND_BUDDY || (f & PG_REPORTED) !== 0)) fail(`pfn ${pfn}: merged-after-reported mark on a block that is not an unreported free block`)
     const z = zoneIdx(pfn)
     const n = 1 << o
     if (zoneIdx(pfn + n - 1) !== z) fail(`pfn ${pfn}: block of order ${o} crosses into zone ${ZONE_NAMES[zoneIdx(pfn + n - 1)]}`)
@@ -152,6 +155,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
       const i = z * NR_PAGE_ORDERS + o
       if (area.nrFree[i] !== blocks[i]) fail(`zone ${name} order ${o}: nr_free ${area.nrFree[i]} != ${blocks[i]} blocks on the lists`)
       if (area.nrReported[i] !== reported[i]) fail(`zone ${name} order ${o}: nrReported ${area.nrReported[i]} != ${reported[i]} flagged blocks`)
+      if (area.nrMergedReported[i] !== mergedReported[i]) fail(`zone ${name} order ${o}: nrMergedReported ${area.nrMergedReported[i]} != ${mergedReported[i]} marked blocks`)
     }
     if (pa.nrFreePagesByZone[z] !== buddyPages[z]) fail(`zone ${name}: NR_FREE_PAGES ${pa.nrFreePagesByZone[z]} != ${buddyPages[z]} pages on the free lists`)
     if (pa.isolatedByZone[z] !== isolatedPages[z]) fail(`zone ${name}: isolated ${pa.isolatedByZone[z]} != ${isolatedPages[z]} pages in isolated blocks`)

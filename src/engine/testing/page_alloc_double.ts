@@ -116,6 +116,11 @@ export class PageAllocDouble implements PageAlloc {
   nrReported(zone: number, order: number): number {
     return this.reportedCount[zone * NR_PAGE_ORDERS + order]
   }
+
+  /** The double never merges. */
+  nrMergedReported(): number {
+    return 0
+  }
   nrReservedHighatomic(zone: number): number {
     return this.zones[zone].highatomic
   }

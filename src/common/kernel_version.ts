@@ -1,8 +1,10 @@
 // Kernel-version presets (kernel-spec §1.10, §1.12, §2.9): what changes between 5.10, 5.14,
 // 6.1 and 6.6 for the allocator around page reporting, and how page_reporting_order is chosen.
 // The reporting core itself (capacity, delay, budget) is the same in every version.
-import type { KernelVersion } from '../common/experiment'
-import { MAX_ORDER } from './mm/page_alloc_api'
+import type { KernelVersion } from './experiment'
+import { NR_ORDERS } from './samples'
+
+const MAX_ORDER = NR_ORDERS - 1
 
 /** The generations of page_reporting_order handling. */
 export type OrderRule =
