@@ -5,7 +5,8 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
 import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
-import { NR_ORDERS, type SimEvent } from '../common/samples'
+import { SampleSummarizer } from '../common/run_summary'
+import { COL, NR_ORDERS, type SampleColumn, type SimEvent } from '../common/samples'
 import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
 import { guestRamRanges, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
@@ -39,6 +40,9 @@ class LabSimulation implements Simulation {
   private readonly checkEveryEvent: boolean
   private readonly sampleInterval_ns: number
   private readonly sampleHandler: number
+  /** The headline figures, from the same rows the recorder gets. */
+  private readonly summarizer = new SampleSummarizer()
+  private readonly rowValue: (column: SampleColumn) => number
 
   constructor(
     private readonly experiment: Experiment,
@@ -165,6 +169,8 @@ class LabSimulation implements Simulation {
       capacity: rep.capacity,
       hostDiscardMinOrder,
     })
+    const row = this.sampler.row
+    this.rowValue = (column) => row[COL[column]]
     this.sampleInterval_ns = Math.round(recorder.sampleIntervalMs * NS_PER_MS)
     this.sampleHandler = q.register(() => this.takeSample())
     q.schedule(0, this.sampleHandler)
@@ -338,6 +344,7 @@ class LabSimulation implements Simulation {
       reporting_order: r.order,
       reporting_device: this.deviceStatus,
       guest_ram_kib: h.guestPages * 4,
+      ...this.summarizer.figures(),
       ...this.replaySummary(),
     }
   }
@@ -365,6 +372,7 @@ class LabSimulation implements Simulation {
 
   private takeSample(): void {
     this.output.sample(this.sampler.fill(this.now_ms))
+    this.summarizer.add(this.rowValue)
     const next = this.queue.now_ns + this.sampleInterval_ns
     if (next <= this.end_ns) this.queue.schedule(next, this.sampleHandler)
   }

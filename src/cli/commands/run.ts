@@ -12,6 +12,7 @@ import { FileWriteError } from '../../host/io_error'
 import { Interrupted, interruptSignal, interruptedExitCode } from '../interrupt'
 import { resolveRunInputs } from '../../host/run_inputs'
 import { progressBar } from '../progress'
+import { headlineLines } from '../../common/run_explain'
 
 const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
 
@@ -120,6 +121,8 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
     return 2
   }
   bar?.done()
+  // the headline on stderr: stdout stays the summary JSON when there is no --out
+  if (!values.quiet) console.error(headlineLines(summary, experiment.recorder.sampleIntervalMs).map((line) => `  ${line}`).join('\n'))
   if (values.out) {
     if (!values.quiet) console.error(`wrote samples.csv, ${experiment.recorder.events ? 'events.csv, ' : ''}summary.json, buddyinfo.txt into ${values.out}`)
   } else {

@@ -1,0 +1,119 @@
+// The headline figures of a run, computed from its sample rows alone, so that summary.json, the
+// CLI, the Charts view and a script reading samples.csv all get the same numbers
+// (docs/run-summary.md defines each one). The engine feeds every row as it samples; the renderer
+// feeds the rows it holds.
+import type { SampleColumn } from './samples'
+import { KEPT_BY_HOST, REASONS } from './why_not_returned'
+
+/** Final values of these columns go into the summary as final_<column>. */
+export const FINAL_COLUMNS: readonly SampleColumn[] = ['guest_free_kib', 'reported_kib', KEPT_BY_HOST.column, ...REASONS.map((r) => r.column)]
+
+export interface SampleFigures {
+  /** Largest allocated_kib of the run. */
+  readonly peak_allocated_kib: number
+  /** peak_allocated_kib minus the final allocated_kib: what the workload gave back after its peak. */
+  readonly freed_kib: number
+  /** First sample after the peak whose allocated_kib is below it; null when nothing was freed. */
+  readonly free_start_ms: number | null
+  /** Final reclaimed_kib - refaulted_kib: memory the host dropped after reports and did not fault back in. */
+  readonly returned_kib: number
+  /** returned_kib as a percentage of freed_kib; null when nothing was freed. */
+  readonly returned_pct_of_freed: number | null
+  /** From free_start_ms to the first sample whose report_calls exceeds the sample before the free. */
+  readonly first_report_after_free_ms: number | null
+  /** From free_start_ms (0 without a free) to the first sample where reclaimed - refaulted reaches 50% of returned_kib. */
+  readonly return_50pct_ms: number | null
+  readonly return_90pct_ms: number | null
+  readonly [final: `final_${string}`]: number
+}
+
+const INITIAL_ROWS = 1024
+
+/** Accumulates sample rows (a few numbers each) and computes SampleFigures at any time. */
+export class SampleSummarizer {
+  private n = 0
+  private t = new Float64Array(INITIAL_ROWS)
+  private allocated = new Float64Array(INITIAL_ROWS)
+  private returned = new Float64Array(INITIAL_ROWS)
+  private calls = new Float64Array(INITIAL_ROWS)
+  private readonly final = new Float64Array(FINAL_COLUMNS.length)
+
+  get rows(): number {
+    return this.n
+  }
+
+  /** One sample row; `value` reads a column of it. */
+  add(value: (column: SampleColumn) => number): void {
+    if (this.n === this.t.length) this.grow()
+    const i = this.n++
+    this.t[i] = value('t_ms')
+    this.allocated[i] = value('allocated_kib')
+    this.returned[i] = value('reclaimed_kib') - value('refaulted_kib')
+    this.calls[i] = value('report_calls')
+    for (let c = 0; c < FINAL_COLUMNS.length; c++) this.final[c] = value(FINAL_COLUMNS[c])
+  }
+
+  figures(): SampleFigures {
+    const n = this.n
+    const finals = Object.fromEntries(FINAL_COLUMNS.map((c, k) => [`final_${c}`, n > 0 ? this.final[k] : 0]))
+    if (n === 0) {
+      return { peak_allocated_kib: 0, freed_kib: 0, free_start_ms: null, returned_kib: 0, returned_pct_of_freed: null, first_report_after_free_ms: null, return_50pct_ms: null, return_90pct_ms: null, ...finals }
+    }
+    const { t, allocated, returned, calls } = this
+    let peakAt = 0
+    for (let i = 1; i < n; i++) if (allocated[i] > allocated[peakAt]) peakAt = i
+    const peak = allocated[peakAt]
+    const freed = peak - allocated[n - 1]
+    let freeAt = -1
+    if (freed > 0) {
+      for (let i = peakAt + 1; i < n; i++) {
+        if (allocated[i] < peak) {
+          freeAt = i
+          break
+        }
+      }
+    }
+    const from = freeAt >= 0 ? freeAt : 0
+    const t0 = t[from]
+    let firstReport: number | null = null
+    if (freeAt >= 0) {
+      const before = calls[freeAt - 1]
+      for (let i = freeAt; i < n; i++) {
+        if (calls[i] > before) {
+          firstReport = t[i] - t0
+          break
+        }
+      }
+    }
+    const total = returned[n - 1]
+    const reach = (fraction: number): number | null => {
+      if (!(total > 0)) return null
+      for (let i = from; i < n; i++) if (returned[i] >= fraction * total) return t[i] - t0
+      return null
+    }
+    return {
+      peak_allocated_kib: peak,
+      freed_kib: freed,
+      free_start_ms: freeAt >= 0 ? t0 : null,
+      returned_kib: total,
+      returned_pct_of_freed: freed > 0 ? (100 * total) / freed : null,
+      first_report_after_free_ms: firstReport,
+      return_50pct_ms: reach(0.5),
+      return_90pct_ms: reach(0.9),
+      ...finals,
+    }
+  }
+
+  private grow(): void {
+    const size = this.t.length * 2
+    const grown = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(size)
+      b.set(a)
+      return b
+    }
+    this.t = grown(this.t)
+    this.allocated = grown(this.allocated)
+    this.returned = grown(this.returned)
+    this.calls = grown(this.calls)
+  }
+}
