@@ -75,6 +75,7 @@ export const EVENT_KIND_INFO: Readonly<Record<EventKind, string>> = {
   refault: 'The host faulted a discarded range back in on reuse.',
   phase: 'A workload phase started; detail is its op and label.',
   order_change: 'page_reporting_order changed (sysfs write or registration).',
+  alloc_failure: 'An allocation of the workload failed (the first of its phase; count: the phase index). summary.json alloc_failures counts them all.',
   alloc: 'One allocation (only with recorder.allocEvents).',
   free: 'One free (only with recorder.allocEvents).',
 }

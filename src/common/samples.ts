@@ -76,6 +76,7 @@ export const EVENT_KINDS = [
   'refault',
   'phase',
   'order_change',
+  'alloc_failure',
   'alloc',
   'free',
 ] as const

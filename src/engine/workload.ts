@@ -107,6 +107,8 @@ export class Workload {
   /** Live workload memory over all tags, in pages. */
   allocatedPages = 0
   allocFailures = 0
+  /** An alloc_failure event went out for the current phase (one per phase, the count is allocFailures). */
+  private failureReported = false
   refaultCost_ns = 0
   /** All phases have run. */
   finished = false
@@ -167,6 +169,7 @@ export class Workload {
       return
     }
     const p = this.phase
+    this.failureReported = false
     this.event({ kind: 'phase', count: this.index, detail: p.label === undefined ? p.op : `${p.op}: ${p.label}` })
     const q = this.env.queue
     switch (p.op) {
@@ -219,7 +222,7 @@ export class Workload {
         writeOnFree: env.writeOnFree,
         onAlloc: (pfn, order, cpu) => {
           if (pfn < 0) {
-            this.allocFailures++
+            this.allocFailed(order)
             return
           }
           this.allocatedPages += 2 ** order
@@ -347,7 +350,7 @@ export class Workload {
     this.cpu = (this.cpu + 1) % this.env.cpus
     const pfn = this.env.alloc.allocPages(order, mt, cpu)
     if (pfn < 0) {
-      this.allocFailures++
+      this.allocFailed(order)
       return -1
     }
     set.push(pfn, order)
@@ -470,6 +473,13 @@ export class Workload {
       while (set.pages > livePages && set.length > 0) cost_ns += this.freeOne(set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1)))
     }
     return cost_ns
+  }
+
+  private allocFailed(order: number): void {
+    this.allocFailures++
+    if (this.failureReported) return
+    this.failureReported = true
+    this.event({ kind: 'alloc_failure', order, count: this.index, detail: `get_page_from_freelist() found no zone above its watermark (first failure of phase ${this.index})` })
   }
 
   private event(e: Omit<SimEvent, 't_ms'>): void {

@@ -40,6 +40,7 @@ const THREAD_OF: Readonly<Record<EventKind, keyof typeof TRACE_THREADS>> = {
   refault: 'host',
   phase: 'workload',
   order_change: 'reporting',
+  alloc_failure: 'workload',
   alloc: 'allocator',
   free: 'allocator',
 }
