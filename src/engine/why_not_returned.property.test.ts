@@ -21,7 +21,7 @@ const phase: fc.Arbitrary<Phase> = fc.oneof(
     durationMs: fc.integer({ min: 100, max: 1500 }),
     rateMiBps: fc.integer({ min: 8, max: 256 }),
     liveMiB: fc.integer({ min: 0, max: 64 }),
-    orders: fc.constantFrom([{ order: 0, weight: 1 }], [{ order: 0, weight: 8 }, { order: 9, weight: 1 }], [{ order: 3, weight: 1 }, { order: 10, weight: 1 }]),
+    orders: fc.constantFrom<{ order: number; weight: number }[]>([{ order: 0, weight: 1 }], [{ order: 0, weight: 8 }, { order: 9, weight: 1 }], [{ order: 3, weight: 1 }, { order: 10, weight: 1 }]),
   }),
   fc.record({ op: fc.constant('sysfs-order' as const), order: fc.integer({ min: 0, max: 10 }) }),
   fc.constant({ op: 'unregister' as const }),
