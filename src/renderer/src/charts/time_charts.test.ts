@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COL, NR_SAMPLE_COLUMNS, type SampleColumn } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
-import { freeBlocksChart, hostMemoryChart, hostMemoryWithMeasured, lowestReportingOrder, overlayChart, reportedChart, reportingChart } from './time_charts'
+import { freeBlocksChart, hostMemoryChart, hostMemoryWithMeasured, overlayChart, reportingChart, whyNotReturnedChart } from './time_charts'
 
 function series(rows: Partial<Record<SampleColumn, number>>[]): SampleSeries {
   const data = new Float64Array(rows.length * NR_SAMPLE_COLUMNS)
@@ -48,20 +48,30 @@ describe('free blocks chart', () => {
   })
 })
 
-describe('reported chart', () => {
-  it('splits each order from the reporting order up into reported and unreported MiB', () => {
-    const s = series([{ t_ms: 0, reporting_order: 9, nr_free_9: 5, nr_reported_9: 2, nr_free_10: 4, nr_reported_10: 4, isolated_kib: 2048 }])
-    const c = reportedChart(s, w)
-    expect(c.lines.map((l) => l.name)).toEqual(['reported o10', 'unreported o10', 'reported o9', 'unreported o9', 'isolated (sgl)'])
-    expect(line(c, 'reported o9')).toEqual([[0, 4]])
-    expect(line(c, 'unreported o9')).toEqual([[0, 6]])
-    expect(line(c, 'reported o10')).toEqual([[0, 16]])
-    expect(line(c, 'isolated (sgl)')).toEqual([[0, 2]])
-  })
-
-  it('falls back to pageblock_order when no device registered', () => {
-    expect(lowestReportingOrder(series([{ t_ms: 0 }]))).toBe(9)
-    expect(lowestReportingOrder(series([{ t_ms: 0, reporting_order: 10 }, { t_ms: 1, reporting_order: 5 }]))).toBe(5)
+describe('why not returned chart', () => {
+  it('stacks returned, kept by host and each reason in MiB, with the reporting order on its own axis', () => {
+    const s = series([{ t_ms: 0, reporting_order: 9, reported_kib: 4096, reported_kept_by_host_kib: 1024, pcp_kib: 2048, unreported_below_order_kib: 512, unreported_zone_gate_kib: 3072, isolated_kib: 1024 }])
+    const c = whyNotReturnedChart(s, w)
+    expect(c.lines.map((l) => l.name)).toEqual([
+      'returned (reported, discarded)',
+      'reported, kept by host',
+      'no reporting',
+      'per-CPU lists',
+      'below reporting order',
+      'zone below watermark gate',
+      'merged after reported',
+      'awaiting a pass',
+      'isolated (in flight)',
+      'page_reporting_order',
+    ])
+    expect(line(c, 'returned (reported, discarded)')).toEqual([[0, 3]])
+    expect(line(c, 'reported, kept by host')).toEqual([[0, 1]])
+    expect(line(c, 'per-CPU lists')).toEqual([[0, 2]])
+    expect(line(c, 'below reporting order')).toEqual([[0, 0.5]])
+    expect(line(c, 'zone below watermark gate')).toEqual([[0, 3]])
+    expect(line(c, 'isolated (in flight)')).toEqual([[0, 1]])
+    expect(line(c, 'page_reporting_order')).toEqual([[0, 9]])
+    expect(c.lines.find((l) => l.name === 'zone below watermark gate')?.hint).toContain('page_reporting_process_zone()')
   })
 })
 

@@ -2,6 +2,7 @@
 // window [t0, t1] at ~2 points per pixel column. Sizes are drawn in MiB; the recorder's columns
 // are KiB and block counts (a block of order N is 4 KiB << N).
 import { NR_ORDERS, REPORTING_STATES, type SampleColumn } from '../../../common/samples'
+import { KEPT_BY_HOST, REASONS, RETURNED_COLOR } from '../../../common/why_not_returned'
 import { decimateIndices } from '../model/decimate'
 import type { SampleSeries } from '../model/sample_series'
 import { formatCount, formatKiB } from '../model/units'
@@ -15,6 +16,19 @@ export interface LineSpec {
   readonly area?: boolean
   readonly step?: boolean
   readonly dashed?: boolean
+  /** Shown after the name in the tooltip: the kernel rule behind a layer. */
+  readonly hint?: string
+}
+
+/** A shaded time range on every time chart (a reporting pass). */
+export interface TimeBand {
+  readonly t0_ms: number
+  readonly t1_ms: number
+  /** Drawn at the top of the band. */
+  readonly label: string
+  /** Tooltip line while the pointer is inside the band. */
+  readonly detail: string
+  readonly failed: boolean
 }
 
 export interface YAxisSpec {
@@ -82,39 +96,43 @@ export function freeBlocksChart(s: SampleSeries, w: Window, zone: ZoneFilter, un
   }
 }
 
-/** Lowest reporting order the run used (reporting_order column), or 9 (pageblock_order) if never set. */
-export function lowestReportingOrder(s: SampleSeries): number {
-  const orders = s.column('reporting_order')
-  let lowest = Number.POSITIVE_INFINITY
-  for (const o of orders) if (o >= 0 && o < lowest) lowest = o
-  return Number.isFinite(lowest) ? Math.min(NR_ORDERS - 1, lowest) : 9
-}
-
-export function reportedChart(s: SampleSeries, w: Window): ChartContent {
+/**
+ * All free guest memory stacked by what became of it: returned (reported and discarded), reported
+ * but kept by the host, then each reason it was not reported (src/common/why_not_returned.ts),
+ * with page_reporting_order as a step line on its own axis.
+ */
+export function whyNotReturnedChart(s: SampleSeries, w: Window): ChartContent {
   const t = s.column('t_ms')
-  const from = lowestReportingOrder(s)
-  const layers: { name: string; color: string; y: (i: number) => number }[] = []
-  for (let o = NR_ORDERS - 1; o >= from; o--) {
-    const free = s.column(`nr_free_${o}` as SampleColumn)
-    const reported = s.column(`nr_reported_${o}` as SampleColumn)
-    const size = MIB_PER_BLOCK(o)
-    layers.push({ name: `reported o${o}`, color: ORDER_COLORS[o], y: (i) => reported[i] * size })
-    layers.push({ name: `unreported o${o}`, color: `${ORDER_COLORS[o]}66`, y: (i) => (free[i] - reported[i]) * size })
-  }
+  const reported = s.column('reported_kib')
+  const kept = s.column(KEPT_BY_HOST.column)
+  const layers: { name: string; color: string; hint: string; y: (i: number) => number }[] = [
+    { name: 'returned (reported, discarded)', color: RETURNED_COLOR, hint: 'page_reporting_drain() set PG_reported; the host discarded it', y: (i) => (reported[i] - kept[i]) / 1024 },
+    { name: KEPT_BY_HOST.label, color: KEPT_BY_HOST.color, hint: `${KEPT_BY_HOST.fn}, kernel-spec ${KEPT_BY_HOST.spec}`, y: (i) => kept[i] / 1024 },
+    ...REASONS.map((r) => {
+      const c = s.column(r.column)
+      return { name: r.label, color: r.color, hint: `${r.fn}, kernel-spec ${r.spec}`, y: (i: number) => c[i] / 1024 }
+    }),
+  ]
   const idx = stackIndices(
     s,
     w,
     layers.map((l) => l.y),
   )
-  const isolated = s.column('isolated_kib')
+  const order = s.column('reporting_order')
   return {
-    yAxes: [{ name: 'MiB', format: MiB }],
+    yAxes: [
+      { name: 'MiB free', format: MiB },
+      { name: 'order', format: (v) => (v < 0 ? 'unset' : `order ${v}`), states: ORDER_AXIS },
+    ],
     lines: [
-      ...layers.map((l) => ({ name: l.name, color: l.color, data: points(t, idx, l.y), stack: 'blocks', area: true })),
-      { name: 'isolated (sgl)', color: '#f08c00', data: points(t, decimateIndices(t, isolated, w.t0, w.t1, w.columns), (i) => isolated[i] / 1024), dashed: true },
+      ...layers.map((l) => ({ name: l.name, color: l.color, hint: l.hint, data: points(t, idx, l.y), stack: 'free', area: true })),
+      { name: 'page_reporting_order', color: '#495057', data: points(t, decimateIndices(t, order, w.t0, w.t1, w.columns), (i) => order[i]), yAxisIndex: 1, step: true, dashed: true },
     ],
   }
 }
+
+/** Axis of page_reporting_order: -1 unset, then orders 0..11 (11: above every order). */
+const ORDER_AXIS = { min: -1, labels: ['unset', ...Array.from({ length: NR_ORDERS + 1 }, (_, o) => String(o))] } as const
 
 function kibLine(s: SampleSeries, w: Window, column: SampleColumn, name: string, color: string, extra: Partial<LineSpec> = {}): LineSpec {
   const t = s.column('t_ms')

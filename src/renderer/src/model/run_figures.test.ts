@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { COL, NR_SAMPLE_COLUMNS } from '../../../common/samples'
 import type { RunSummary } from '../../../common/api'
 import { SampleSeries } from './sample_series'
-import { figureDeltas, runFigures } from './run_figures'
+import { deltaTone, FIGURES, figureDeltas, runFigures } from './run_figures'
+import { differingParameters } from './parameter_diff'
 
 /** One row per second for `seconds` s; reporting starts at 3 s and reclaims 1 MiB per second. */
 function run(seconds: number, rssPeakAt: number): SampleSeries {
@@ -63,5 +64,30 @@ describe('runFigures', () => {
     expect(d.report_calls).toBe(67 - 37)
     expect(d.reclaimed_10s_kib).toBe(0)
     expect(d.reclaimed_60s_kib).toBeNaN()
+  })
+})
+
+describe('deltaTone', () => {
+  it('colours by meaning: less returned is worse, fewer report calls is neither', () => {
+    const better = (key: string) => FIGURES.find((f) => f.key === key)?.better ?? null
+    expect(deltaTone(better('returned_kib'), -1024)).toBe('worse')
+    expect(deltaTone(better('returned_kib'), 1024)).toBe('better')
+    expect(deltaTone(better('report_calls'), -16)).toBeNull()
+    expect(deltaTone(better('final_host_rss_kib'), -5)).toBe('better')
+    expect(deltaTone(better('return_90pct_ms'), 0)).toBeNull()
+  })
+})
+
+describe('differingParameters', () => {
+  it('lists only the paths whose values differ, with each run value', () => {
+    const d = differingParameters([
+      { name: 'a', reporting: { delayMs: 2000, capacity: 32 }, workload: { phases: [{ op: 'alloc', mib: 1 }] } },
+      { name: 'b', reporting: { delayMs: 250, capacity: 32 }, workload: { phases: [{ op: 'alloc', mib: 1 }, { op: 'idle', ms: 5 }] } },
+    ])
+    expect(d).toEqual([
+      { path: 'reporting.delayMs', values: ['2000', '250'] },
+      { path: 'workload.phases[1].op', values: ['–', 'idle'] },
+      { path: 'workload.phases[1].ms', values: ['–', '5'] },
+    ])
   })
 })

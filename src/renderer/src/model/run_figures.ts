@@ -3,8 +3,15 @@
 import type { RunSummary } from '../../../common/api'
 import { formatCount, formatKiB, formatMs } from './units'
 import type { SampleSeries } from './sample_series'
+import { summarizeSeries } from './live_summary'
 
 export interface RunFigures {
+  readonly freed_kib: number
+  readonly returned_kib: number
+  readonly returned_pct_of_freed: number
+  readonly return_50pct_ms: number
+  readonly return_90pct_ms: number
+  readonly passes: number
   readonly first_report_ms: number
   readonly reclaimed_10s_kib: number
   readonly reclaimed_30s_kib: number
@@ -17,16 +24,36 @@ export interface RunFigures {
 
 export type FigureKey = keyof RunFigures
 
-export const FIGURES: readonly { readonly key: FigureKey; readonly label: string; readonly format: (v: number) => string; readonly betterLower: boolean }[] = [
-  { key: 'first_report_ms', label: 'Time to first report', format: formatMs, betterLower: true },
-  { key: 'reclaimed_10s_kib', label: 'Reclaimed after 10 s', format: formatKiB, betterLower: false },
-  { key: 'reclaimed_30s_kib', label: 'Reclaimed after 30 s', format: formatKiB, betterLower: false },
-  { key: 'reclaimed_60s_kib', label: 'Reclaimed after 60 s', format: formatKiB, betterLower: false },
-  { key: 'report_calls', label: 'Report calls', format: formatCount, betterLower: true },
-  { key: 'refaulted_kib', label: 'Refaulted', format: formatKiB, betterLower: true },
-  { key: 'peak_host_rss_kib', label: 'Peak host RSS', format: formatKiB, betterLower: true },
-  { key: 'final_host_rss_kib', label: 'Final host RSS', format: formatKiB, betterLower: true },
+/**
+ * Which direction of a difference is better for the host (less memory returned is worse); null:
+ * neither, shown uncoloured (more report calls is cost, not failure: it comes with more returned).
+ */
+export type Better = 'lower' | 'higher' | null
+
+const pct = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)}%` : '–')
+
+export const FIGURES: readonly { readonly key: FigureKey; readonly label: string; readonly format: (v: number) => string; readonly better: Better }[] = [
+  { key: 'freed_kib', label: 'Freed by the workload', format: formatKiB, better: null },
+  { key: 'returned_kib', label: 'Returned to the host', format: formatKiB, better: 'higher' },
+  { key: 'returned_pct_of_freed', label: 'Returned, % of freed', format: pct, better: 'higher' },
+  { key: 'first_report_ms', label: 'Time to first report', format: formatMs, better: 'lower' },
+  { key: 'return_50pct_ms', label: '50% returned after the free', format: formatMs, better: 'lower' },
+  { key: 'return_90pct_ms', label: '90% returned after the free', format: formatMs, better: 'lower' },
+  { key: 'reclaimed_10s_kib', label: 'Reclaimed after 10 s', format: formatKiB, better: 'higher' },
+  { key: 'reclaimed_30s_kib', label: 'Reclaimed after 30 s', format: formatKiB, better: 'higher' },
+  { key: 'reclaimed_60s_kib', label: 'Reclaimed after 60 s', format: formatKiB, better: 'higher' },
+  { key: 'passes', label: 'Passes', format: formatCount, better: null },
+  { key: 'report_calls', label: 'Report calls', format: formatCount, better: null },
+  { key: 'refaulted_kib', label: 'Refaulted', format: formatKiB, better: 'lower' },
+  { key: 'peak_host_rss_kib', label: 'Peak host RSS', format: formatKiB, better: 'lower' },
+  { key: 'final_host_rss_kib', label: 'Final host RSS', format: formatKiB, better: 'lower' },
 ]
+
+/** How to colour a difference from the baseline: by meaning, or not at all. */
+export function deltaTone(better: Better, delta: number): 'better' | 'worse' | null {
+  if (better === null || !Number.isFinite(delta) || delta === 0) return null
+  return (delta < 0) === (better === 'lower') ? 'better' : 'worse'
+}
 
 function max(a: Float64Array): number {
   let m = Number.NaN
@@ -49,7 +76,16 @@ export function runFigures(series: SampleSeries, summary?: RunSummary | null): R
       break
     }
   }
+  // the headline figures as summary.json defines them, from the same rows
+  const f = summarizeSeries(series)
+  const passes = summary?.passes
   return {
+    freed_kib: f.freed_kib,
+    returned_kib: f.returned_kib,
+    returned_pct_of_freed: f.returned_pct_of_freed ?? Number.NaN,
+    return_50pct_ms: f.return_50pct_ms ?? Number.NaN,
+    return_90pct_ms: f.return_90pct_ms ?? Number.NaN,
+    passes: typeof passes === 'number' ? passes : Number.NaN,
     first_report_ms: summary ? (summary.first_report_ms ?? Number.NaN) : first,
     reclaimed_10s_kib: reclaimedAt(series, 10_000),
     reclaimed_30s_kib: reclaimedAt(series, 30_000),

@@ -7,10 +7,14 @@ import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
 import { COL, NR_SAMPLE_COLUMNS, SAMPLE_COLUMNS, type SimEvent } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
+import { addToPasses, NOTABLE_INFO, toNotable, type NotableEvent, type NotableKind, type PassBand } from '../model/run_events'
+import { useUiStore } from './ui'
 
 export interface PhaseMark {
   readonly t_ms: number
   readonly label: string
+  /** Line colour; the theme's mark colour when absent (phases). */
+  readonly color?: string
 }
 
 export const useSeriesStore = defineStore('series', () => {
@@ -19,6 +23,13 @@ export const useSeriesStore = defineStore('series', () => {
   const revision = ref(0)
   const phaseMarks = shallowRef<readonly PhaseMark[]>([])
   const reportEvents = ref(0)
+  /** Failures and notable changes, in time order (the event list, the marks, the notices). */
+  const notable = shallowRef<readonly NotableEvent[]>([])
+  /** Reporting passes as bands; the list is mutated in place and `passRevision` signals it. */
+  const passes = shallowRef<PassBand[]>([])
+  const passRevision = ref(0)
+  /** Failure kinds already announced with a notice in this run (one notice per kind). */
+  const announced = new Set<NotableKind>()
   /** Frames that arrived for a run before startRun() answered with its id. */
   const early = new Map<string, { rows: number; data: Float64Array }[]>()
 
@@ -27,6 +38,9 @@ export const useSeriesStore = defineStore('series', () => {
     series.value = markRaw(new SampleSeries(expectedRows))
     phaseMarks.value = []
     reportEvents.value = 0
+    notable.value = []
+    passes.value = []
+    announced.clear()
     for (const frame of early.get(id) ?? []) series.value = place(series.value, frame.rows, frame.data)
     early.clear()
     revision.value++
@@ -46,14 +60,29 @@ export const useSeriesStore = defineStore('series', () => {
   function addEvents(id: string, events: readonly SimEvent[]): void {
     if (id !== runId.value) return
     const marks: PhaseMark[] = []
+    const found: NotableEvent[] = []
+    let passChanged = false
     for (const e of events) {
-      if (e.kind === 'phase') marks.push({ t_ms: e.t_ms, label: e.detail ?? 'phase' })
-      else if (e.kind === 'report') reportEvents.value++
+      const n = toNotable(e)
+      if (n !== null) {
+        found.push(n)
+        const info = NOTABLE_INFO[n.kind]
+        if (n.kind === 'phase') marks.push({ t_ms: e.t_ms, label: e.detail ?? 'phase' })
+        else if (n.kind !== 'register') marks.push({ t_ms: e.t_ms, label: info.label, color: info.color })
+        if ((info.failure || n.kind === 'order-change') && !announced.has(n.kind)) {
+          announced.add(n.kind)
+          useUiStore().notify(info.failure ? 'error' : 'info', `${info.label[0].toUpperCase()}${info.label.slice(1)} at ${(e.t_ms / 1000).toFixed(1)} s`, n.text, [info.rule])
+        }
+      }
+      if (e.kind === 'report') reportEvents.value++
+      if (addToPasses(passes.value, e)) passChanged = true
     }
     if (marks.length > 0) phaseMarks.value = [...phaseMarks.value, ...marks]
+    if (found.length > 0) notable.value = [...notable.value, ...found]
+    if (passChanged) passRevision.value++
   }
 
-  return { runId, series, revision, phaseMarks, reportEvents, reset, append, addEvents }
+  return { runId, series, revision, phaseMarks, reportEvents, notable, passes, passRevision, reset, append, addEvents }
 })
 
 /**
