@@ -41,6 +41,8 @@ export const SAMPLE_COLUMN_INFO: Readonly<Record<SampleColumn, ColumnInfo>> = {
     {},
     ...ZONE_NAMES.map((zone) => orderColumns(`${zone.toLowerCase()}_nr_free_`, 'blocks', (o) => `Free blocks of order ${o} in zone ${zone} (the ${zone} line of /proc/buddyinfo).`)),
   ),
+  report_errors: { unit: 'count', meaning: 'Cumulative report() calls that failed (counted in report_calls too); their blocks went back unreported.' },
+  allocated_peak_kib: { unit: 'KiB', meaning: 'The most memory the workload has held so far, exact to the allocation (a peak between two samples counts): the freed_kib of summary.json is its last value minus the last allocated_kib.' },
   guest_free_kib: { unit: 'KiB', meaning: 'All free guest memory: free_kib + pcp_kib + isolated_kib. It equals reported_kib + pcp_kib + isolated_kib + the five unreported_* columns at every sample.' },
   unreported_no_reporting_kib: { unit: 'KiB', meaning: `Unreported buddy memory while no driver is registered (no device, probe failed, not yet registered, unregistered). ${ruleOf('unreported_no_reporting_kib')}` },
   unreported_below_order_kib: { unit: 'KiB', meaning: `Unreported free blocks below page_reporting_order (per order: nr_free_N - nr_reported_N for N < reporting_order). ${ruleOf('unreported_below_order_kib')}` },

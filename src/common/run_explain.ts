@@ -99,7 +99,12 @@ export function explainRun(s: RunSummary, experiment: Experiment): ExplainSenten
   }
   const order = num(s, 'reporting_order')
   if (rep.order !== null && order !== null && order !== rep.order) {
-    out.push({ tone: 'note', text: `page_reporting_order ended at ${order}, not the ${rep.order} the experiment set (hv_balloon forces pageblock_order after HV_STATUS_INVALID_PARAMETER; 5.14-6.2 overwrite it at registration).`, fn: 'hv_free_page_report() / page_reporting_register()', spec: '§1.10, §3.2' })
+    const hv = rep.device === 'hv-balloon' && errors > 0
+    out.push(
+      hv
+        ? { tone: 'note', text: `page_reporting_order ended at ${order}, not ${rep.order}: the host refused ranges below order 9 with HV_STATUS_INVALID_PARAMETER and hv_balloon set page_reporting_order to pageblock_order; the failed pass did not re-arm, so reporting resumed only after a later free at order ${order}.`, fn: 'hv_free_page_report()', spec: '§3.2' }
+        : { tone: 'note', text: `page_reporting_order ended at ${order}, not the ${rep.order} the experiment set (a sysfs write, or 5.14-6.2 overwriting it at registration).`, fn: 'page_reporting_register() / param_set_uint_minmax()', spec: '§1.10' },
+    )
   }
   // the reasons that hold back a visible share of the free memory
   for (const { reason, kib } of notReturned(s)) {

@@ -9,17 +9,17 @@ import { KEPT_BY_HOST, REASONS } from './why_not_returned'
 export const FINAL_COLUMNS: readonly SampleColumn[] = ['guest_free_kib', 'reported_kib', KEPT_BY_HOST.column, ...REASONS.map((r) => r.column)]
 
 export interface SampleFigures {
-  /** Largest allocated_kib of the run. */
+  /** The last allocated_peak_kib: the most the workload held, exact to the allocation. */
   readonly peak_allocated_kib: number
   /** peak_allocated_kib minus the final allocated_kib: what the workload gave back after its peak. */
   readonly freed_kib: number
-  /** First sample after the peak whose allocated_kib is below it; null when nothing was freed. */
+  /** First sample whose allocated_peak_kib is the final peak and whose allocated_kib is below it; null when nothing was freed. */
   readonly free_start_ms: number | null
   /** Final reclaimed_kib - refaulted_kib: memory the host dropped after reports and did not fault back in. */
   readonly returned_kib: number
   /** returned_kib as a percentage of freed_kib; null when nothing was freed. */
   readonly returned_pct_of_freed: number | null
-  /** From free_start_ms to the first sample whose report_calls exceeds the sample before the free. */
+  /** From free_start_ms to the first sample with more successful report() calls (report_calls - report_errors) than the sample before the free. */
   readonly first_report_after_free_ms: number | null
   /** From free_start_ms (0 without a free) to the first sample where reclaimed - refaulted reaches 50% of returned_kib. */
   readonly return_50pct_ms: number | null
@@ -34,6 +34,7 @@ export class SampleSummarizer {
   private n = 0
   private t = new Float64Array(INITIAL_ROWS)
   private allocated = new Float64Array(INITIAL_ROWS)
+  private allocatedPeak = new Float64Array(INITIAL_ROWS)
   private returned = new Float64Array(INITIAL_ROWS)
   private calls = new Float64Array(INITIAL_ROWS)
   private readonly final = new Float64Array(FINAL_COLUMNS.length)
@@ -48,8 +49,10 @@ export class SampleSummarizer {
     const i = this.n++
     this.t[i] = value('t_ms')
     this.allocated[i] = value('allocated_kib')
+    this.allocatedPeak[i] = value('allocated_peak_kib')
     this.returned[i] = value('reclaimed_kib') - value('refaulted_kib')
-    this.calls[i] = value('report_calls')
+    // successful report() calls: a failed one returns nothing
+    this.calls[i] = value('report_calls') - value('report_errors')
     for (let c = 0; c < FINAL_COLUMNS.length; c++) this.final[c] = value(FINAL_COLUMNS[c])
   }
 
@@ -59,15 +62,13 @@ export class SampleSummarizer {
     if (n === 0) {
       return { peak_allocated_kib: 0, freed_kib: 0, free_start_ms: null, returned_kib: 0, returned_pct_of_freed: null, first_report_after_free_ms: null, return_50pct_ms: null, return_90pct_ms: null, ...finals }
     }
-    const { t, allocated, returned, calls } = this
-    let peakAt = 0
-    for (let i = 1; i < n; i++) if (allocated[i] > allocated[peakAt]) peakAt = i
-    const peak = allocated[peakAt]
+    const { t, allocated, allocatedPeak, returned, calls } = this
+    const peak = allocatedPeak[n - 1]
     const freed = peak - allocated[n - 1]
     let freeAt = -1
     if (freed > 0) {
-      for (let i = peakAt + 1; i < n; i++) {
-        if (allocated[i] < peak) {
+      for (let i = 0; i < n; i++) {
+        if (allocatedPeak[i] === peak && allocated[i] < peak) {
           freeAt = i
           break
         }
@@ -77,7 +78,7 @@ export class SampleSummarizer {
     const t0 = t[from]
     let firstReport: number | null = null
     if (freeAt >= 0) {
-      const before = calls[freeAt - 1]
+      const before = freeAt > 0 ? calls[freeAt - 1] : 0
       for (let i = freeAt; i < n; i++) {
         if (calls[i] > before) {
           firstReport = t[i] - t0
@@ -113,6 +114,7 @@ export class SampleSummarizer {
     }
     this.t = grown(this.t)
     this.allocated = grown(this.allocated)
+    this.allocatedPeak = grown(this.allocatedPeak)
     this.returned = grown(this.returned)
     this.calls = grown(this.calls)
   }

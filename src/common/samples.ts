@@ -34,8 +34,10 @@ export const SAMPLE_COLUMNS = [
   'allocated_kib',
   'reporting_order',
   ...ZONE_NAMES.flatMap((z) => orders(`${z.toLowerCase()}_nr_free_`)),
-  // why free memory was not returned (src/common/why_not_returned.ts): with reported_kib, pcp_kib
+  // the largest allocated_kib so far (run summary), then why free memory was not returned (src/common/why_not_returned.ts): with reported_kib, pcp_kib
   // and isolated_kib they add up to guest_free_kib at every sample
+  'allocated_peak_kib',
+  'report_errors',
   'guest_free_kib',
   'unreported_no_reporting_kib',
   'unreported_below_order_kib',

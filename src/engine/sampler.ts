@@ -15,6 +15,8 @@ export interface SampleSources {
   readonly host: HostBacking
   /** Live workload memory, in pages. */
   readonly allocatedPages: () => number
+  /** The most workload memory held so far, in pages. */
+  readonly allocatedPeakPages: () => number
   /** PAGE_REPORTING_CAPACITY of the run (the watermark gate's capacity << order). */
   readonly capacity: number
   /** Reported blocks below this order stay resident on the host (discardRefusal()); NR_ORDERS when the host discards none. */
@@ -100,6 +102,8 @@ export class Sampler {
     r[COL.boost_kib] = boost * KIB_PER_PAGE
     r[COL.allocated_kib] = this.src.allocatedPages() * KIB_PER_PAGE
     r[COL.reporting_order] = reporting.order
+    r[COL.report_errors] = reporting.reportErrors
+    r[COL.allocated_peak_kib] = this.src.allocatedPeakPages() * KIB_PER_PAGE
     r[COL.guest_free_kib] = (free + pcp + isolated) * KIB_PER_PAGE
     r[COL.unreported_no_reporting_kib] = noReporting * KIB_PER_PAGE
     r[COL.unreported_below_order_kib] = belowOrder * KIB_PER_PAGE

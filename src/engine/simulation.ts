@@ -166,6 +166,7 @@ class LabSimulation implements Simulation {
       reporting: this.reporting,
       host: this.host,
       allocatedPages: () => this.workload.allocatedPages,
+      allocatedPeakPages: () => this.workload.allocatedPeakPages,
       capacity: rep.capacity,
       hostDiscardMinOrder,
     })

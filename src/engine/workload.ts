@@ -106,6 +106,8 @@ export class Workload {
   private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns: 0 }
   /** Live workload memory over all tags, in pages. */
   allocatedPages = 0
+  /** Largest allocatedPages seen before a free (allocatedPeakPages adds the current value). */
+  private peakBeforeFree = 0
   allocFailures = 0
   /** An alloc_failure event went out for the current phase (one per phase, the count is allocFailures). */
   private failureReported = false
@@ -229,6 +231,7 @@ export class Workload {
           if (env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
         },
         onFree: (pfn, order, cpu) => {
+          if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
           this.allocatedPages -= 2 ** order
           if (env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
         },
@@ -368,6 +371,7 @@ export class Workload {
     // init_on_free / poisoning write the page before it goes back
     const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 2 ** order) : 0
     this.env.alloc.freePages(pfn, order, cpu)
+    if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
     this.allocatedPages -= 2 ** order
     if (this.env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
     return cost
@@ -473,6 +477,11 @@ export class Workload {
       while (set.pages > livePages && set.length > 0) cost_ns += this.freeOne(set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1)))
     }
     return cost_ns
+  }
+
+  /** The most memory the workload held at any time so far, exact (a peak between two samples counts). */
+  get allocatedPeakPages(): number {
+    return Math.max(this.peakBeforeFree, this.allocatedPages)
   }
 
   private allocFailed(order: number): void {
