@@ -75,9 +75,10 @@ describe('Recorder', () => {
 
   it('keeps every event in order across spills', () => {
     const rec = new Recorder({ spillDir: spillDir(), memoryBudgetBytes: 0 })
-    const events: SimEvent[] = Array.from({ length: 20000 }, (_, i) => ({ t_ms: i, kind: i % 2 ? 'report' : 'discard', order: i % 11, kib: i * 4, detail: i % 7 === 0 ? 'a,"b"' : undefined }))
+    // enough events to pass the smallest budget (two row chunks, which grow with the sample columns)
+    const events: SimEvent[] = Array.from({ length: 40000 }, (_, i) => ({ t_ms: i, kind: i % 2 ? 'report' : 'discard', order: i % 11, kib: i * 4, detail: i % 7 === 0 ? 'a,"b"' : undefined }))
     for (let i = 0; i < events.length; i += 999) rec.appendEvents(events.slice(i, i + 999))
-    expect(rec.eventCount).toBe(20000)
+    expect(rec.eventCount).toBe(40000)
     expect(rec.spilledBytes).toBeGreaterThan(0)
     expect([...rec.events()]).toEqual(events.map((e) => JSON.parse(JSON.stringify(e)) as SimEvent))
     rec.close()
