@@ -3,7 +3,8 @@
 // each sentence with the kernel function and the kernel-spec section behind it.
 import type { RunSummary } from './api'
 import type { Experiment } from './experiment'
-import { PAGE_REPORTING_CAPACITY, reportingBudget } from './reporting_rules'
+import { effectiveReportingOrder } from './experiment_warnings'
+import { discardRefusal, PAGE_REPORTING_CAPACITY, reportingBudget } from './reporting_rules'
 import { formatCount, formatKiB, formatMs } from './units'
 import { KEPT_BY_HOST, REASONS, type Reason } from './why_not_returned'
 
@@ -55,6 +56,23 @@ export function headlineLines(s: RunSummary, sampleIntervalMs: number): string[]
   return lines
 }
 
+/** Why this run's host acked reports without discarding (discardRefusal()), in its own terms. */
+function keptCause(e: Experiment, device: string): string {
+  const poison = /poison_val 0x([0-9a-f]+)/.exec(device)
+  const poisonVal = poison ? parseInt(poison[1], 16) : e.reporting.device === 'virtio-balloon' ? e.host.poisonVal : 0
+  const blockOrder = effectiveReportingOrder(e)
+  switch (discardRefusal({ discard: e.host.discard, poisonVal, backing: e.host.backing }, Math.max(0, blockOrder))) {
+    case 'discard-inhibited':
+      return 'discards are inhibited on this host (host.discard false: a VFIO device, postcopy or a background snapshot), so QEMU acks every report and frees nothing.'
+    case 'poison-val':
+      return `poison_val is 0x${poisonVal.toString(16)}, so QEMU acks every report and frees nothing (the guest's freed pages must keep their poison pattern).`
+    case 'backing-page':
+      return `guest RAM is backed by ${e.host.backing === 'hugetlb-1g' ? '1 GiB' : '2 MiB'} host pages and a reported block (order ${blockOrder} and up, at most 4 MiB) is smaller, so QEMU skips the unaligned discard.`
+    default:
+      return KEPT_BY_HOST.rule
+  }
+}
+
 /** The Explain panel: a few sentences from the run's figures and the rules behind them. */
 export function explainRun(s: RunSummary, experiment: Experiment): ExplainSentence[] {
   const out: ExplainSentence[] = []
@@ -91,7 +109,7 @@ export function explainRun(s: RunSummary, experiment: Experiment): ExplainSenten
   const reported = num(s, 'final_reported_kib') ?? 0
   const kept = num(s, `final_${KEPT_BY_HOST.column}`) ?? 0
   if (kept > 0) {
-    out.push({ tone: 'problem', text: `${formatKiB(kept)} of the ${formatKiB(reported)} reported stayed resident on the host: ${KEPT_BY_HOST.rule}`, fn: KEPT_BY_HOST.fn, spec: KEPT_BY_HOST.spec })
+    out.push({ tone: 'problem', text: `${formatKiB(kept)} of the ${formatKiB(reported)} reported stayed resident on the host: ${keptCause(experiment, device)}`, fn: KEPT_BY_HOST.fn, spec: KEPT_BY_HOST.spec })
   }
   const errors = num(s, 'report_errors') ?? 0
   if (errors > 0) {

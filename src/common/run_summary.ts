@@ -2,7 +2,7 @@
 // CLI, the Charts view and a script reading samples.csv all get the same numbers
 // (docs/run-summary.md defines each one). The engine feeds every row as it samples; the renderer
 // feeds the rows it holds.
-import type { SampleColumn } from './samples'
+import { COL, type SampleColumn } from './samples'
 import { KEPT_BY_HOST, REASONS } from './why_not_returned'
 
 /** Final values of these columns go into the summary as final_<column>. */
@@ -28,6 +28,17 @@ export interface SampleFigures {
 }
 
 const INITIAL_ROWS = 1024
+/** The columns the summary reads. */
+const READ: readonly SampleColumn[] = ['t_ms', 'allocated_kib', 'allocated_peak_kib', 'reclaimed_kib', 'refaulted_kib', 'report_calls', 'report_errors', ...FINAL_COLUMNS]
+const COLUMNS_READ = Math.max(...READ.map((c) => COL[c])) + 1
+const FINAL_INDEX = Int32Array.from(FINAL_COLUMNS, (c) => COL[c])
+const T = COL.t_ms
+const ALLOCATED = COL.allocated_kib
+const ALLOCATED_PEAK = COL.allocated_peak_kib
+const RECLAIMED = COL.reclaimed_kib
+const REFAULTED = COL.refaulted_kib
+const CALLS = COL.report_calls
+const ERRORS = COL.report_errors
 
 /** Accumulates sample rows (a few numbers each) and computes SampleFigures at any time. */
 export class SampleSummarizer {
@@ -38,22 +49,30 @@ export class SampleSummarizer {
   private returned = new Float64Array(INITIAL_ROWS)
   private calls = new Float64Array(INITIAL_ROWS)
   private readonly final = new Float64Array(FINAL_COLUMNS.length)
+  private scratch: Float64Array | null = null
 
   get rows(): number {
     return this.n
   }
 
-  /** One sample row; `value` reads a column of it. */
-  add(value: (column: SampleColumn) => number): void {
+  /** One sample row as the engine writes it (SAMPLE_COLUMNS order). */
+  addRow(row: ArrayLike<number>): void {
     if (this.n === this.t.length) this.grow()
     const i = this.n++
-    this.t[i] = value('t_ms')
-    this.allocated[i] = value('allocated_kib')
-    this.allocatedPeak[i] = value('allocated_peak_kib')
-    this.returned[i] = value('reclaimed_kib') - value('refaulted_kib')
+    this.t[i] = row[T]
+    this.allocated[i] = row[ALLOCATED]
+    this.allocatedPeak[i] = row[ALLOCATED_PEAK]
+    this.returned[i] = row[RECLAIMED] - row[REFAULTED]
     // successful report() calls: a failed one returns nothing
-    this.calls[i] = value('report_calls') - value('report_errors')
-    for (let c = 0; c < FINAL_COLUMNS.length; c++) this.final[c] = value(FINAL_COLUMNS[c])
+    this.calls[i] = row[CALLS] - row[ERRORS]
+    for (let c = 0; c < FINAL_INDEX.length; c++) this.final[c] = row[FINAL_INDEX[c]]
+  }
+
+  /** One sample row read column by column (a column store). */
+  add(value: (column: SampleColumn) => number): void {
+    const row = (this.scratch ??= new Float64Array(COLUMNS_READ))
+    for (const c of READ) row[COL[c]] = value(c)
+    this.addRow(row)
   }
 
   figures(): SampleFigures {

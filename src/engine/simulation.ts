@@ -6,7 +6,7 @@ import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSumma
 import type { Experiment } from '../common/experiment'
 import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
 import { SampleSummarizer } from '../common/run_summary'
-import { COL, NR_ORDERS, type SampleColumn, type SimEvent } from '../common/samples'
+import { NR_ORDERS, type SimEvent } from '../common/samples'
 import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
 import { guestRamRanges, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
@@ -42,7 +42,6 @@ class LabSimulation implements Simulation {
   private readonly sampleHandler: number
   /** The headline figures, from the same rows the recorder gets. */
   private readonly summarizer = new SampleSummarizer()
-  private readonly rowValue: (column: SampleColumn) => number
 
   constructor(
     private readonly experiment: Experiment,
@@ -170,8 +169,6 @@ class LabSimulation implements Simulation {
       capacity: rep.capacity,
       hostDiscardMinOrder,
     })
-    const row = this.sampler.row
-    this.rowValue = (column) => row[COL[column]]
     this.sampleInterval_ns = Math.round(recorder.sampleIntervalMs * NS_PER_MS)
     this.sampleHandler = q.register(() => this.takeSample())
     q.schedule(0, this.sampleHandler)
@@ -373,7 +370,7 @@ class LabSimulation implements Simulation {
 
   private takeSample(): void {
     this.output.sample(this.sampler.fill(this.now_ms))
-    this.summarizer.add(this.rowValue)
+    this.summarizer.addRow(this.sampler.row)
     const next = this.queue.now_ns + this.sampleInterval_ns
     if (next <= this.end_ns) this.queue.schedule(next, this.sampleHandler)
   }
