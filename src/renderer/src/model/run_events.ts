@@ -32,7 +32,8 @@ export function notableKind(e: SimEvent): NotableKind | null {
     case 'report_error':
       return 'report-error'
     case 'order_change':
-      return 'order-change'
+      // registration filling an unset order with the default is how every 6.3+ run starts: not news
+      return e.detail?.startsWith('register: unset ->') ? 'register' : 'order-change'
     case 'unregister':
       return 'unregister'
     case 'alloc_failure':
