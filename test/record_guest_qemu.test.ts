@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadRecording } from '../src/host/guest/recording_import'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -18,7 +18,9 @@ const enabled = process.env.PRLAB_TEST_QEMU === '1'
 const MiB = 1024 * 1024
 
 describe.skipIf(!enabled)('prlab record-guest on a real guest (PRLAB_TEST_QEMU=1)', () => {
-  const out = mkdtempSync(join(tmpdir(), 'prlab-record-e2e-'))
+  // made when the suite runs, not when a skipped suite is collected
+  let out = ''
+  beforeAll(() => void (out = mkdtempSync(join(tmpdir(), 'prlab-record-e2e-'))))
   afterAll(() => rmSync(out, { recursive: true, force: true }))
 
   it('records the one-minute scenario and the lab runs its experiment', () => {

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readSweepExamples, sweepArgs } from './sweep_docs'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -37,8 +37,13 @@ function jobStates(id: string): { state: string; exit: string }[] {
 describe.skipIf(!enabled)('docs/sweeps.md Slurm array job on a real Slurm (PRLAB_TEST_SLURM=1)', () => {
   const ex = readSweepExamples()
   const out = sweepArgs(ex.slurmCommand).find(([f]) => f === '--out')![1]
-  const submitDir = mkdtempSync(join(tmpdir(), 'prlab-slurm-submit-'))
-  const createdOut = !existsSync(out)
+  // made when the suite runs, not when a skipped suite is collected
+  let submitDir = ''
+  let createdOut = false
+  beforeAll(() => {
+    submitDir = mkdtempSync(join(tmpdir(), 'prlab-slurm-submit-'))
+    createdOut = !existsSync(out)
+  })
   afterAll(() => {
     rmSync(submitDir, { recursive: true, force: true })
     if (createdOut) rmSync(out, { recursive: true, force: true })
