@@ -53,7 +53,7 @@ function batchLoop(rounds: number, n: number): number {
 
 /** Typed-array bytes the allocator keeps per page of guest RAM (memmap, list links, pageblock types). */
 function bytesPerPage(pa: PageAllocator, guestPages: number): number {
-  const arrays = [pa.memmap.order, pa.memmap.flags, pa.memmap.pageblockMt, pa.lists.next, pa.lists.prev]
+  const arrays = [pa.memmap.page, pa.memmap.pageblockMt, pa.lists.link]
   return arrays.reduce((sum, a) => sum + a.byteLength, 0) / guestPages
 }
 

@@ -52,33 +52,53 @@ export interface WorkloadEnv {
   sysfsOrder(order: number): void
 }
 
-/** Live allocations of one tag: entries encode pfn * 16 + order, in allocation order. */
+/**
+ * Live allocations of one tag, in allocation order: entry i is (pfn, order) at 2i, 2i + 1 of one
+ * Int32Array, so a random pick reads one cache line and decodes with integer loads. A random
+ * victim is swapped with the last entry: O(1) per free, nothing allocated.
+ */
 export class AllocSet {
-  entries = new Float64Array(1024)
+  entries = new Int32Array(2048)
   length = 0
   pages = 0
 
   push(pfn: number, order: number): void {
-    if (this.length === this.entries.length) {
-      const grown = new Float64Array(this.entries.length * 2)
+    if (2 * this.length === this.entries.length) {
+      const grown = new Int32Array(this.entries.length * 2)
       grown.set(this.entries)
       this.entries = grown
     }
-    this.entries[this.length++] = pfn * 16 + order
-    this.pages += 2 ** order
+    const i = 2 * this.length++
+    this.entries[i] = pfn
+    this.entries[i + 1] = order
+    this.pages += 1 << order
   }
 
-  /** Removes entry i by moving the last entry into its place. */
-  swapRemove(i: number): number {
-    const e = this.entries[i]
-    this.entries[i] = this.entries[--this.length]
-    this.pages -= 2 ** (e % 16)
-    return e
+  pfnAt(i: number): number {
+    return this.entries[2 * i]
+  }
+
+  orderAt(i: number): number {
+    return this.entries[2 * i + 1]
+  }
+
+  /** Removes entry i by moving the last entry into its place (read pfnAt(i)/orderAt(i) first). */
+  swapRemove(i: number): void {
+    const e = this.entries
+    const last = 2 * --this.length
+    this.pages -= 1 << e[2 * i + 1]
+    e[2 * i] = e[last]
+    e[2 * i + 1] = e[last + 1]
+  }
+
+  /** Moves entry i of this set to the end of `to` (a victim list) and removes it here. */
+  moveTo(i: number, to: AllocSet): number {
+    const order = this.orderAt(i)
+    to.push(this.pfnAt(i), order)
+    this.swapRemove(i)
+    return 1 << order
   }
 }
-
-const decodePfn = (e: number): number => Math.floor(e / 16)
-const decodeOrder = (e: number): number => e % 16
 
 /** The state of the phase being run. */
 interface Running {
@@ -87,9 +107,28 @@ interface Running {
   /** Requests per tick (fractional: the carry accumulates). */
   perTick: number
   carry: number
-  victims: Float64Array
+  victims: AllocSet
   victimNext: number
   endAt_ns: number
+}
+
+const NO_VICTIMS = new AllocSet()
+
+/** A churn phase's order mix, decoded once: orders and weights in the phase's order. */
+interface OrderMix {
+  readonly orders: Int8Array
+  readonly weights: Float64Array
+  readonly totalWeight: number
+}
+
+const ORDER_0_MIX: OrderMix = { orders: Int8Array.of(0), weights: Float64Array.of(1), totalWeight: 1 }
+
+function orderMixOf(p: ChurnPhase): OrderMix {
+  return {
+    orders: Int8Array.from(p.orders, (o) => o.order),
+    weights: Float64Array.from(p.orders, (o) => o.weight),
+    totalWeight: p.orders.reduce((s, o) => s + o.weight, 0),
+  }
 }
 
 export class Workload {
@@ -103,7 +142,8 @@ export class Workload {
   private readonly replayed: ReplayTotals = { ops: 0, done: 0, allocs: 0, frees: 0, failedAllocs: 0, skippedFrees: 0 }
   private index = -1
   private cpu = 0
-  private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns: 0 }
+  private mix: OrderMix = ORDER_0_MIX
+  private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns: 0 }
   /** Live workload memory over all tags, in pages. */
   allocatedPages = 0
   /** Largest allocatedPages seen before a free (allocatedPeakPages adds the current value). */
@@ -192,6 +232,7 @@ export class Workload {
         this.beginFreeVictims(this.set(PAGECACHE_TAG), Infinity, 'fifo', 4, DEFAULT_FREE_MIBPS)
         return
       case 'churn':
+        this.mix = orderMixOf(p)
         this.begin(Infinity, this.perTickOf(p.rateMiBps, 0), q.now_ns + Math.round(p.durationMs * NS_PER_MS))
         return
       case 'idle':
@@ -281,7 +322,7 @@ export class Workload {
   }
 
   private begin(remaining: number, perTick: number, endAt_ns: number): void {
-    this.run = { remaining, perTick, carry: 0, victims: new Float64Array(0), victimNext: 0, endAt_ns }
+    this.run = { remaining, perTick, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns }
     this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
   }
 
@@ -323,7 +364,7 @@ export class Workload {
       case 'free':
       case 'drop-caches': {
         const end = Math.min(r.victims.length, r.victimNext + n)
-        for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims[r.victimNext])
+        for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext))
         done = r.victimNext >= r.victims.length
         break
       }
@@ -357,22 +398,20 @@ export class Workload {
       return -1
     }
     set.push(pfn, order)
-    this.allocatedPages += 2 ** order
+    this.allocatedPages += 1 << order
     if (this.env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
-    return touch ? this.env.host.touch(pfn, 2 ** order) : 0
+    return touch ? this.env.host.touch(pfn, 1 << order) : 0
   }
 
-  /** Frees one entry already removed from its set. */
-  private freeOne(e: number): number {
-    const pfn = decodePfn(e)
-    const order = decodeOrder(e)
+  /** Frees one block already removed from its set. */
+  private freeOne(pfn: number, order: number): number {
     const cpu = this.cpu
     this.cpu = (this.cpu + 1) % this.env.cpus
     // init_on_free / poisoning write the page before it goes back
-    const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 2 ** order) : 0
+    const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 1 << order) : 0
     this.env.alloc.freePages(pfn, order, cpu)
     if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
-    this.allocatedPages -= 2 ** order
+    this.allocatedPages -= 1 << order
     if (this.env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
     return cost
   }
@@ -387,55 +426,46 @@ export class Workload {
   /** Picks the victims of a free phase up front (removing them from the set) and frees them in ticks. */
   private beginFreeVictims(set: AllocSet, wantedPages: number, pattern: FreePhase['pattern'], chunkKiB: number, mibps: number): void {
     const victims = this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB)
-    let pages = 0
-    for (const e of victims) pages += 2 ** decodeOrder(e)
-    const pagesPerEntry = victims.length > 0 ? pages / victims.length : 1
+    const pagesPerEntry = victims.length > 0 ? victims.pages / victims.length : 1
     const perTick = ((mibps * 256) / pagesPerEntry) * (TICK_NS / NS_PER_S)
     this.run = { remaining: victims.length, perTick, carry: 0, victims, victimNext: 0, endAt_ns: 0 }
     this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
   }
 
-  private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): Float64Array {
-    const out: number[] = []
+  /** Moves entries worth `pages` out of `set` into the victim list, in the order they will be freed. */
+  private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): AllocSet {
+    const out = new AllocSet()
     let taken = 0
     switch (pattern) {
       case 'lifo':
-        while (taken < pages && set.length > 0) {
-          const e = set.swapRemove(set.length - 1)
-          out.push(e)
-          taken += 2 ** decodeOrder(e)
-        }
+        while (taken < pages && set.length > 0) taken += set.moveTo(set.length - 1, out)
         break
       case 'fifo': {
         let k = 0
-        while (k < set.length && taken < pages) taken += 2 ** decodeOrder(set.entries[k++])
-        for (let i = 0; i < k; i++) out.push(set.entries[i])
-        set.entries.copyWithin(0, k, set.length)
+        while (k < set.length && taken < pages) taken += 1 << set.orderAt(k++)
+        for (let i = 0; i < k; i++) out.push(set.pfnAt(i), set.orderAt(i))
+        set.entries.copyWithin(0, 2 * k, 2 * set.length)
         set.length -= k
         set.pages -= taken
         break
       }
       case 'random':
-        while (taken < pages && set.length > 0) {
-          const e = set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1))
-          out.push(e)
-          taken += 2 ** decodeOrder(e)
-        }
+        while (taken < pages && set.length > 0) taken += set.moveTo(uniformInt(this.env.rng, 0, set.length - 1), out)
         break
       case 'every-other': {
         // physical holes: walk the set in pfn order, free chunk 0, keep chunk 1, free chunk 2, ...
-        const sorted = set.entries.slice(0, set.length).sort()
+        const byPfn = Int32Array.from({ length: set.length }, (_, i) => i).sort((a, b) => set.pfnAt(a) - set.pfnAt(b))
         const chunkPages = Math.max(1, chunkKiB / 4)
-        const keep: number[] = []
+        const keep = new AllocSet()
         let inChunk = 0
         let chunk = 0
-        for (const e of sorted) {
-          const n = 2 ** decodeOrder(e)
+        for (const i of byPfn) {
+          const n = 1 << set.orderAt(i)
           if (chunk % 2 === 0 && taken < pages) {
-            out.push(e)
+            out.push(set.pfnAt(i), set.orderAt(i))
             taken += n
           } else {
-            keep.push(e)
+            keep.push(set.pfnAt(i), set.orderAt(i))
           }
           inChunk += n
           if (inChunk >= chunkPages) {
@@ -443,38 +473,42 @@ export class Workload {
             chunk++
           }
         }
-        set.entries.set(keep)
+        set.entries = keep.entries
         set.length = keep.length
-        set.pages -= taken
+        set.pages = keep.pages
         break
       }
     }
-    return Float64Array.from(out)
+    return out
   }
 
   // one tick of churn: allocate, then free random victims above the live set
   private churn(p: ChurnPhase, units: number): number {
     const set = this.set(CHURN_TAG)
     const mt = MIGRATETYPE[p.migratetype]
-    const totalWeight = p.orders.reduce((s, o) => s + o.weight, 0)
+    const { orders, weights, totalWeight } = this.mix
+    const last = orders.length - 1
     const livePages = p.liveMiB * 256
+    const rng = this.env.rng
     let cost_ns = 0
     let budget = units
     while (budget > 0) {
-      let x = uniformFloat64(this.env.rng) * totalWeight
-      let order = p.orders[p.orders.length - 1].order
-      for (const o of p.orders) {
-        if (x < o.weight) {
-          order = o.order
-          break
-        }
-        x -= o.weight
-      }
+      // the order mix: one uniform draw per request, even when there is one order (the stream stays the same)
+      let x = uniformFloat64(rng) * totalWeight
+      let k = 0
+      while (k < last && !(x < weights[k])) x -= weights[k++]
+      const order = orders[k]
       const c = this.allocOne(set, order, mt, p.touch)
-      budget -= 2 ** order
+      budget -= 1 << order
       if (c < 0) break
       cost_ns += c
-      while (set.pages > livePages && set.length > 0) cost_ns += this.freeOne(set.swapRemove(uniformInt(this.env.rng, 0, set.length - 1)))
+      while (set.pages > livePages && set.length > 0) {
+        const i = uniformInt(rng, 0, set.length - 1)
+        const pfn = set.pfnAt(i)
+        const victimOrder = set.orderAt(i)
+        set.swapRemove(i)
+        cost_ns += this.freeOne(pfn, victimOrder)
+      }
     }
     return cost_ns
   }

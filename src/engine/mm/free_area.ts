@@ -34,8 +34,7 @@ export class FreeArea {
 
   /** set_buddy_order() + add_to_free_list() / add_to_free_list_tail(): a new block starts without PG_reported. */
   add(pfn: number, zone: number, order: number, mt: number, toTail: boolean): void {
-    this.memmap.order[pfn] = order
-    this.memmap.flags[pfn] = KIND_BUDDY
+    this.memmap.set(pfn, order, KIND_BUDDY)
     const id = (zone * NR_PAGE_ORDERS + order) * MIGRATE_TYPES + mt
     if (toTail) this.lists.addTail(id, pfn)
     else this.lists.addHead(id, pfn)
@@ -45,12 +44,11 @@ export class FreeArea {
   /** del_page_from_free_list(): clears PG_reported and PageBuddy; the caller gives the frame its new state. */
   del(pfn: number, zone: number, order: number): void {
     const i = zone * NR_PAGE_ORDERS + order
-    const flags = this.memmap.flags[pfn]
+    const flags = this.memmap.flags(pfn)
     if ((flags & PG_REPORTED) !== 0) this.nrReported[i]--
     else if ((flags & PG_MERGED_REPORTED) !== 0) this.nrMergedReported[i]--
     this.lists.del(pfn)
-    this.memmap.flags[pfn] = KIND_TAIL
-    this.memmap.order[pfn] = -1
+    this.memmap.set(pfn, -1, KIND_TAIL)
     this.nrFree[i]--
   }
 
@@ -67,17 +65,17 @@ export class FreeArea {
 
   /** __SetPageReported() on a buddy head, keeping nrReported exact. */
   setReported(pfn: number, zone: number): void {
-    const flags = this.memmap.flags[pfn]
+    const flags = this.memmap.flags(pfn)
     if ((flags & PG_REPORTED) !== 0) return
-    const i = zone * NR_PAGE_ORDERS + this.memmap.order[pfn]
+    const i = zone * NR_PAGE_ORDERS + this.memmap.order(pfn)
     if ((flags & PG_MERGED_REPORTED) !== 0) this.nrMergedReported[i]--
-    this.memmap.flags[pfn] = (flags & ~PG_MERGED_REPORTED) | PG_REPORTED
+    this.memmap.setFlags(pfn, (flags & ~PG_MERGED_REPORTED) | PG_REPORTED)
     this.nrReported[i]++
   }
 
   /** Marks a block just added by __free_one_page() as holding a reported buddy it merged. */
   setMergedReported(pfn: number, zone: number, order: number): void {
-    this.memmap.flags[pfn] |= PG_MERGED_REPORTED
+    this.memmap.setFlags(pfn, this.memmap.flags(pfn) | PG_MERGED_REPORTED)
     this.nrMergedReported[zone * NR_PAGE_ORDERS + order]++
   }
 }

@@ -9,7 +9,7 @@ function entries(l: PfnLists, id: number): number[] {
 
 function backwards(l: PfnLists, id: number): number[] {
   const out: number[] = []
-  for (let pfn = l.tail[id]; pfn >= 0; pfn = l.prev[pfn]) out.push(pfn)
+  for (let pfn = l.tail[id]; pfn >= 0; pfn = l.prevOf(pfn)) out.push(pfn)
   return out
 }
 
@@ -21,8 +21,8 @@ describe('PfnLists (list.h over pfns)', () => {
     l.addTail(0, 7)
     expect(entries(l, 0)).toEqual([5, 3, 7])
     expect(backwards(l, 0)).toEqual([7, 3, 5])
-    expect(l.prev[5]).toBe(listSentinel(0))
-    expect(l.next[7]).toBe(listSentinel(0))
+    expect(l.link[2 * 5 + 1]).toBe(listSentinel(0))
+    expect(l.link[2 * 7]).toBe(listSentinel(0))
     expect(entries(l, 1)).toEqual([])
   })
 

@@ -26,7 +26,7 @@ import { checkPageAlloc } from './page_alloc_check'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, NR_ZONES, ZONE_NORMAL } = api
-const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_MERGED_REPORTED, PG_REPORTED } = memmap
+const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PG_MERGED_REPORTED, PG_REPORTED, pageWord } = memmap
 const { FreeArea, NR_FREE_LISTS, freeListId } = freeArea
 const { computeZoneLayout, zoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
@@ -55,6 +55,9 @@ const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
 const STATE_ISOLATED = PFN_STATES.indexOf('isolated')
 const STATE_PCP = PFN_STATES.indexOf('pcp')
+
+/** A frame inside a block: no order, kind tail. */
+const TAIL_PAGE = pageWord(-1, KIND_TAIL)
 
 /** migratetype_is_mergeable(): Unmovable, Movable, Reclaimable. */
 const isMergeable = (mt: number): boolean => mt < MIGRATE_PCPTYPES
@@ -90,8 +93,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   readonly area: freeArea.FreeArea
   readonly pcp: pcp.PerCpuPages
   /** Shortcuts into memmap for the hot paths. */
-  readonly order: Int8Array
-  readonly flags: Uint8Array
+  readonly page: Uint16Array
   readonly pageblockMt: Uint8Array
 
   readonly managedPages: Int32Array
@@ -138,26 +140,23 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.managedPages = layout.managedPages
 
     this.memmap = new MemMap(layout.nrPfns, config.pageblockOrder)
-    this.order = this.memmap.order
-    this.flags = this.memmap.flags
+    this.page = this.memmap.page
     this.pageblockMt = this.memmap.pageblockMt
-    this.lists = new PfnLists(layout.nrPfns, NR_FREE_LISTS + PerCpuPages.nrLists(config.cpus))
+    this.lists = new PfnLists(layout.nrPfns, NR_FREE_LISTS)
     this.area = new FreeArea(this.lists, this.memmap)
     this.pcp = new PerCpuPages(
       { cpus: config.cpus, pcpOrders: config.pcpOrders, pageblockOrder: config.pageblockOrder, highMode: config.pcpHighMode },
-      NR_FREE_LISTS,
-      this.lists,
       this.memmap,
       this,
     )
 
     // memmap_init_range(): present frames exist; each pageblock-aligned present pfn makes its pageblock Movable.
     for (const r of layout.present) {
-      this.flags.fill(KIND_TAIL, r.startPfn, r.endPfn)
+      this.page.fill(pageWord(-1, KIND_TAIL), r.startPfn, r.endPfn)
       const first = Math.ceil(r.startPfn / this.pageblockNrPages) * this.pageblockNrPages
       for (let pfn = first; pfn < r.endPfn; pfn += this.pageblockNrPages) this.pageblockMt[pfn >> this.pageblockOrder] = MIGRATE_MOVABLE
     }
-    for (const r of layout.reserved) this.flags.fill(KIND_RESERVED, r.startPfn, r.endPfn)
+    for (const r of layout.reserved) this.page.fill(pageWord(-1, KIND_RESERVED), r.startPfn, r.endPfn)
 
     const marks = initPerZoneWmarkMin({
       managedPages: layout.managedPages,
@@ -199,20 +198,19 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   /** __free_one_page(): merge with free buddies, place at head or tail, account, notify. */
   freeOnePage(pfn: number, zone: number, order: number, mt: number, fpi: number): void {
-    const orders = this.order
-    const flags = this.flags
-    const { next, prev, head, tail } = this.lists
+    const page = this.page
+    const { link, head, tail } = this.lists
     const { nrFree, nrReported, nrMergedReported } = this.area
     const pbo = this.pageblockOrder
     let mergedReported = false
-    orders[pfn] = -1
-    flags[pfn] = KIND_TAIL
+    page[pfn] = TAIL_PAGE
     this.nrFreePagesByZone[zone] += 1 << order
     let buddyPfn = 0
     while (order < MAX_ORDER) {
       buddyPfn = pfn ^ (1 << order)
       // page_is_buddy(); zone boundaries are MAX_ORDER-aligned on x86_64, so a buddy is always in the same zone.
-      if ((flags[buddyPfn] & PAGE_KIND_MASK) !== KIND_BUDDY || orders[buddyPfn] !== order) break
+      const buddy = page[buddyPfn]
+      if ((buddy & ~(PG_REPORTED | PG_MERGED_REPORTED)) !== pageWord(order, KIND_BUDDY)) break
       if (order >= pbo) {
         // No merging across pageblocks whose types have no fallbacks (HighAtomic, CMA, Isolate).
         const buddyMt = this.pageblockMt[buddyPfn >> pbo]
@@ -220,21 +218,19 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       }
       // del_page_from_free_list(), inlined: the merge loop is the hottest path of every free.
       const i = zone * NR_PAGE_ORDERS + order
-      const buddyFlags = flags[buddyPfn]
-      if ((buddyFlags & (PG_REPORTED | PG_MERGED_REPORTED)) !== 0) {
+      if ((buddy & (PG_REPORTED | PG_MERGED_REPORTED)) !== 0) {
         // the merged block starts unflagged: what the host dropped is reported again (kernel-spec §1.9)
-        if ((buddyFlags & PG_REPORTED) !== 0) nrReported[i]--
+        if ((buddy & PG_REPORTED) !== 0) nrReported[i]--
         else nrMergedReported[i]--
         mergedReported = true
       }
-      const n = next[buddyPfn]
-      const p = prev[buddyPfn]
-      if (p >= 0) next[p] = n
+      const n = link[2 * buddyPfn]
+      const p = link[2 * buddyPfn + 1]
+      if (p >= 0) link[2 * p] = n
       else head[-2 - p] = n >= 0 ? n : -1
-      if (n >= 0) prev[n] = p
+      if (n >= 0) link[2 * n + 1] = p
       else tail[-2 - n] = p >= 0 ? p : -1
-      flags[buddyPfn] = KIND_TAIL
-      orders[buddyPfn] = -1
+      page[buddyPfn] = TAIL_PAGE
       nrFree[i]--
       pfn &= buddyPfn
       order++
@@ -253,7 +249,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   private buddyMergeLikely(pfn: number, buddyPfn: number, order: number): boolean {
     if (order >= MAX_ORDER - 1) return false
     const higherBuddy = (buddyPfn & pfn) ^ (1 << (order + 1))
-    return (this.flags[higherBuddy] & PAGE_KIND_MASK) === KIND_BUDDY && this.order[higherBuddy] === order + 1
+    return this.memmap.isBuddy(higherBuddy, order + 1)
   }
 
   /** __rmqueue_smallest(): the head of the smallest non-empty list of `mt`, split by expand(). */
@@ -271,9 +267,8 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   /** expand(): the upper halves go to the head of their lists, unflagged; the caller keeps the lowest 2^low pages. */
   private expand(pfn: number, zone: number, low: number, high: number, mt: number): void {
-    const orders = this.order
-    const flags = this.flags
-    const { next, prev, head, tail } = this.lists
+    const page = this.page
+    const { link, head, tail } = this.lists
     const nrFree = this.area.nrFree
     while (high > low) {
       high--
@@ -281,15 +276,14 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       const half = pfn + (1 << high)
       const i = zone * NR_PAGE_ORDERS + high
       const id = i * MIGRATE_TYPES + mt
-      orders[half] = high
-      flags[half] = KIND_BUDDY
+      page[half] = pageWord(high, KIND_BUDDY)
       const h = head[id]
-      prev[half] = -2 - id
+      link[2 * half + 1] = -2 - id
       if (h >= 0) {
-        next[half] = h
-        prev[h] = half
+        link[2 * half] = h
+        link[2 * h + 1] = half
       } else {
-        next[half] = -2 - id
+        link[2 * half] = -2 - id
         tail[id] = half
       }
       head[id] = half
@@ -354,7 +348,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   /** steal_suitable_fallback(): claim whole pageblocks, or move the block's free pages, or just this block. */
   private stealSuitableFallback(zone: number, pfn: number, startType: number, wholeBlock: boolean): void {
-    const currentOrder = this.order[pfn]
+    const currentOrder = this.memmap.order(pfn)
     const oldBlockType = this.pageblockMt[pfn >> this.pageblockOrder]
     if (oldBlockType !== MIGRATE_HIGHATOMIC) {
       if (currentOrder >= this.pageblockOrder) {
@@ -405,14 +399,14 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     let moved = 0
     let movable = 0
     for (let pfn = start; pfn <= end; ) {
-      const kind = this.flags[pfn] & PAGE_KIND_MASK
-      const order = this.order[pfn]
+      const kind = this.memmap.kind(pfn)
+      const order = this.memmap.order(pfn)
       if (kind === KIND_BUDDY) {
         this.area.move(pfn, zone, order, mt)
         moved += 1 << order
         pfn += 1 << order
       } else if (order >= 0) {
-        if (kind === KIND_ALLOCATED && ((this.flags[pfn] >> MT_SHIFT) & MT_MASK) === MIGRATE_MOVABLE) movable += 1 << order
+        if (kind === KIND_ALLOCATED && ((this.page[pfn] >> MT_SHIFT) & MT_MASK) === MIGRATE_MOVABLE) movable += 1 << order
         pfn += 1 << order
       } else {
         pfn++
@@ -519,13 +513,12 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     // __alloc_pages_slowpath(): kswapd woken, retried against the min watermark; reclaim and compaction are not modelled.
     if (pfn < 0) pfn = this.getPageFromFreelist(order, migratetype, cpu, ALLOC_WMARK_MIN)
     if (pfn < 0) return -1
-    this.order[pfn] = order
-    this.flags[pfn] = KIND_ALLOCATED | (migratetype << MT_SHIFT)
+    this.page[pfn] = pageWord(order, KIND_ALLOCATED | (migratetype << MT_SHIFT))
     return pfn
   }
 
   freePages(pfn: number, order: number, cpu: number): void {
-    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_ALLOCATED || this.order[pfn] !== order) {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isAllocatedHead(pfn, order)) {
       throw new Error(`freePages: pfn ${pfn} is not the head of an allocated block of order ${order}`)
     }
     if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
@@ -556,9 +549,9 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     const zone = zoneIdx(pfn)
     for (let o = order; o <= MAX_ORDER; o++) {
       const head = pfn & ~((1 << o) - 1)
-      if ((this.flags[head] & PAGE_KIND_MASK) !== KIND_BUDDY || this.order[head] < o) continue
+      if (this.memmap.kind(head) !== KIND_BUDDY || this.memmap.order(head) < o) continue
       const mt = this.pageblockMt[head >> this.pageblockOrder]
-      let high = this.order[head]
+      let high = this.memmap.order(head)
       let start = head
       this.area.del(head, zone, high)
       // break_down_buddy_pages(): keep halving towards the target; the other halves stay free.
@@ -573,24 +566,21 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
         }
       }
       this.nrFreePagesByZone[zone] -= 1 << order
-      this.order[pfn] = order
-      this.flags[pfn] = KIND_ALLOCATED | (mt << MT_SHIFT)
+      this.memmap.set(pfn, order, KIND_ALLOCATED | (mt << MT_SHIFT))
       return true
     }
     return false
   }
 
   splitPage(pfn: number, order: number): void {
-    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_ALLOCATED || this.order[pfn] !== order) {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isAllocatedHead(pfn, order)) {
       throw new Error(`splitPage: pfn ${pfn} is not the head of an allocated block of order ${order}`)
     }
-    const flags = this.flags[pfn]
-    this.order.fill(0, pfn, pfn + (1 << order))
-    this.flags.fill(flags, pfn, pfn + (1 << order))
+    this.page.fill(pageWord(0, this.memmap.flags(pfn)), pfn, pfn + (1 << order))
   }
 
   reserveHighatomicPageblock(pfn: number): boolean {
-    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) === KIND_HOLE) {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || this.memmap.kind(pfn) === KIND_HOLE) {
       throw new Error(`reserveHighatomicPageblock: pfn ${pfn} is not RAM`)
     }
     const zone = zoneIdx(pfn)
@@ -613,8 +603,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > mark)) return false
     this.nrFreePagesByZone[zone] -= 1 << order
     this.area.del(pfn, zone, order)
-    this.order[pfn] = order
-    this.flags[pfn] = KIND_ISOLATED
+    this.memmap.set(pfn, order, KIND_ISOLATED)
     this.isolatedByZone[zone] += 1 << order
     if (order >= this.pageblockOrder - 1) {
       // 6.6 changes only the type bits of the covered pageblocks; their other free pages stay where they are.
@@ -627,7 +616,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   }
 
   putbackIsolatedPage(pfn: number, order: number): void {
-    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_ISOLATED || this.order[pfn] !== order) {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || this.page[pfn] !== pageWord(order, KIND_ISOLATED)) {
       throw new Error(`putbackIsolatedPage: pfn ${pfn} is not an isolated block of order ${order}`)
     }
     const zone = zoneIdx(pfn)
@@ -649,15 +638,20 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   }
 
   isBuddyHead(pfn: number, order: number): boolean {
-    return (this.flags[pfn] & PAGE_KIND_MASK) === KIND_BUDDY && this.order[pfn] === order
+    return this.memmap.isBuddy(pfn, order)
+  }
+
+  /** The head of an allocated block of `order` (any migratetype). */
+  private isAllocatedHead(pfn: number, order: number): boolean {
+    return this.memmap.kind(pfn) === KIND_ALLOCATED && this.memmap.order(pfn) === order
   }
 
   pageReported(pfn: number): boolean {
-    return (this.flags[pfn] & PG_REPORTED) !== 0
+    return (this.page[pfn] & PG_REPORTED) !== 0
   }
 
   setPageReported(pfn: number): void {
-    if (!(pfn >= 0 && pfn < this.maxPfn) || (this.flags[pfn] & PAGE_KIND_MASK) !== KIND_BUDDY) {
+    if (!(pfn >= 0 && pfn < this.maxPfn) || this.memmap.kind(pfn) !== KIND_BUDDY) {
       throw new Error(`setPageReported: pfn ${pfn} is not the head of a free block`)
     }
     this.area.setReported(pfn, zoneIdx(pfn))
@@ -742,9 +736,9 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   pfnState(pfn: number): number {
     if (!(pfn >= 0 && pfn < this.layout.nrPfns)) return STATE_HOLE
     const head = this.memmap.blockHead(pfn, MAX_ORDER)
-    switch (this.flags[head] & PAGE_KIND_MASK) {
+    switch (this.memmap.kind(head)) {
       case KIND_BUDDY:
-        return (this.flags[head] & PG_REPORTED) !== 0 ? STATE_REPORTED : STATE_FREE
+        return (this.page[head] & PG_REPORTED) !== 0 ? STATE_REPORTED : STATE_FREE
       case KIND_PCP:
         return STATE_PCP
       case KIND_ISOLATED:

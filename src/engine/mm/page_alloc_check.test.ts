@@ -29,19 +29,19 @@ describe('check()', () => {
   it('a cycle in a list', () => {
     const pa = healthy()
     const id = (1 * 11 + 10) * 6 + MIGRATE_MOVABLE
-    pa.lists.next[pa.lists.tail[id]] = pa.lists.head[id]
+    pa.lists.link[2 * pa.lists.tail[id]] = pa.lists.head[id]
     expect(() => pa.check()).toThrow(/zone DMA32 order 10 Movable free list: pfn 5120 is reached twice/)
   })
 
   it('a broken prev link', () => {
     const pa = healthy()
-    pa.lists.prev[6144] = 9216
+    pa.lists.link[2 * 6144 + 1] = 9216
     expect(() => pa.check()).toThrow(/order 10 Movable free list: pfn 6144 has prev 9216, expected 5120/)
   })
 
   it('a block on the wrong order list', () => {
     const pa = healthy()
-    pa.order[5120] = 9
+    pa.memmap.set(5120, 9, pa.memmap.flags(5120))
     expect(() => pa.check()).toThrow(/order 10 Movable free list: pfn 5120 has buddy order 9/)
   })
 
@@ -65,8 +65,7 @@ describe('check()', () => {
 
   it('overlapping blocks', () => {
     const pa = healthy()
-    pa.order[5200] = 0
-    pa.flags[5200] = KIND_ALLOCATED
+    pa.memmap.set(5200, 0, KIND_ALLOCATED)
     expect(() => pa.check()).toThrow(/order 10 block at pfn 5120 overlaps pfn 5200/)
   })
 
@@ -79,17 +78,16 @@ describe('check()', () => {
 
   it('PG_reported outside the free lists, and the reported counter', () => {
     const pa = healthy()
-    pa.flags[4096] |= PG_REPORTED
+    pa.memmap.setFlags(4096, pa.memmap.flags(4096) | PG_REPORTED)
     expect(() => pa.check()).toThrow(/pfn 4096: PG_reported on a block that is not free/)
     const pb = healthy()
-    pb.flags[5120] |= PG_REPORTED
+    pb.memmap.setFlags(5120, pb.memmap.flags(5120) | PG_REPORTED)
     expect(() => pb.check()).toThrow(/zone DMA32 order 10: nrReported 0 != 1 flagged blocks/)
   })
 
   it('a frame covered by no block (pages lost)', () => {
     const pa = healthy()
-    pa.flags[4096] = 0
-    pa.order[4096] = -1
+    pa.memmap.set(4096, -1, 0)
     expect(() => pa.check()).toThrow(/pfn 4096 is not inside any block/)
   })
 
@@ -101,7 +99,7 @@ describe('check()', () => {
 
   it('page conservation', () => {
     const pa = healthy()
-    pa.flags[4096] = KIND_BUDDY
+    pa.memmap.setFlags(4096, KIND_BUDDY)
     expect(() => pa.check()).toThrow(/free block at pfn 4096 is on no free list/)
     const pb = healthy()
     pb.isolatedByZone[1] = 5

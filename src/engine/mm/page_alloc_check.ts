@@ -27,7 +27,7 @@ function fail(message: string): never {
  * pfn seen twice (a cycle or a block on two lists). Calls `visit` for each entry.
  */
 function walkList(pa: PageAllocator, id: number, what: string, seen: Uint8Array, mark: number, visit: (pfn: number) => void): void {
-  const { next, prev, head, tail } = pa.lists
+  const { link, head, tail } = pa.lists
   const sentinel = listSentinel(id)
   let before = sentinel
   let pfn = head[id]
@@ -35,10 +35,10 @@ function walkList(pa: PageAllocator, id: number, what: string, seen: Uint8Array,
     if (pfn >= seen.length) fail(`${what}: entry ${pfn} is outside the memmap`)
     if (seen[pfn] !== 0) fail(`${what}: pfn ${pfn} is reached twice (a cycle, or a block on two lists)`)
     seen[pfn] = mark
-    if (prev[pfn] !== before) fail(`${what}: pfn ${pfn} has prev ${prev[pfn]}, expected ${before}`)
+    if (link[2 * pfn + 1] !== before) fail(`${what}: pfn ${pfn} has prev ${link[2 * pfn + 1]}, expected ${before}`)
     visit(pfn)
     before = pfn
-    pfn = next[pfn]
+    pfn = link[2 * pfn]
   }
   if (pfn !== sentinel && !(pfn === -1 && before === sentinel)) fail(`${what}: list ends in ${pfn}, expected its own end marker ${sentinel}`)
   const expectedTail = before >= 0 ? before : -1
@@ -46,7 +46,7 @@ function walkList(pa: PageAllocator, id: number, what: string, seen: Uint8Array,
 }
 
 export function checkPageAlloc(pa: PageAllocator): void {
-  const { order, flags, layout, area, pcp } = pa
+  const { memmap, layout, area, pcp } = pa
   const nrPfns = layout.nrPfns
   const seen = new Uint8Array(nrPfns)
   // The migratetype of the list each free block was found on (the `migratetype` it was freed with).
@@ -60,13 +60,13 @@ export function checkPageAlloc(pa: PageAllocator): void {
       for (let mt = 0; mt < MIGRATE_TYPES; mt++) {
         const what = `zone ${ZONE_NAMES[z]} order ${o} ${MIGRATETYPE_KERNEL_NAMES[mt]} free list`
         walkList(pa, freeListId(z, o, mt), what, seen, ON_FREE_LIST, (pfn) => {
-          if ((flags[pfn] & PAGE_KIND_MASK) !== KIND_BUDDY) fail(`${what}: pfn ${pfn} is not PageBuddy (kind ${flags[pfn] & PAGE_KIND_MASK})`)
-          if (order[pfn] !== o) fail(`${what}: pfn ${pfn} has buddy order ${order[pfn]}`)
+          if ((memmap.flags(pfn) & PAGE_KIND_MASK) !== KIND_BUDDY) fail(`${what}: pfn ${pfn} is not PageBuddy (kind ${memmap.flags(pfn) & PAGE_KIND_MASK})`)
+          if (memmap.order(pfn) !== o) fail(`${what}: pfn ${pfn} has buddy order ${memmap.order(pfn)}`)
           if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
           blocks[z * NR_PAGE_ORDERS + o]++
           listMt[pfn] = mt
-          if ((flags[pfn] & PG_REPORTED) !== 0) reported[z * NR_PAGE_ORDERS + o]++
-          if ((flags[pfn] & PG_MERGED_REPORTED) !== 0) mergedReported[z * NR_PAGE_ORDERS + o]++
+          if ((memmap.flags(pfn) & PG_REPORTED) !== 0) reported[z * NR_PAGE_ORDERS + o]++
+          if ((memmap.flags(pfn) & PG_MERGED_REPORTED) !== 0) mergedReported[z * NR_PAGE_ORDERS + o]++
         })
       }
     }
@@ -78,15 +78,18 @@ export function checkPageAlloc(pa: PageAllocator): void {
       for (let pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
         const o = pcp.pindexToOrder(pindex)
         const what = `cpu ${cpu} zone ${ZONE_NAMES[z]} pcp list ${pindex}`
-        walkList(pa, pcp.listId(cpu, z, pindex), what, seen, ON_PCP_LIST, (pfn) => {
-          if ((flags[pfn] & PAGE_KIND_MASK) !== KIND_PCP) fail(`${what}: pfn ${pfn} is not marked as a pcp page`)
-          if (order[pfn] !== o) fail(`${what}: pfn ${pfn} has order ${order[pfn]}, the list holds order ${o}`)
+        for (const pfn of pcp.lists.entries(pcp.listId(cpu, z, pindex))) {
+          if (!(pfn >= 0 && pfn < nrPfns)) fail(`${what}: entry ${pfn} is outside the memmap`)
+          if (seen[pfn] !== 0) fail(`${what}: pfn ${pfn} is reached twice (a block on two lists)`)
+          seen[pfn] = ON_PCP_LIST
+          if ((memmap.flags(pfn) & PAGE_KIND_MASK) !== KIND_PCP) fail(`${what}: pfn ${pfn} is not marked as a pcp page`)
+          if (memmap.order(pfn) !== o) fail(`${what}: pfn ${pfn} has order ${memmap.order(pfn)}, the list holds order ${o}`)
           if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
-          const mt = (flags[pfn] >> MT_SHIFT) & MT_MASK
+          const mt = (memmap.flags(pfn) >> MT_SHIFT) & MT_MASK
           if (pcp.orderToPindex(mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt, o) !== pindex) fail(`${what}: pfn ${pfn} has migratetype ${mt}, not this list's`)
           pcpPages[cpu * NR_ZONES + z] += 1 << o
-        })
-        if (pcp.allowedOrder[o] === 0 && pa.lists.head[pcp.listId(cpu, z, pindex)] >= 0) fail(`${what}: order ${o} is not a PCP order but the list is not empty`)
+        }
+        if (pcp.allowedOrder[o] === 0 && pcp.lists.length[pcp.listId(cpu, z, pindex)] !== 0) fail(`${what}: order ${o} is not a PCP order but the list is not empty`)
       }
       if (pcpPages[cpu * NR_ZONES + z] !== pcp.count[cpu * NR_ZONES + z]) {
         fail(`cpu ${cpu} zone ${ZONE_NAMES[z]}: pcp count ${pcp.count[cpu * NR_ZONES + z]} != ${pcpPages[cpu * NR_ZONES + z]} pages on its lists`)
@@ -97,8 +100,8 @@ export function checkPageAlloc(pa: PageAllocator): void {
   // Holes exactly where no RAM is.
   let holeFrom = 0
   for (const r of [...layout.present, { startPfn: nrPfns, endPfn: nrPfns }]) {
-    for (let pfn = holeFrom; pfn < r.startPfn; pfn++) if (flags[pfn] !== KIND_HOLE || order[pfn] !== -1) fail(`pfn ${pfn} is outside RAM but not a hole`)
-    for (let pfn = r.startPfn; pfn < r.endPfn; pfn++) if ((flags[pfn] & PAGE_KIND_MASK) === KIND_HOLE) fail(`pfn ${pfn} is RAM but marked as a hole`)
+    for (let pfn = holeFrom; pfn < r.startPfn; pfn++) if (memmap.flags(pfn) !== KIND_HOLE || memmap.order(pfn) !== -1) fail(`pfn ${pfn} is outside RAM but not a hole`)
+    for (let pfn = r.startPfn; pfn < r.endPfn; pfn++) if ((memmap.flags(pfn) & PAGE_KIND_MASK) === KIND_HOLE) fail(`pfn ${pfn} is RAM but marked as a hole`)
     holeFrom = r.endPfn
   }
 
@@ -108,9 +111,9 @@ export function checkPageAlloc(pa: PageAllocator): void {
   const allocatedPages = new Float64Array(NR_ZONES)
   const reservedPages = new Float64Array(NR_ZONES)
   for (let pfn = 0; pfn < nrPfns; ) {
-    const f = flags[pfn]
+    const f = memmap.flags(pfn)
     const kind = f & PAGE_KIND_MASK
-    const o = order[pfn]
+    const o = memmap.order(pfn)
     if (kind === KIND_HOLE || kind === KIND_RESERVED) {
       if (o !== -1 || f !== kind) fail(`pfn ${pfn}: a ${kind === KIND_HOLE ? 'hole' : 'reserved frame'} with order ${o} and flags ${f}`)
       if (kind === KIND_RESERVED) reservedPages[zoneIdx(pfn)]++
@@ -126,7 +129,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
     const n = 1 << o
     if (zoneIdx(pfn + n - 1) !== z) fail(`pfn ${pfn}: block of order ${o} crosses into zone ${ZONE_NAMES[zoneIdx(pfn + n - 1)]}`)
     for (let t = pfn + 1; t < pfn + n; t++) {
-      if (flags[t] !== KIND_TAIL || order[t] !== -1) fail(`zone ${ZONE_NAMES[z]} order ${o} block at pfn ${pfn} overlaps pfn ${t} (kind ${flags[t] & PAGE_KIND_MASK}, order ${order[t]})`)
+      if (memmap.flags(t) !== KIND_TAIL || memmap.order(t) !== -1) fail(`zone ${ZONE_NAMES[z]} order ${o} block at pfn ${pfn} overlaps pfn ${t} (kind ${memmap.flags(t) & PAGE_KIND_MASK}, order ${memmap.order(t)})`)
     }
     switch (kind) {
       case KIND_BUDDY:

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PerCpuPages, zoneBatchsize, zoneHighsize, NR_LOWORDER_PCP_LISTS, type PcpZoneOps } from './pcp'
-import { PfnLists } from './list'
 import { KIND_PCP, MemMap, MT_SHIFT } from './memmap'
-import { NR_FREE_LISTS } from './free_area'
 import { MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, ZONE_DMA32 } from './page_alloc_api'
 
 /** A zone that records what reaches the buddy and hands out ascending pfns. */
@@ -28,16 +26,13 @@ class FakeZone implements PcpZoneOps {
 
 function setup(highMode: 'six-batch' | 'low-wmark' = 'low-wmark', pcpOrders = [0, 1, 2, 3, 9]) {
   const memmap = new MemMap(1 << 16, 9)
-  const lists = new PfnLists(1 << 16, NR_FREE_LISTS + PerCpuPages.nrLists(2))
   const zone = new FakeZone()
-  const pcp = new PerCpuPages({ cpus: 2, pcpOrders, pageblockOrder: 9, highMode }, NR_FREE_LISTS, lists, memmap, zone)
-  return { memmap, lists, zone, pcp }
+  const pcp = new PerCpuPages({ cpus: 2, pcpOrders, pageblockOrder: 9, highMode }, memmap, zone)
+  return { memmap, zone, pcp }
 }
 
 function listOf(s: ReturnType<typeof setup>, cpu: number, pindex: number): number[] {
-  const out: number[] = []
-  for (let pfn = s.lists.head[s.pcp.listId(cpu, ZONE_DMA32, pindex)]; pfn >= 0; pfn = s.lists.nextOf(pfn)) out.push(pfn)
-  return out
+  return s.pcp.lists.entries(s.pcp.listId(cpu, ZONE_DMA32, pindex))
 }
 
 describe('zone_batchsize / zone_highsize', () => {
@@ -162,7 +157,7 @@ describe('per_cpu_pages', () => {
     s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 1000, 0)
     s.pcp.freeUnrefPageCommit(100, ZONE_DMA32, 0, 1, MIGRATE_MOVABLE, MIGRATE_HIGHATOMIC)
     expect(listOf(s, 1, MIGRATE_MOVABLE)).toEqual([100])
-    expect(s.memmap.flags[100]).toBe(KIND_PCP | (MIGRATE_HIGHATOMIC << MT_SHIFT))
+    expect(s.memmap.flags(100)).toBe(KIND_PCP | (MIGRATE_HIGHATOMIC << MT_SHIFT))
     s.pcp.drainAll()
     expect(s.zone.freed).toEqual([[100, 0, MIGRATE_HIGHATOMIC]])
   })

@@ -1,11 +1,11 @@
 // Per-CPU page lists, struct per_cpu_pages (mm/page_alloc.c 6.6): lists per (cpu, zone, pindex),
 // count in pages, high/batch from zone_highsize()/zone_batchsize(), free_factor scaling.
 // Frees go to the head; drains take the tail (oldest) through __free_one_page(); refills
-// (rmqueue_bulk) append to the tail and allocations take the head.
+// (rmqueue_bulk) append to the tail and allocations take the head (the lists: pcp_lists.ts).
 import * as api from './page_alloc_api'
 import * as memmap from './memmap'
 import type { MemMap } from './memmap'
-import type { PfnLists } from './list'
+import { PcpLists } from './pcp_lists'
 
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
@@ -58,12 +58,12 @@ export class PerCpuPages {
   readonly allowedOrder = new Uint8Array(NR_PAGE_ORDERS)
   readonly highMode: PcpHighMode
   readonly pageblockOrder: number
-  readonly firstListId: number
-  readonly lists: PfnLists
+  /** pcp->lists of every CPU and zone, at listId(cpu, zone, pindex). */
+  readonly lists: PcpLists
   readonly memmap: MemMap
   readonly zone: PcpZoneOps
 
-  constructor(cfg: { cpus: number; pcpOrders: readonly number[]; pageblockOrder: number; highMode: PcpHighMode }, firstListId: number, lists: PfnLists, memmap: MemMap, zone: PcpZoneOps) {
+  constructor(cfg: { cpus: number; pcpOrders: readonly number[]; pageblockOrder: number; highMode: PcpHighMode }, memmap: MemMap, zone: PcpZoneOps) {
     this.cpus = cfg.cpus
     this.count = new Int32Array(cfg.cpus * NR_ZONES)
     this.freeFactor = new Int32Array(cfg.cpus * NR_ZONES)
@@ -75,18 +75,13 @@ export class PerCpuPages {
       }
       this.allowedOrder[order] = 1
     })
-    this.firstListId = firstListId
-    this.lists = lists
+    this.lists = new PcpLists(cfg.cpus * NR_ZONES * NR_PCP_LISTS)
     this.memmap = memmap
     this.zone = zone
   }
 
-  static nrLists(cpus: number): number {
-    return cpus * NR_ZONES * NR_PCP_LISTS
-  }
-
   listId(cpu: number, zone: number, pindex: number): number {
-    return this.firstListId + (cpu * NR_ZONES + zone) * NR_PCP_LISTS + pindex
+    return (cpu * NR_ZONES + zone) * NR_PCP_LISTS + pindex
   }
 
   /** order_to_pindex(). */
@@ -121,8 +116,7 @@ export class PerCpuPages {
   freeUnrefPageCommit(pfn: number, zone: number, order: number, cpu: number, pcpMt: number, mt: number): void {
     const pindex = this.orderToPindex(pcpMt, order)
     const pz = cpu * NR_ZONES + zone
-    this.memmap.order[pfn] = order
-    this.memmap.flags[pfn] = KIND_PCP | (mt << MT_SHIFT)
+    this.memmap.set(pfn, order, KIND_PCP | (mt << MT_SHIFT))
     this.lists.addHead(this.listId(cpu, zone, pindex), pfn)
     const count = (this.count[pz] += 1 << order)
     const batch = this.batch[zone]
@@ -156,23 +150,23 @@ export class PerCpuPages {
     const pz = cpu * NR_ZONES + zone
     let left = Math.min(this.count[pz], count)
     const base = this.listId(cpu, zone, 0)
-    const tail = this.lists.tail
-    const flags = this.memmap.flags
+    const lists = this.lists
+    const page = this.memmap.page
     pindex -= 1
     while (left > 0) {
       do {
         if (++pindex > NR_PCP_LISTS - 1) pindex = 0
-      } while (tail[base + pindex] < 0)
+      } while (lists.length[base + pindex] === 0)
       const order = this.pindexToOrder(pindex)
       const nrPages = 1 << order
       do {
-        const pfn = tail[base + pindex]
-        const mt = (flags[pfn] >> MT_SHIFT) & MT_MASK
-        this.lists.del(pfn)
+        const pfn = lists.tail(base + pindex)
+        const mt = (page[pfn] >> MT_SHIFT) & MT_MASK
+        lists.delTail(base + pindex)
         left -= nrPages
         this.count[pz] -= nrPages
         this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
-      } while (left > 0 && tail[base + pindex] >= 0)
+      } while (left > 0 && lists.length[base + pindex] !== 0)
     }
   }
 
@@ -185,15 +179,14 @@ export class PerCpuPages {
     const pz = cpu * NR_ZONES + zone
     this.freeFactor[pz] >>= 1
     const id = this.listId(cpu, zone, this.orderToPindex(mt, order))
-    let pfn = this.lists.head[id]
-    if (pfn < 0) {
+    if (this.lists.length[id] === 0) {
       let batch = this.batch[zone]
       if (batch > 1) batch = Math.max(batch >> order, 2)
       this.count[pz] += this.rmqueueBulk(zone, order, batch, id, mt, allocFlags) << order
-      pfn = this.lists.head[id]
-      if (pfn < 0) return -1
+      if (this.lists.length[id] === 0) return -1
     }
-    this.lists.del(pfn)
+    const pfn = this.lists.head(id)
+    this.lists.delHead(id)
     this.count[pz] -= 1 << order
     return pfn
   }
@@ -204,8 +197,7 @@ export class PerCpuPages {
     for (; i < count; i++) {
       const pfn = this.zone.rmqueueBlock(zone, order, mt, allocFlags)
       if (pfn < 0) break
-      this.memmap.order[pfn] = order
-      this.memmap.flags[pfn] = KIND_PCP | (mt << MT_SHIFT)
+      this.memmap.set(pfn, order, KIND_PCP | (mt << MT_SHIFT))
       this.lists.addTail(id, pfn)
     }
     this.zone.modNrFreePages(zone, -(i << order))
