@@ -53,42 +53,40 @@ export interface WorkloadEnv {
 }
 
 /**
- * Live allocations of one tag, in allocation order: entry i is (pfn, order) at 2i, 2i + 1 of one
- * Int32Array, so a random pick reads one cache line and decodes with integer loads. A random
- * victim is swapped with the last entry: O(1) per free, nothing allocated.
+ * Live allocations of one tag, in allocation order, one Int32 per block: the block [pfn, pfn + 2^order)
+ * is stored as its first plus its last pfn, 2 * pfn + 2^order - 1, whose trailing one bits count
+ * the order (the block is aligned to it). 4 bytes per entry keep a random pick to one small read.
+ * A random victim is swapped with the last entry: O(1) per free, nothing allocated.
  */
 export class AllocSet {
-  entries = new Int32Array(2048)
+  entries = new Int32Array(1024)
   length = 0
   pages = 0
 
   push(pfn: number, order: number): void {
-    if (2 * this.length === this.entries.length) {
+    if (this.length === this.entries.length) {
       const grown = new Int32Array(this.entries.length * 2)
       grown.set(this.entries)
       this.entries = grown
     }
-    const i = 2 * this.length++
-    this.entries[i] = pfn
-    this.entries[i + 1] = order
+    // pfns stay below 2^30 (MAX_MIB of guest RAM is 2^28 pages): the sum fits an Int32
+    this.entries[this.length++] = 2 * pfn + (1 << order) - 1
     this.pages += 1 << order
   }
 
-  pfnAt(i: number): number {
-    return this.entries[2 * i]
+  orderAt(i: number): number {
+    const e = this.entries[i]
+    return 31 - Math.clz32((e + 1) & ~e)
   }
 
-  orderAt(i: number): number {
-    return this.entries[2 * i + 1]
+  pfnAt(i: number): number {
+    return (this.entries[i] + 1 - (1 << this.orderAt(i))) >> 1
   }
 
   /** Removes entry i by moving the last entry into its place (read pfnAt(i)/orderAt(i) first). */
   swapRemove(i: number): void {
-    const e = this.entries
-    const last = 2 * --this.length
-    this.pages -= 1 << e[2 * i + 1]
-    e[2 * i] = e[last]
-    e[2 * i + 1] = e[last + 1]
+    this.pages -= 1 << this.orderAt(i)
+    this.entries[i] = this.entries[--this.length]
   }
 
   /** Moves entry i of this set to the end of `to` (a victim list) and removes it here. */
@@ -143,6 +141,10 @@ export class Workload {
   private index = -1
   private cpu = 0
   private mix: OrderMix = ORDER_0_MIX
+  /** Predicted victim indices of one churn tick (prefetchVictims()); 8192 covers 8 M requests/s. */
+  private readonly picks = new Int32Array(8192)
+  /** Where prefetch loads go, so that the compiler keeps them. */
+  private prefetchSink = 0
   private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns: 0 }
   /** Live workload memory over all tags, in pages. */
   allocatedPages = 0
@@ -444,7 +446,7 @@ export class Workload {
         let k = 0
         while (k < set.length && taken < pages) taken += 1 << set.orderAt(k++)
         for (let i = 0; i < k; i++) out.push(set.pfnAt(i), set.orderAt(i))
-        set.entries.copyWithin(0, 2 * k, 2 * set.length)
+        set.entries.copyWithin(0, k, set.length)
         set.length -= k
         set.pages -= taken
         break
@@ -486,18 +488,13 @@ export class Workload {
   private churn(p: ChurnPhase, units: number): number {
     const set = this.set(CHURN_TAG)
     const mt = MIGRATETYPE[p.migratetype]
-    const { orders, weights, totalWeight } = this.mix
-    const last = orders.length - 1
     const livePages = p.liveMiB * 256
     const rng = this.env.rng
+    this.prefetchVictims(set, units, livePages)
     let cost_ns = 0
     let budget = units
     while (budget > 0) {
-      // the order mix: one uniform draw per request, even when there is one order (the stream stays the same)
-      let x = uniformFloat64(rng) * totalWeight
-      let k = 0
-      while (k < last && !(x < weights[k])) x -= weights[k++]
-      const order = orders[k]
+      const order = this.drawOrder(rng)
       const c = this.allocOne(set, order, mt, p.touch)
       budget -= 1 << order
       if (c < 0) break
@@ -523,6 +520,55 @@ export class Workload {
     if (this.failureReported) return
     this.failureReported = true
     this.event({ kind: 'alloc_failure', order, count: this.index, detail: `get_page_from_freelist() found no zone above its watermark (first failure of phase ${this.index})` })
+  }
+
+  /** The order of the next churn request: one uniform draw per request, even with one order in the mix. */
+  private drawOrder(rng: RandomGenerator): number {
+    const { orders, weights, totalWeight } = this.mix
+    const last = orders.length - 1
+    let x = uniformFloat64(rng) * totalWeight
+    let k = 0
+    while (k < last && !(x < weights[k])) x -= weights[k++]
+    return orders[k]
+  }
+
+  /**
+   * Loads the set slots and memmap entries of the victims churn() is about to pick, before the
+   * first free: the picks are random over a large set, so each costs cache misses, and loads that
+   * do not depend on each other overlap. The picks are predicted by drawing ahead on a clone of the
+   * random stream as churn() will draw, assuming every allocation succeeds (and, with several
+   * orders in the mix, that a pick of an entry pushed during the tick frees the order just
+   * allocated). A wrong guess costs a useless load, never a different result: churn() draws its
+   * own picks from the real stream.
+   */
+  private prefetchVictims(set: AllocSet, units: number, livePages: number): void {
+    if (set.pages + units <= livePages) return
+    const rng = this.env.rng.clone()
+    const picks = this.picks
+    const oneOrder = this.mix.orders.length === 1
+    let n = 0
+    let length = set.length
+    let pages = set.pages
+    let budget = units
+    while (budget > 0 && n < picks.length) {
+      const order = this.drawOrder(rng)
+      budget -= 1 << order
+      pages += 1 << order
+      length++
+      while (pages > livePages && length > 0 && n < picks.length) {
+        const i = uniformInt(rng, 0, length - 1)
+        // with one order every entry has it: the slot need not be read yet
+        pages -= 1 << (oneOrder || i >= set.length ? order : set.orderAt(i))
+        picks[n++] = i
+        length--
+      }
+    }
+    // two tight passes of independent loads: the slots, then the memmap entries they name
+    const entries = set.entries
+    let sink = 0
+    for (let k = 0; k < n; k++) if (picks[k] < set.length) sink ^= entries[picks[k]]
+    for (let k = 0; k < n; k++) if (picks[k] < set.length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]))
+    this.prefetchSink ^= sink
   }
 
   private event(e: Omit<SimEvent, 't_ms'>): void {

@@ -124,6 +124,8 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   /** Out-values of findSuitableFallback()/moveFreepages(), kept in fields to avoid allocating. */
   private canSteal = false
   private movablePages = 0
+  /** Where prefetch loads go, so that the compiler keeps them. */
+  private prefetched = 0
 
   constructor(config: PageAllocConfig) {
     validateConfig(config)
@@ -298,6 +300,11 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       if (pfn >= 0) return pfn
       if (!this.rmqueueFallback(zone, order, mt, allocFlags)) return -1
     }
+  }
+
+  /** Loads the memmap word (shared with the order-0 buddy) and the list links of `pfn` and its buddy. */
+  prefetchBuddy(pfn: number): void {
+    this.prefetched ^= this.page[pfn] ^ this.lists.link[2 * pfn]
   }
 
   modNrFreePages(zone: number, delta: number): void {
@@ -531,6 +538,10 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       // __free_pages_ok() -> free_one_page()
       this.freeOnePage(pfn, zone, order, mt, FPI_NONE)
     }
+  }
+
+  prefetchPage(pfn: number): void {
+    if (pfn >= 0 && pfn < this.maxPfn) this.prefetched ^= this.page[pfn]
   }
 
   drainAllPages(): void {

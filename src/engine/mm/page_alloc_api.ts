@@ -100,6 +100,8 @@ export interface PageAlloc {
   allocPages(order: number, migratetype: number, cpu: number): number
   /** __free_pages(): to the per-CPU list of `cpu` for PCP orders (may drain a batch), else __free_one_page. */
   freePages(pfn: number, order: number, cpu: number): void
+  /** A hint, no state change: loads the memmap entry of `pfn` ahead of its free, so that misses of several coming frees overlap. */
+  prefetchPage(pfn: number): void
   /** drain_all_pages(NULL). */
   drainAllPages(): void
   /**

@@ -22,6 +22,7 @@ class FakeZone implements PcpZoneOps {
   modNrFreePages(_zone: number, delta: number): void {
     this.nrFreePagesDelta += delta
   }
+  prefetchBuddy(): void {}
 }
 
 function setup(highMode: 'six-batch' | 'low-wmark' = 'low-wmark', pcpOrders = [0, 1, 2, 3, 9]) {

@@ -53,6 +53,12 @@ export class PcpLists {
     return r[(this.first[id] + n - 1) & (r.length - 1)]
   }
 
+  /** The entry `k` places before the tail (0: the tail); k must be below the length. */
+  fromTail(id: number, k: number): number {
+    const r = this.ring[id]
+    return r[(this.first[id] + this.length[id] - 1 - k) & (r.length - 1)]
+  }
+
   /** Removes the head entry (the list must not be empty). */
   delHead(id: number): void {
     this.first[id] = (this.first[id] + 1) & (this.ring[id].length - 1)

@@ -245,6 +245,8 @@ export class PageAllocDouble implements PageAlloc {
 
   drainAllPages(): void {}
 
+  prefetchPage(): void {}
+
   isolatedPages(zone: number): number {
     let n = 0
     const z = this.zones[zone]
