@@ -390,10 +390,16 @@ export class Workload {
     q.schedule(q.now_ns + TICK_NS + cost_ns, this.tickHandler)
   }
 
+  /** The CPU of the next request, round robin. */
+  private nextCpu(): number {
+    const cpu = this.cpu
+    this.cpu = cpu + 1 === this.env.cpus ? 0 : cpu + 1
+    return cpu
+  }
+
   /** Returns the refault cost in ns, or -1 when the allocation failed. */
   private allocOne(set: AllocSet, order: number, mt: number, touch: boolean): number {
-    const cpu = this.cpu
-    this.cpu = (this.cpu + 1) % this.env.cpus
+    const cpu = this.nextCpu()
     const pfn = this.env.alloc.allocPages(order, mt, cpu)
     if (pfn < 0) {
       this.allocFailed(order)
@@ -407,8 +413,7 @@ export class Workload {
 
   /** Frees one block already removed from its set. */
   private freeOne(pfn: number, order: number): number {
-    const cpu = this.cpu
-    this.cpu = (this.cpu + 1) % this.env.cpus
+    const cpu = this.nextCpu()
     // init_on_free / poisoning write the page before it goes back
     const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 1 << order) : 0
     this.env.alloc.freePages(pfn, order, cpu)

@@ -154,7 +154,7 @@ export class PerCpuPages {
     const base = this.listId(cpu, zone, 0)
     const lists = this.lists
     const page = this.memmap.page
-    // As 4.17-6.1 did (prefetch_buddy() before taking the zone lock): the pages of a drain were
+    // As 4.17-5.17 did (prefetch_buddy() before taking the zone lock): the pages of a drain were
     // freed long ago and are scattered; loading their memmap and links first, independently of
     // each other, overlaps the cache misses instead of paying them one __free_one_page() at a time.
     const n = Math.min(lists.length[base + pindex], left)
