@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
+import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import { ExperimentSchema, type Phase } from '../common/experiment'
 import { REPLAY_ALLOC, REPLAY_FREE, type FtraceReplay, type FtraceStats } from '../common/imports'
 import type { SimEvent } from '../common/samples'
@@ -165,6 +167,38 @@ describe('Workload', () => {
     expect(allocs.some((e) => e.order === 4)).toBe(true)
     expect(allocs.some((e) => e.order === 0)).toBe(true)
     expect(events.filter((e) => e.kind === 'free').length).toBeGreaterThan(0)
+  })
+
+  it('churn frees exactly the victims drawing as it goes frees, also across allocations that fail mid-tick', () => {
+    // 1000 MiB/s: 256 order-0 requests per 1 ms tick; 1 MiB live: from the second tick on each request frees one victim
+    const r = rig([{ op: 'churn', durationMs: 6, rateMiBps: 1000, liveMiB: 1 }], { seed: 9 })
+    const failing = new Set([300, 301, 700, 900])
+    let calls = 0
+    const real = r.alloc.allocPages.bind(r.alloc)
+    r.alloc.allocPages = (order: number, mt: number): number => (failing.has(calls++) ? -1 : real(order, mt))
+    settle(r.q)
+    expect(r.wl.allocFailures).toBe(4)
+    // the reference: the plain loop of draws over the blocks the run was given
+    const rng = xoroshiro128plus(9)
+    const given = of(r.events, 'alloc')
+    const live: number[] = []
+    const frees: number[] = []
+    let call = 0
+    while (call < calls) {
+      for (let budget = 256; budget > 0; budget--) {
+        uniformFloat64(rng)
+        if (failing.has(call++)) break
+        live.push(given.shift() ?? -1)
+        while (live.length > 256) {
+          const i = uniformInt(rng, 0, live.length - 1)
+          frees.push(live[i])
+          live[i] = live[live.length - 1]
+          live.pop()
+        }
+      }
+    }
+    expect(frees.length).toBeGreaterThan(500)
+    expect(of(r.events, 'free')).toEqual(frees)
   })
 
   it('an allocation that fails ends the phase with an event and the workload goes on', () => {

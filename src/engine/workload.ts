@@ -6,7 +6,6 @@
 // A replay phase drives the allocator with an imported kmem trace instead (FtraceReplayer), one
 // event per distinct operation time.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
-import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
 import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase, ReplayPhase } from '../common/experiment'
 import type { FtraceReplay } from '../common/imports'
@@ -14,8 +13,9 @@ import type { SimEvent } from '../common/samples'
 import { SimulationInputError } from './api'
 import { type EventQueue, NS_PER_MS, NS_PER_S } from './event_queue'
 import type { HostBacking } from './host_backing'
-import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
+import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
 import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
+import { uniformIndex } from './uniform_index'
 
 /** One batch of requests per millisecond of simulated time. */
 export const TICK_NS = NS_PER_MS
@@ -62,6 +62,8 @@ export class AllocSet {
   entries = new Int32Array(1024)
   length = 0
   pages = 0
+  /** Entries per order. */
+  readonly byOrder = new Int32Array(MAX_ORDER + 1)
 
   push(pfn: number, order: number): void {
     if (this.length === this.entries.length) {
@@ -72,6 +74,7 @@ export class AllocSet {
     // pfns stay below 2^30 (MAX_MIB of guest RAM is 2^28 pages): the sum fits an Int32
     this.entries[this.length++] = 2 * pfn + (1 << order) - 1
     this.pages += 1 << order
+    this.byOrder[order]++
   }
 
   orderAt(i: number): number {
@@ -83,9 +86,16 @@ export class AllocSet {
     return (this.entries[i] + 1 - (1 << this.orderAt(i))) >> 1
   }
 
+  /** Every entry is a block of `order`. */
+  allOfOrder(order: number): boolean {
+    return this.byOrder[order] === this.length
+  }
+
   /** Removes entry i by moving the last entry into its place (read pfnAt(i)/orderAt(i) first). */
   swapRemove(i: number): void {
-    this.pages -= 1 << this.orderAt(i)
+    const order = this.orderAt(i)
+    this.pages -= 1 << order
+    this.byOrder[order]--
     this.entries[i] = this.entries[--this.length]
   }
 
@@ -95,6 +105,26 @@ export class AllocSet {
     to.push(this.pfnAt(i), order)
     this.swapRemove(i)
     return 1 << order
+  }
+
+  /** Moves the first k entries to the end of `to`, in their order. */
+  moveFirstTo(k: number, to: AllocSet): void {
+    for (let i = 0; i < k; i++) {
+      const order = this.orderAt(i)
+      to.push(this.pfnAt(i), order)
+      this.pages -= 1 << order
+      this.byOrder[order]--
+    }
+    this.entries.copyWithin(0, k, this.length)
+    this.length -= k
+  }
+
+  /** This set's entries become those of `other`, which is not used afterwards. */
+  replaceWith(other: AllocSet): void {
+    this.entries = other.entries
+    this.length = other.length
+    this.pages = other.pages
+    this.byOrder.set(other.byOrder)
   }
 }
 
@@ -111,6 +141,18 @@ interface Running {
 }
 
 const NO_VICTIMS = new AllocSet()
+
+/**
+ * Live sets from this many blocks on get their victims prefetched: below it, the slots and the
+ * memmap entries of random victims mostly hit the caches and the extra pass costs more than it saves.
+ */
+const PREFETCH_MIN_LIVE = 1 << 17
+
+function grow(a: Int32Array): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(a.length * 2)
+  b.set(a)
+  return b
+}
 
 /** A churn phase's order mix, decoded once: orders and weights in the phase's order. */
 interface OrderMix {
@@ -141,8 +183,11 @@ export class Workload {
   private index = -1
   private cpu = 0
   private mix: OrderMix = ORDER_0_MIX
-  /** Predicted victim indices of one churn tick (prefetchVictims()); 8192 covers 8 M requests/s. */
-  private readonly picks = new Int32Array(8192)
+  /** The workload's random stream (env.rng; a failed allocation in a planned churn tick rewinds it). */
+  private rng: RandomGenerator
+  /** The picks of a one-order churn tick, and where each request's end (drawTick()). */
+  private picks = new Int32Array(1024)
+  private pickEnds = new Int32Array(1024)
   /** Where prefetch loads go, so that the compiler keeps them. */
   private prefetchSink = 0
   private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns: 0 }
@@ -162,6 +207,7 @@ export class Workload {
     experiment: Experiment,
   ) {
     this.phases = experiment.workload.phases
+    this.rng = env.rng
     this.end_ns = Math.round(experiment.durationMs * NS_PER_MS)
     this.phases.forEach((p, i) => {
       if (p.op !== 'replay') return
@@ -450,14 +496,11 @@ export class Workload {
       case 'fifo': {
         let k = 0
         while (k < set.length && taken < pages) taken += 1 << set.orderAt(k++)
-        for (let i = 0; i < k; i++) out.push(set.pfnAt(i), set.orderAt(i))
-        set.entries.copyWithin(0, k, set.length)
-        set.length -= k
-        set.pages -= taken
+        set.moveFirstTo(k, out)
         break
       }
       case 'random':
-        while (taken < pages && set.length > 0) taken += set.moveTo(uniformInt(this.env.rng, 0, set.length - 1), out)
+        while (taken < pages && set.length > 0) taken += set.moveTo(uniformIndex(this.rng, set.length), out)
         break
       case 'every-other': {
         // physical holes: walk the set in pfn order, free chunk 0, keep chunk 1, free chunk 2, ...
@@ -480,22 +523,32 @@ export class Workload {
             chunk++
           }
         }
-        set.entries = keep.entries
-        set.length = keep.length
-        set.pages = keep.pages
+        set.replaceWith(keep)
         break
       }
     }
     return out
   }
 
-  // one tick of churn: allocate, then free random victims above the live set
+  /**
+   * One tick of churn: each request allocates a block of an order drawn from the mix, then random
+   * victims are freed until the set is back at its live size. When the mix has one order and every
+   * live block has it (the usual case), how many victims follow each request is known in advance,
+   * so the tick draws all its picks first, in the order drawing as it goes would take them from the
+   * stream; then the victims' set slots and memmap entries can be loaded together before the first
+   * free (prefetchVictims()). Otherwise the tick draws as it goes.
+   */
   private churn(p: ChurnPhase, units: number): number {
     const set = this.set(CHURN_TAG)
-    const mt = MIGRATETYPE[p.migratetype]
     const livePages = p.liveMiB * 256
-    const rng = this.env.rng
-    this.prefetchVictims(set, units, livePages)
+    const orders = this.mix.orders
+    if (orders.length === 1 && set.allOfOrder(orders[0])) return this.churnPlanned(p, set, units, livePages, orders[0])
+    return this.churnDrawing(p, set, units, livePages)
+  }
+
+  private churnDrawing(p: ChurnPhase, set: AllocSet, units: number, livePages: number): number {
+    const mt = MIGRATETYPE[p.migratetype]
+    const rng = this.rng
     let cost_ns = 0
     let budget = units
     while (budget > 0) {
@@ -505,7 +558,7 @@ export class Workload {
       if (c < 0) break
       cost_ns += c
       while (set.pages > livePages && set.length > 0) {
-        const i = uniformInt(rng, 0, set.length - 1)
+        const i = uniformIndex(rng, set.length)
         const pfn = set.pfnAt(i)
         const victimOrder = set.orderAt(i)
         set.swapRemove(i)
@@ -515,16 +568,57 @@ export class Workload {
     return cost_ns
   }
 
-  /** The most memory the workload held at any time so far, exact (a peak between two samples counts). */
-  get allocatedPeakPages(): number {
-    return Math.max(this.peakBeforeFree, this.allocatedPages)
+  private churnPlanned(p: ChurnPhase, set: AllocSet, units: number, livePages: number, order: number): number {
+    const mt = MIGRATETYPE[p.migratetype]
+    const requests = units > 0 ? Math.ceil(units / (1 << order)) : 0
+    const lengthAtStart = set.length
+    const streamAtStart = this.rng.clone()
+    const nrPicks = this.drawTick(this.rng, requests, lengthAtStart, livePages, order)
+    if (lengthAtStart >= PREFETCH_MIN_LIVE) this.prefetchVictims(set, nrPicks)
+    const picks = this.picks
+    const ends = this.pickEnds
+    let cost_ns = 0
+    let k = 0
+    for (let j = 0; j < requests; j++) {
+      const c = this.allocOne(set, order, mt, p.touch)
+      if (c < 0) {
+        // back to where drawing as it goes stops: the draws of j requests and their picks, then this request's
+        this.rng = streamAtStart
+        this.drawTick(streamAtStart, j, lengthAtStart, livePages, order)
+        this.drawOrder(streamAtStart)
+        break
+      }
+      cost_ns += c
+      for (; k < ends[j]; k++) {
+        const i = picks[k]
+        const pfn = set.pfnAt(i)
+        set.swapRemove(i)
+        cost_ns += this.freeOne(pfn, order)
+      }
+    }
+    return cost_ns
   }
 
-  private allocFailed(order: number): void {
-    this.allocFailures++
-    if (this.failureReported) return
-    this.failureReported = true
-    this.event({ kind: 'alloc_failure', order, count: this.index, detail: `get_page_from_freelist() found no zone above its watermark (first failure of phase ${this.index})` })
+  /**
+   * Draws what `requests` requests of a one-order churn draw, every request succeeding, from a set
+   * of `length` blocks of that order: per request its order draw, then one pick per block over the
+   * live size. Fills picks (the indices, in the order they are taken) and pickEnds (where each
+   * request's picks end); returns the number of picks.
+   */
+  private drawTick(rng: RandomGenerator, requests: number, length: number, livePages: number, order: number): number {
+    const liveBlocks = Math.floor(livePages / (1 << order))
+    let n = 0
+    for (let j = 0; j < requests; j++) {
+      this.drawOrder(rng)
+      length++
+      while (length > liveBlocks) {
+        if (n === this.picks.length) this.picks = grow(this.picks)
+        this.picks[n++] = uniformIndex(rng, length--)
+      }
+      if (j === this.pickEnds.length) this.pickEnds = grow(this.pickEnds)
+      this.pickEnds[j] = n
+    }
+    return n
   }
 
   /** The order of the next churn request: one uniform draw per request, even with one order in the mix. */
@@ -538,42 +632,31 @@ export class Workload {
   }
 
   /**
-   * Loads the set slots and memmap entries of the victims churn() is about to pick, before the
-   * first free: the picks are random over a large set, so each costs cache misses, and loads that
-   * do not depend on each other overlap. The picks are predicted by drawing ahead on a clone of the
-   * random stream as churn() will draw, assuming every allocation succeeds (and, with several
-   * orders in the mix, that a pick of an entry pushed during the tick frees the order just
-   * allocated). A wrong guess costs a useless load, never a different result: churn() draws its
-   * own picks from the real stream.
+   * Loads the set slots, then the memmap entries, of the first `n` picks of the tick, before the
+   * first free: the picks are random over a large set and each costs cache misses, which overlap
+   * when the loads do not depend on each other. A pick of an entry pushed or moved during the tick
+   * loads the wrong page: a useless load, never a different result.
    */
-  private prefetchVictims(set: AllocSet, units: number, livePages: number): void {
-    if (set.pages + units <= livePages) return
-    const rng = this.env.rng.clone()
+  private prefetchVictims(set: AllocSet, n: number): void {
     const picks = this.picks
-    const oneOrder = this.mix.orders.length === 1
-    let n = 0
-    let length = set.length
-    let pages = set.pages
-    let budget = units
-    while (budget > 0 && n < picks.length) {
-      const order = this.drawOrder(rng)
-      budget -= 1 << order
-      pages += 1 << order
-      length++
-      while (pages > livePages && length > 0 && n < picks.length) {
-        const i = uniformInt(rng, 0, length - 1)
-        // with one order every entry has it: the slot need not be read yet
-        pages -= 1 << (oneOrder || i >= set.length ? order : set.orderAt(i))
-        picks[n++] = i
-        length--
-      }
-    }
-    // two tight passes of independent loads: the slots, then the memmap entries they name
     const entries = set.entries
+    const length = set.length
     let sink = 0
-    for (let k = 0; k < n; k++) if (picks[k] < set.length) sink ^= entries[picks[k]]
-    for (let k = 0; k < n; k++) if (picks[k] < set.length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]))
+    for (let k = 0; k < n; k++) if (picks[k] < length) sink ^= entries[picks[k]]
+    for (let k = 0; k < n; k++) if (picks[k] < length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]))
     this.prefetchSink ^= sink
+  }
+
+  /** The most memory the workload held at any time so far, exact (a peak between two samples counts). */
+  get allocatedPeakPages(): number {
+    return Math.max(this.peakBeforeFree, this.allocatedPages)
+  }
+
+  private allocFailed(order: number): void {
+    this.allocFailures++
+    if (this.failureReported) return
+    this.failureReported = true
+    this.event({ kind: 'alloc_failure', order, count: this.index, detail: `get_page_from_freelist() found no zone above its watermark (first failure of phase ${this.index})` })
   }
 
   private event(e: Omit<SimEvent, 't_ms'>): void {
