@@ -339,6 +339,8 @@ class LabSimulation implements Simulation {
       refaulted_kib: h.refaultedPages * 4,
       refault_cost_ms: h.refaultCost_ns / NS_PER_MS,
       alloc_failures: this.workload.allocFailures,
+      page_allocs: this.workload.pageAllocs,
+      page_frees: this.workload.pageFrees,
       reporting_order: r.order,
       reporting_device: this.deviceStatus,
       guest_ram_kib: h.guestPages * 4,

@@ -167,6 +167,7 @@ describe('Workload', () => {
     expect(allocs.some((e) => e.order === 4)).toBe(true)
     expect(allocs.some((e) => e.order === 0)).toBe(true)
     expect(events.filter((e) => e.kind === 'free').length).toBeGreaterThan(0)
+    expect([wl.pageAllocs, wl.pageFrees]).toEqual([allocs.length, events.filter((e) => e.kind === 'free').length])
   })
 
   it('churn frees exactly the victims drawing as it goes frees, also across allocations that fail mid-tick', () => {
@@ -178,6 +179,7 @@ describe('Workload', () => {
     r.alloc.allocPages = (order: number, mt: number): number => (failing.has(calls++) ? -1 : real(order, mt))
     settle(r.q)
     expect(r.wl.allocFailures).toBe(4)
+    expect(r.wl.pageAllocs).toBe(calls)
     // the reference: the plain loop of draws over the blocks the run was given
     const rng = xoroshiro128plus(9)
     const given = of(r.events, 'alloc')

@@ -196,6 +196,9 @@ export class Workload {
   /** Largest allocatedPages seen before a free (allocatedPeakPages adds the current value). */
   private peakBeforeFree = 0
   allocFailures = 0
+  /** alloc_pages() calls of every phase, failed ones included, and free_pages() calls. */
+  pageAllocs = 0
+  pageFrees = 0
   /** An alloc_failure event went out for the current phase (one per phase, the count is allocFailures). */
   private failureReported = false
   refaultCost_ns = 0
@@ -312,6 +315,7 @@ export class Workload {
         cpus: env.cpus,
         writeOnFree: env.writeOnFree,
         onAlloc: (pfn, order, cpu) => {
+          this.pageAllocs++
           if (pfn < 0) {
             this.allocFailed(order)
             return
@@ -320,6 +324,7 @@ export class Workload {
           if (env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
         },
         onFree: (pfn, order, cpu) => {
+          this.pageFrees++
           if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
           this.allocatedPages -= 2 ** order
           if (env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
@@ -446,6 +451,7 @@ export class Workload {
   /** Returns the refault cost in ns, or -1 when the allocation failed. */
   private allocOne(set: AllocSet, order: number, mt: number, touch: boolean): number {
     const cpu = this.nextCpu()
+    this.pageAllocs++
     const pfn = this.env.alloc.allocPages(order, mt, cpu)
     if (pfn < 0) {
       this.allocFailed(order)
@@ -463,6 +469,7 @@ export class Workload {
     // init_on_free / poisoning write the page before it goes back
     const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 1 << order) : 0
     this.env.alloc.freePages(pfn, order, cpu)
+    this.pageFrees++
     if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
     this.allocatedPages -= 1 << order
     if (this.env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
