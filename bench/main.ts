@@ -1,6 +1,7 @@
 // npm run bench: prints every figure the issues ask for (speed is measured here, never asserted in tests).
 import { runPageAllocBench } from './page_alloc.bench'
 import { runSimulationBench } from './simulation.bench'
+import { runChurnBench } from './churn.bench'
 import { runImportsBench } from './imports.bench'
 import { runInputsBench } from './inputs.bench'
 
@@ -9,6 +10,7 @@ console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Da
 for (const [title, run] of [
   ['Buddy allocator (src/engine/mm)', runPageAllocBench],
   ['Simulation (src/engine)', runSimulationBench],
+  ['Sustained churn (issue 14)', runChurnBench],
   ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
   ['Real data in the engine (replay, initial free state)', runInputsBench],
 ] as const) {
