@@ -80,7 +80,7 @@ export class MemMap {
 
   /** PageBuddy() with buddy order `order` (reported or not): page_is_buddy() without the zone check. */
   isBuddy(pfn: number, order: number): boolean {
-    return (this.page[pfn] & ~(PG_REPORTED | PG_MERGED_REPORTED)) === pageWord(order, KIND_BUDDY)
+    return (this.page[pfn] & ~(PG_REPORTED | PG_MERGED_REPORTED)) === (KIND_BUDDY | ((order + 1) << ORDER_SHIFT))
   }
 
   /** Head of the block holding `pfn` (the pfn itself for holes and reserved frames). */

@@ -26,7 +26,7 @@ import { checkPageAlloc } from './page_alloc_check'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, NR_ZONES, ZONE_NORMAL } = api
-const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, PG_MERGED_REPORTED, PG_REPORTED, pageWord } = memmap
+const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, ORDER_SHIFT, PG_MERGED_REPORTED, PG_REPORTED, pageWord } = memmap
 const { FreeArea, NR_FREE_LISTS, freeListId } = freeArea
 const { computeZoneLayout, zoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
@@ -55,6 +55,9 @@ const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
 const STATE_ISOLATED = PFN_STATES.indexOf('isolated')
 const STATE_PCP = PFN_STATES.indexOf('pcp')
+
+/** The migratetype bits an allocated head keeps beside its kind and order (page words of ALLOCATED heads differ only there). */
+const ALLOCATED_MT_MASK = MT_MASK << MT_SHIFT
 
 /** A frame inside a block: no order, kind tail. */
 const TAIL_PAGE = pageWord(-1, KIND_TAIL)
@@ -212,7 +215,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       buddyPfn = pfn ^ (1 << order)
       // page_is_buddy(); zone boundaries are MAX_ORDER-aligned on x86_64, so a buddy is always in the same zone.
       const buddy = page[buddyPfn]
-      if ((buddy & ~(PG_REPORTED | PG_MERGED_REPORTED)) !== pageWord(order, KIND_BUDDY)) break
+      if ((buddy & ~(PG_REPORTED | PG_MERGED_REPORTED)) !== (KIND_BUDDY | ((order + 1) << ORDER_SHIFT))) break
       if (order >= pbo) {
         // No merging across pageblocks whose types have no fallbacks (HighAtomic, CMA, Isolate).
         const buddyMt = this.pageblockMt[buddyPfn >> pbo]
@@ -278,7 +281,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       const half = pfn + (1 << high)
       const i = zone * NR_PAGE_ORDERS + high
       const id = i * MIGRATE_TYPES + mt
-      page[half] = pageWord(high, KIND_BUDDY)
+      page[half] = KIND_BUDDY | ((high + 1) << ORDER_SHIFT)
       const h = head[id]
       link[2 * half + 1] = -2 - id
       if (h >= 0) {
@@ -520,12 +523,12 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     // __alloc_pages_slowpath(): kswapd woken, retried against the min watermark; reclaim and compaction are not modelled.
     if (pfn < 0) pfn = this.getPageFromFreelist(order, migratetype, cpu, ALLOC_WMARK_MIN)
     if (pfn < 0) return -1
-    this.page[pfn] = pageWord(order, KIND_ALLOCATED | (migratetype << MT_SHIFT))
+    this.page[pfn] = KIND_ALLOCATED | (migratetype << MT_SHIFT) | ((order + 1) << ORDER_SHIFT)
     return pfn
   }
 
   freePages(pfn: number, order: number, cpu: number): void {
-    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isAllocatedHead(pfn, order)) {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (this.page[pfn] & ~ALLOCATED_MT_MASK) !== (KIND_ALLOCATED | ((order + 1) << ORDER_SHIFT))) {
       throw new Error(`freePages: pfn ${pfn} is not the head of an allocated block of order ${order}`)
     }
     if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)

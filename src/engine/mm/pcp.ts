@@ -10,7 +10,7 @@ import { PcpLists } from './pcp_lists'
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MIGRATE_MOVABLE, MIGRATE_PCPTYPES, NR_PAGE_ORDERS, NR_ZONES } = api
-const { KIND_PCP, MT_MASK, MT_SHIFT } = memmap
+const { KIND_PCP, MT_MASK, MT_SHIFT, ORDER_SHIFT } = memmap
 
 export const PAGE_ALLOC_COSTLY_ORDER = 3
 export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1)
@@ -118,7 +118,7 @@ export class PerCpuPages {
   freeUnrefPageCommit(pfn: number, zone: number, order: number, cpu: number, pcpMt: number, mt: number): void {
     const pindex = this.orderToPindex(pcpMt, order)
     const pz = cpu * NR_ZONES + zone
-    this.memmap.set(pfn, order, KIND_PCP | (mt << MT_SHIFT))
+    this.memmap.page[pfn] = KIND_PCP | (mt << MT_SHIFT) | ((order + 1) << ORDER_SHIFT)
     this.lists.addHead(this.listId(cpu, zone, pindex), pfn)
     const count = (this.count[pz] += 1 << order)
     const batch = this.batch[zone]
@@ -167,9 +167,8 @@ export class PerCpuPages {
       const order = this.pindexToOrder(pindex)
       const nrPages = 1 << order
       do {
-        const pfn = lists.tail(base + pindex)
+        const pfn = lists.popTail(base + pindex)
         const mt = (page[pfn] >> MT_SHIFT) & MT_MASK
-        lists.delTail(base + pindex)
         left -= nrPages
         this.count[pz] -= nrPages
         this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
@@ -192,8 +191,7 @@ export class PerCpuPages {
       this.count[pz] += this.rmqueueBulk(zone, order, batch, id, mt, allocFlags) << order
       if (this.lists.length[id] === 0) return -1
     }
-    const pfn = this.lists.head(id)
-    this.lists.delHead(id)
+    const pfn = this.lists.popHead(id)
     this.count[pz] -= 1 << order
     return pfn
   }

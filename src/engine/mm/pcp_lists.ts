@@ -40,34 +40,25 @@ export class PcpLists {
     r[(this.first[id] + this.length[id]++) & (r.length - 1)] = pfn
   }
 
-  /** The head entry, -1 if the list is empty. */
-  head(id: number): number {
-    return this.length[id] === 0 ? -1 : this.ring[id][this.first[id]]
-  }
-
-  /** The tail entry, -1 if the list is empty. */
-  tail(id: number): number {
-    const n = this.length[id]
-    if (n === 0) return -1
-    const r = this.ring[id]
-    return r[(this.first[id] + n - 1) & (r.length - 1)]
-  }
-
   /** The entry `k` places before the tail (0: the tail); k must be below the length. */
   fromTail(id: number, k: number): number {
     const r = this.ring[id]
     return r[(this.first[id] + this.length[id] - 1 - k) & (r.length - 1)]
   }
 
-  /** Removes the head entry (the list must not be empty). */
-  delHead(id: number): void {
-    this.first[id] = (this.first[id] + 1) & (this.ring[id].length - 1)
+  /** Removes the head entry and returns it (the list must not be empty). */
+  popHead(id: number): number {
+    const r = this.ring[id]
+    const f = this.first[id]
+    this.first[id] = (f + 1) & (r.length - 1)
     this.length[id]--
+    return r[f]
   }
 
-  /** Removes the tail entry (the list must not be empty). */
-  delTail(id: number): void {
-    this.length[id]--
+  /** Removes the tail entry and returns it (the list must not be empty). */
+  popTail(id: number): number {
+    const r = this.ring[id]
+    return r[(this.first[id] + --this.length[id]) & (r.length - 1)]
   }
 
   /** The entries from head to tail (for the checker and tests; allocates). */
