@@ -18,6 +18,8 @@ export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER
 export const NR_PCP_THP = 2
 export const NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP
 export const FPI_NONE = 0
+/** Zones from this size (4 GiB) have their drains prefetched: a smaller memmap mostly stays in cache. */
+const PREFETCH_MIN_ZONE_PAGES = 1 << 20
 
 export type PcpHighMode = 'six-batch' | 'low-wmark'
 
@@ -56,6 +58,8 @@ export class PerCpuPages {
   /** pcp->high and pcp->batch per zone (the same on every CPU). */
   readonly high = new Int32Array(NR_ZONES)
   readonly batch = new Int32Array(NR_ZONES)
+  /** Drains of the zone load their pages' memmap first (freePcppagesBulk()). */
+  readonly prefetchDrain = new Uint8Array(NR_ZONES)
   /** pcp_allowed_order() for orders 0..10. */
   readonly allowedOrder = new Uint8Array(NR_PAGE_ORDERS)
   readonly highMode: PcpHighMode
@@ -101,6 +105,7 @@ export class PerCpuPages {
   setHighAndBatch(zone: number, managedPages: number, lowWmarkPages: number, highFraction: number): void {
     const batch = Math.max(1, zoneBatchsize(managedPages))
     this.batch[zone] = batch
+    this.prefetchDrain[zone] = managedPages >= PREFETCH_MIN_ZONE_PAGES ? 1 : 0
     this.high[zone] = this.highMode === 'six-batch' ? 6 * batch : zoneHighsize(lowWmarkPages, managedPages, batch, this.cpus, highFraction)
   }
 
@@ -157,8 +162,10 @@ export class PerCpuPages {
     // As 4.17-5.17 did (prefetch_buddy() before taking the zone lock): the pages of a drain were
     // freed long ago and are scattered; loading their memmap and links first, independently of
     // each other, overlaps the cache misses instead of paying them one __free_one_page() at a time.
-    const n = Math.min(lists.length[base + pindex], left)
-    for (let k = 0; k < n; k++) this.zone.prefetchBuddy(lists.fromTail(base + pindex, k))
+    if (this.prefetchDrain[zone] !== 0) {
+      const n = Math.min(lists.length[base + pindex], left)
+      for (let k = 0; k < n; k++) this.zone.prefetchBuddy(lists.fromTail(base + pindex, k))
+    }
     pindex -= 1
     while (left > 0) {
       do {
