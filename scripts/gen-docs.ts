@@ -1,5 +1,5 @@
 // Generates the reference pages and the offline JSON Schema from the code, so they cannot drift:
-//   schema/experiment-v1.schema.json   (prlab schema)
+//   schema/experiment-v2.schema.json   (prlab schema)
 //   docs/experiment-file.md            (from the zod schema's descriptions, bounds and defaults)
 //   docs/csv-columns.md                (from src/common/column_info.ts)
 // Run with `npm run docs` (or `npx tsx scripts/gen-docs.ts`); test/generated_docs.test.ts fails
@@ -8,7 +8,8 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { EXPERIMENT_FORMAT, EXPERIMENT_SCHEMA_URL, EXPERIMENT_VERSION } from '../src/common/experiment'
-import { experimentJsonSchema, experimentJsonSchemaText } from '../src/common/experiment_json_schema'
+import { experimentJsonSchemaText, guestExperimentJsonSchema, hostExperimentJsonSchema } from '../src/common/experiment_json_schema'
+import { MAX_HOST_GUESTS } from '../src/common/host_experiment'
 import { V0_BACKING_NAMES } from '../src/common/experiment_migrate'
 import { EVENT_COLUMN_INFO, EVENT_KIND_INFO, SAMPLE_COLUMN_INFO } from '../src/common/column_info'
 import { EVENT_COLUMNS, EVENT_KINDS, SAMPLE_COLUMNS } from '../src/common/samples'
@@ -89,7 +90,7 @@ const SECTION_TITLES: Readonly<Record<string, string>> = {
 }
 
 function experimentFileMd(): string {
-  const schema = experimentJsonSchema() as JsonSchema
+  const schema = guestExperimentJsonSchema() as JsonSchema
   const props = schema.properties ?? {}
   const top: JsonSchema = { properties: Object.fromEntries(Object.entries(props).filter(([, s]) => s.type !== 'object')), required: schema.required }
   const phaseSchemas = props.workload.properties?.phases.items?.oneOf ?? []
@@ -98,9 +99,11 @@ function experimentFileMd(): string {
 
 # The experiment file (\`.prlab.json\`)
 
-An experiment is one JSON file: the guest, its kernel's reporting knobs, the host, a workload and
-what to record. Users share these files with colleagues and scripts, so the format is fixed,
-documented here field by field, validated strictly and versioned.
+An experiment is one JSON file. A **guest experiment** describes one guest: its kernel's
+reporting knobs, how the host backs it, a workload and what to record. A **host experiment**
+(from version 2 on, [below](#host-experiments)) describes a host machine and the guests it runs,
+each a guest experiment. Users share these files with colleagues and scripts, so the format is
+fixed, documented here field by field, validated strictly and versioned.
 
 \`\`\`json
 {
@@ -150,18 +153,19 @@ experiment changes. Sizes are in MiB or KiB and times in ms or µs, as each fiel
 \`$schema\` names the schema so editors validate and complete while you type. The lab writes
 \`"$schema": "${EXPERIMENT_SCHEMA_URL}"\` into every file it saves (a \`$schema\` you set yourself is
 kept). The same schema is in the repository, for offline use:
-\`schema/experiment-v1.schema.json\` (also printed by \`prlab schema\`). In VS Code, map it in
-\`settings.json\`:
+\`schema/experiment-v${EXPERIMENT_VERSION}.schema.json\` (also printed by \`prlab schema\`); it accepts either kind
+of file (\`oneOf\`). \`schema/experiment-v1.schema.json\` is the version 1 schema, kept unchanged for
+editors of version 1 files. In VS Code, map it in \`settings.json\`:
 
 \`\`\`json
 "json.schemas": [
-  { "fileMatch": ["*.prlab.json"], "url": "./schema/experiment-v1.schema.json" }
+  { "fileMatch": ["*.prlab.json"], "url": "./schema/experiment-v${EXPERIMENT_VERSION}.schema.json" }
 ]
 \`\`\`
 
-or set \`"$schema": "./path/to/experiment-v1.schema.json"\` in the file itself.
+or set \`"$schema": "./path/to/experiment-v${EXPERIMENT_VERSION}.schema.json"\` in the file itself.
 
-## Top level
+## Guest experiments: top level
 
 ${fieldTable(top, '')}
 `)
@@ -185,6 +189,7 @@ an \`alloc\` phase takes \`rateMiBps\` or \`durationMs\`, not both; a \`free\` p
   const churnOrders = phaseSchemas.find((p) => p.properties?.op.const === 'churn')?.properties?.orders.items
   if (churnOrders) out.push(`Entries of a churn phase's \`orders\`:\n\n${fieldTable(churnOrders, '')}\n`)
 
+  out.push(hostSectionMd())
   out.push(`## Versions and migration
 
 \`version\` is the file format version; this release writes and reads version ${EXPERIMENT_VERSION}.
@@ -192,7 +197,7 @@ an \`alloc\` phase takes \`rateMiBps\` or \`durationMs\`, not both; a \`free\` p
 - An **older** file is migrated when it is loaded; \`prlab validate\` says so, and saving it writes
   the current version. Migration renames fields, it never fills in defaults, so the file stays as
   short as you wrote it.
-- A **newer** file is refused: \`version: this file is version 2, newer than this Page Reporting Lab
+- A **newer** file is refused: \`version: this file is version ${EXPERIMENT_VERSION + 1}, newer than this Page Reporting Lab
   understands (${EXPERIMENT_VERSION}); open it with a newer release of the lab\`. Guessing at fields from the future
   would silently change the experiment.
 
@@ -203,6 +208,7 @@ an \`alloc\` phase takes \`rateMiBps\` or \`durationMs\`, not both; a \`free\` p
   )
     .map(([a, b]) => `\`"${a}"\` → \`"${b}"\``)
     .join(', ')} (version 0 had only 2 MiB hugetlbfs pages). \`recorder.intervalMs\` becomes \`recorder.sampleIntervalMs\`. A file that gives both an old and a new name is refused. |
+| 1 | 2 | Nothing changes in a guest experiment: every version 1 file is a valid version 2 guest experiment and runs to the same output. \`$schema\` is pointed at the version 2 schema when it names the lab's version 1 URL (a \`$schema\` you set yourself is kept). Host experiments are new in version 2; \`machine\` or \`guests\` in a file that says version 1 is refused. |
 
 ## Limits
 
@@ -272,10 +278,67 @@ s.plot(x="t_ms", y=["free_kib", "reported_kib", "host_rss_kib"])
 `
 }
 
+function hostSectionMd(): string {
+  const schema = hostExperimentJsonSchema() as JsonSchema
+  const props = schema.properties ?? {}
+  const top: JsonSchema = { properties: Object.fromEntries(Object.entries(props).filter(([, s]) => s.type !== 'object')), required: schema.required }
+  const entry = props.guests.items ?? {}
+  const entryFields: JsonSchema = { properties: Object.fromEntries(Object.entries(entry.properties ?? {}).map(([k, v]) => [k, k === 'experiment' ? { ...v, type: 'guest-inline' } : v])), required: entry.required }
+  const tableOf = (s: JsonSchema, prefix: string): string => fieldTable(s, prefix).replace('object, below', 'object').replace(/\| guest-inline \|/g, '| object: a guest experiment without `format` and `version` |')
+  return `## Host experiments
+
+A host experiment runs several guests on one host machine: its RAM, swap and THP, the host's
+LRU reclaim to swap when the guests' memory exceeds RAM, and its OOM killer. Each guest is a
+guest experiment, inline or by file, started at \`startMs\` (copies \`staggerMs\` apart). Every
+guest keeps its own engine, recorder and output, exactly as it would alone; the host model is
+described in [host-model.md](host-model.md), the output files in [csv-columns.md](csv-columns.md).
+
+\`\`\`json
+{
+  "$schema": "${EXPERIMENT_SCHEMA_URL}",
+  "format": "${EXPERIMENT_FORMAT}",
+  "version": ${EXPERIMENT_VERSION},
+  "name": "6 web servers on a 32 GiB host",
+  "machine": { "memoryMiB": 32768, "swapMiB": 8192 },
+  "guests": [
+    { "file": "web-server.prlab.json", "count": 6, "staggerMs": 30000 },
+    { "name": "batch", "startMs": 60000, "experiment": {
+        "durationMs": 120000, "guest": { "memoryMiB": 8192 },
+        "workload": { "phases": [ { "op": "alloc", "mib": 6144 }, { "op": "idle", "ms": 60000 }, { "op": "free", "fraction": 1 } ] } } }
+  ]
+}
+\`\`\`
+
+A document with \`machine\` or \`guests\` is a host experiment; only \`format\`, \`version\`,
+\`machine.memoryMiB\` and \`guests\` are required. At most ${MAX_HOST_GUESTS} guests over all entries. An
+empty \`guests\` list describes a host for \`prlab fit\`, which adds the copies itself.
+
+### Host experiments: top level
+
+${tableOf(top, '')}
+
+### \`machine\`: the host machine
+
+${tableOf(props.machine, 'machine.')}
+
+### \`guests[]\`: the guests
+
+${tableOf(entryFields, '')}
+
+A guest entry takes exactly one of \`experiment\` and \`file\`. Guests are numbered 1, 2, ... in
+the order of the entries and their copies; that number names the guest in \`host_samples.csv\`
+(\`g3_rss_kib\`), in events and in the output folders (\`guest-3\`).
+
+### \`recorder\`: the host recorder
+
+${tableOf(props.recorder, 'recorder.')}
+`
+}
+
 /** Every generated file, by path relative to the repository root. */
 export function generatedFiles(): Record<string, string> {
   return {
-    'schema/experiment-v1.schema.json': experimentJsonSchemaText(),
+    [`schema/experiment-v${EXPERIMENT_VERSION}.schema.json`]: experimentJsonSchemaText(),
     'docs/experiment-file.md': experimentFileMd(),
     'docs/csv-columns.md': csvColumnsMd(),
   }

@@ -35,7 +35,7 @@ export const FIXTURE_CASES: readonly MalformedCase[] = [
   { file: 'bom-utf8-bad-kernel.prlab.json', names: 'guest.kernel: expected one of "5.10", "5.14", "6.1", "6.6", got the string "6.9"', line: 3 },
   { file: 'duplicate-key.prlab.json', names: 'guest.cpus: duplicate key "cpus"', line: 3 },
   { file: 'unknown-field.prlab.json', names: 'guest.memoryMib: unknown field (did you mean "memoryMiB"?)', line: 3 },
-  { file: 'newer-version.prlab.json', names: 'version: this file is version 7, newer than this Page Reporting Lab understands (1)', line: 2 },
+  { file: 'newer-version.prlab.json', names: 'version: this file is version 7, newer than this Page Reporting Lab understands (2)', line: 2 },
   { file: 'free-both-mib-and-fraction.prlab.json', names: 'workload.phases[0].mib: give exactly one of mib or fraction', line: 4 },
   { file: 'deep-nesting.prlab.json', names: 'nesting deeper than 32 levels', line: 4 },
   { file: 'trailing-comma.prlab.json', names: 'trailing comma', line: 3 },

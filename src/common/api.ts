@@ -2,6 +2,7 @@
 // One contract, two thin transports: Electron IPC (src/main + src/preload) and WebSocket
 // (src/server). Payloads are validated at the host edge with the schemas in api_schema.ts.
 import type { Experiment, ExperimentInput } from './experiment'
+import type { HostExperiment, HostExperimentInput } from './host_experiment'
 import type { SimEvent } from './samples'
 import type { ImportApi } from './imports'
 
@@ -44,6 +45,16 @@ export interface LoadedExperiment {
   readonly experiment: Experiment
   /** The document as the user wrote it (defaults not filled in), after migration. */
   readonly document: ExperimentInput
+  readonly migratedFrom?: number
+}
+
+/** A host experiment file, parsed (its guests' files are resolved when it runs). */
+export interface LoadedHostExperiment {
+  readonly fileName: string
+  readonly path?: string
+  readonly fileId?: string
+  readonly experiment: HostExperiment
+  readonly document: HostExperimentInput
   readonly migratedFrom?: number
 }
 

@@ -5,8 +5,8 @@
 import { z } from 'zod'
 
 export const EXPERIMENT_FORMAT = 'page-reporting-lab/experiment'
-export const EXPERIMENT_VERSION = 1
-export const EXPERIMENT_SCHEMA_URL = 'https://page-reporting-lab.dev/schema/experiment-v1.json'
+export const EXPERIMENT_VERSION = 2
+export const EXPERIMENT_SCHEMA_URL = 'https://page-reporting-lab.dev/schema/experiment-v2.json'
 
 export const KERNEL_VERSIONS = ['5.10', '5.14', '6.1', '6.6'] as const
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number]
@@ -16,14 +16,14 @@ export type MigratetypeName = (typeof MIGRATETYPE_NAMES)[number]
 
 const order = z.number().int().min(0).max(10)
 // Upper bounds keep absurd values (10^12 MiB, a year of churn) out before any estimate is made.
-const MAX_MIB = 1024 * 1024
-const MAX_MS = 7 * 24 * 3600 * 1000
+export const MAX_MIB = 1024 * 1024
+export const MAX_MS = 7 * 24 * 3600 * 1000
 const positiveMiB = z.number().positive().max(MAX_MIB)
-const nonNegMs = z.number().min(0).max(MAX_MS)
-const positiveMs = z.number().positive().max(MAX_MS)
+export const nonNegMs = z.number().min(0).max(MAX_MS)
+export const positiveMs = z.number().positive().max(MAX_MS)
 const rateMiBps = z.number().positive().max(MAX_MIB)
-/** A file of real data an experiment names (src/host/run_inputs.ts resolves it). */
-const inputFile = z.string().min(1).max(4096)
+/** A file an experiment names (src/host/run_inputs.ts resolves data files, host_experiment_io.ts guest experiments). */
+export const inputFile = z.string().min(1).max(4096)
 
 export const InitialFreeStateSchema = z.strictObject({
   file: inputFile.describe('A /proc/buddyinfo file: one snapshot, or a series (a `date +%s.%N` line before each). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
@@ -240,8 +240,11 @@ export const ExperimentSchema = z.strictObject({
 
 /** A validated experiment with every default filled in: what the engine receives. */
 export type Experiment = z.output<typeof ExperimentSchema>
-/** What a user may write: defaults optional. */
-export type ExperimentInput = z.input<typeof ExperimentSchema>
+/**
+ * What a user may write: defaults optional. A version 1 file has the same shape (it is migrated
+ * to the current version on load, src/common/experiment_migrate.ts).
+ */
+export type ExperimentInput = Omit<z.input<typeof ExperimentSchema>, 'version'> & { version: typeof EXPERIMENT_VERSION | 1 }
 export type Phase = z.output<typeof PhaseSchema>
 export type AllocPhase = z.output<typeof AllocPhaseSchema>
 export type FreePhase = z.output<typeof FreePhaseSchema>

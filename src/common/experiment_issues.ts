@@ -40,8 +40,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
 }
 
 /** The schema of the value at `path` in `document` (discriminated unions resolved by `op`). */
-function schemaAt(document: unknown, path: readonly Segment[]): z.ZodType | undefined {
-  let schema: z.ZodType = ExperimentSchema
+function schemaAt(root: z.ZodType, document: unknown, path: readonly Segment[]): z.ZodType | undefined {
+  let schema: z.ZodType = root
   for (let i = 0; i <= path.length; i++) {
     schema = unwrap(schema)
     if (schema instanceof z.ZodDiscriminatedUnion) {
@@ -144,7 +144,7 @@ function sizeMessage(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, v
   }
 }
 
-function messageFor(issue: z.core.$ZodIssue, document: unknown): Issue[] {
+function messageFor(issue: z.core.$ZodIssue, document: unknown, root: z.ZodType): Issue[] {
   const path = issue.path.filter((s): s is Segment => typeof s !== 'symbol')
   const value = valueAt(document, path)
   const at = formatPath(path)
@@ -166,7 +166,7 @@ function messageFor(issue: z.core.$ZodIssue, document: unknown): Issue[] {
       return [{ path: at, message: `expected ${expected}, got ${describeValue(value)}${hint ? ` (did you mean "${hint}"?)` : ''}` }]
     }
     case 'unrecognized_keys': {
-      const schema = schemaAt(document, path)
+      const schema = schemaAt(root, document, path)
       const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : []
       return issue.keys.map((key) => {
         const hint = suggest(key, known)
@@ -195,7 +195,10 @@ function messageFor(issue: z.core.$ZodIssue, document: unknown): Issue[] {
   }
 }
 
-/** Issues for a failed ExperimentSchema parse of `document`, in document order of zod. */
-export function experimentIssues(error: z.ZodError, document: unknown): Issue[] {
-  return error.issues.flatMap((issue) => messageFor(issue, document))
+/**
+ * Issues for a failed parse of `document` against `root` (a guest experiment by default; the
+ * host experiment schema for host files), in document order of zod.
+ */
+export function experimentIssues(error: z.ZodError, document: unknown, root: z.ZodType = ExperimentSchema): Issue[] {
+  return error.issues.flatMap((issue) => messageFor(issue, document, root))
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { migrateExperiment } from './experiment_migrate'
-import { ExperimentSchema } from './experiment'
+import { V1_SCHEMA_URL, migrateExperiment } from './experiment_migrate'
+import { EXPERIMENT_SCHEMA_URL, ExperimentSchema } from './experiment'
 
 const v0 = {
   format: 'page-reporting-lab/experiment',
@@ -17,7 +17,7 @@ describe('migrateExperiment', () => {
     expect(r.ok).toBe(true)
     if (!r.ok) return
     expect(r.from).toBe(0)
-    expect(r.document).toEqual({ ...v0, version: 1, reporting: { order: 3, delayMs: 100 }, host: { backing: 'anon-thp' }, recorder: { sampleIntervalMs: 10, events: false } })
+    expect(r.document).toEqual({ ...v0, version: 2, reporting: { order: 3, delayMs: 100 }, host: { backing: 'anon-thp' }, recorder: { sampleIntervalMs: 10, events: false } })
     expect(Object.keys(r.document.reporting as object)).toEqual(['order', 'delayMs'])
     expect(r.notes).toEqual(['reporting.pageReportingOrder is now reporting.order', 'recorder.intervalMs is now recorder.sampleIntervalMs', 'host.backing "thp" is now "anon-thp"'])
     expect(ExperimentSchema.safeParse(r.document).success).toBe(true)
@@ -36,8 +36,34 @@ describe('migrateExperiment', () => {
     expect(r).toEqual({ ok: false, issues: [{ path: 'reporting.pageReportingOrder', message: 'both pageReportingOrder (version 0 name) and order are given; keep only order' }] })
   })
 
+  it('a version 1 file is a version 2 guest experiment: only the version and the lab’s own $schema URL change', () => {
+    const v1 = { $schema: V1_SCHEMA_URL, format: 'page-reporting-lab/experiment', version: 1, name: 'n', guest: { memoryMiB: 64 }, host: { backing: 'anon-4k' } }
+    const r = migrateExperiment(v1)
+    expect(r.ok).toBe(true)
+    if (!r.ok) return
+    expect(r.from).toBe(1)
+    expect(r.document).toEqual({ ...v1, $schema: EXPERIMENT_SCHEMA_URL, version: 2 })
+    expect(Object.keys(r.document)).toEqual(Object.keys(v1))
+    expect(r.notes).toEqual(['$schema now names the version 2 schema'])
+    // a $schema the user set (a local copy) is theirs
+    const local = migrateExperiment({ ...v1, $schema: './experiment-v1.schema.json' })
+    expect(local.ok && local.document.$schema).toBe('./experiment-v1.schema.json')
+    expect(local.ok && local.notes).toEqual([])
+  })
+
+  it('refuses host experiment fields in a version 1 file', () => {
+    const r = migrateExperiment({ format: 'page-reporting-lab/experiment', version: 1, machine: { memoryMiB: 4096 }, guests: [] })
+    expect(r).toEqual({
+      ok: false,
+      issues: [
+        { path: 'machine', message: 'host experiments (machine, guests) exist from version 2 on; this file says version 1' },
+        { path: 'guests', message: 'host experiments (machine, guests) exist from version 2 on; this file says version 1' },
+      ],
+    })
+  })
+
   it('leaves a current file alone', () => {
-    const doc = { format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 64 }, host: { backing: 'thp' } }
+    const doc = { format: 'page-reporting-lab/experiment', version: 2, guest: { memoryMiB: 64 }, host: { backing: 'thp' } }
     const r = migrateExperiment(doc)
     expect(r.ok && r.document).toBe(doc)
   })
@@ -47,11 +73,11 @@ describe('migrateExperiment', () => {
       const r = migrateExperiment({ ...v0, version })
       return r.ok ? null : r.issues[0]
     }
-    expect(message(2)).toEqual({ path: 'version', message: 'this file is version 2, newer than this Page Reporting Lab understands (1); open it with a newer release of the lab' })
+    expect(message(3)).toEqual({ path: 'version', message: 'this file is version 3, newer than this Page Reporting Lab understands (2); open it with a newer release of the lab' })
     expect(message(undefined)?.message).toContain('required field is missing')
     expect(message(0.5)?.message).toContain('expected an integer')
     expect(message('1')?.message).toContain('expected an integer')
-    expect(message(-1)?.message).toBe('expected a version from 0 to 1, got -1')
+    expect(message(-1)?.message).toBe('expected a version from 0 to 2, got -1')
     expect(migrateExperiment([1, 2])).toMatchObject({ ok: false, issues: [{ path: '' }] })
   })
 })

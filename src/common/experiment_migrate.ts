@@ -4,10 +4,12 @@
 // - 0: the 0.x prototype format. `reporting.pageReportingOrder` spelled the kernel parameter in
 //   camelCase; `host.backing` used the short names "4k", "thp" and "hugetlbfs" (hugetlbfs meant
 //   2 MiB pages, the only size then); `recorder.intervalMs` was the sample interval.
-// - 1: the current format (EXPERIMENT_VERSION).
+// - 1: one guest per file (today's guest experiment).
+// - 2: the current format (EXPERIMENT_VERSION). A file is a guest experiment, unchanged from
+//   version 1, or a host experiment (`machine` and `guests`, src/common/host_experiment.ts).
 // A migration step is a pure function on the parsed JSON document; it never fills in defaults, so
 // a migrated file saved again stays as short as the user wrote it.
-import { EXPERIMENT_VERSION } from './experiment'
+import { EXPERIMENT_SCHEMA_URL, EXPERIMENT_VERSION } from './experiment'
 
 export type JsonObject = { [key: string]: unknown }
 
@@ -54,8 +56,25 @@ const v0ToV1: Step = (document, notes, issues) => {
   return next
 }
 
+/** The `$schema` URL the lab wrote into version 1 files; migration points it at the current schema. */
+export const V1_SCHEMA_URL = 'https://page-reporting-lab.dev/schema/experiment-v1.json'
+
+// Every version 1 file is a valid version 2 guest experiment: only the version (and the lab's own
+// $schema URL) change. Host experiments did not exist in version 1.
+const v1ToV2: Step = (document, notes, issues) => {
+  for (const key of ['machine', 'guests']) {
+    if (Object.hasOwn(document, key)) issues.push({ path: key, message: `host experiments (machine, guests) exist from version 2 on; this file says version 1` })
+  }
+  const next: JsonObject = { ...document, version: 2 }
+  if (next.$schema === V1_SCHEMA_URL) {
+    next.$schema = EXPERIMENT_SCHEMA_URL
+    notes.push(`$schema now names the version 2 schema`)
+  }
+  return next
+}
+
 /** STEPS[v] migrates a version v document to version v + 1. */
-const STEPS: readonly Step[] = [v0ToV1]
+const STEPS: readonly Step[] = [v0ToV1, v1ToV2]
 
 /**
  * Brings a parsed document to EXPERIMENT_VERSION. Refuses a missing or non-integer `version`

@@ -18,7 +18,7 @@ const buddyinfoLine = (zone: string, counts: readonly number[]): string => `Node
 function experiment(over: Record<string, unknown> = {}, guest: Record<string, unknown> = {}): Experiment {
   return ExperimentSchema.parse({
     format: 'page-reporting-lab/experiment',
-    version: 1,
+    version: 2,
     durationMs: 1000,
     guest: { memoryMiB: 1024, initialFreeState: { file: 'buddyinfo.txt' }, ...guest },
     ...over,

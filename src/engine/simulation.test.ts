@@ -13,7 +13,7 @@ import { createSimulation } from './simulation'
 type Input = Omit<ExperimentInput, 'format' | 'version'>
 
 function experiment(over: Input): Experiment {
-  return ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...over })
+  return ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, ...over })
 }
 
 interface Run {

@@ -52,7 +52,7 @@ describe('why not returned (property)', () => {
       fc.property(experiment, (e) => {
         const exp = ExperimentSchema.parse({
           format: 'page-reporting-lab/experiment',
-          version: 1,
+          version: 2,
           seed: e.seed,
           durationMs: 8000,
           // a guest smaller than one 1 GiB huge page trips the host model's RSS accounting (a separate bug)

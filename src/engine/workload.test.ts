@@ -44,7 +44,7 @@ function rig(phases: PhaseInput[], opts: RigOptions = {}): Rig {
   const events: SimEvent[] = []
   const calls: string[] = []
   let pending: (() => void) | null = null
-  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, seed: opts.seed ?? 1, durationMs: opts.durationMs ?? 60000, guest: { memoryMiB: 1024 }, workload: { phases } })
+  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, seed: opts.seed ?? 1, durationMs: opts.durationMs ?? 60000, guest: { memoryMiB: 1024 }, workload: { phases } })
   const wl = new Workload(
     {
       queue: q,

@@ -17,7 +17,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const minimal: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 1024 } }
+const minimal: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 2, guest: { memoryMiB: 1024 } }
 
 describe('malformed corpus (in process)', () => {
   for (const c of FIXTURE_CASES) {
@@ -84,12 +84,12 @@ describe('parseExperimentText', () => {
 })
 
 describe('migration', () => {
-  it('loads a version 0 file as version 1 with the renamed fields', async () => {
+  it('loads a version 0 file as the current version with the renamed fields', async () => {
     const r = await loadExperimentFile(V0)
     expect(r.ok).toBe(true)
     if (!r.ok) return
     expect(r.value.migratedFrom).toBe(0)
-    expect(r.value.document.version).toBe(1)
+    expect(r.value.document.version).toBe(2)
     expect(r.value.experiment.reporting.order).toBe(5)
     expect(r.value.experiment.host.backing).toBe('hugetlb-2m')
     expect(r.value.experiment.recorder.sampleIntervalMs).toBe(50)

@@ -9,10 +9,11 @@ import { writeThroughTemp } from './atomic_write'
 import { errnoOf, ioReason } from './io_error'
 import { NotRegularFileError, openRegularFile } from './regular_file'
 import { fail, ok } from '../common/api'
-import type { ExportedFile, Issue, LabError, LoadedExperiment, Result } from '../common/api'
+import type { ExportedFile, Issue, LabError, LoadedExperiment, LoadedHostExperiment, Result } from '../common/api'
 import { EXPERIMENT_FORMAT, EXPERIMENT_SCHEMA_URL, EXPERIMENT_VERSION, ExperimentSchema } from '../common/experiment'
 import type { Experiment, ExperimentInput } from '../common/experiment'
 import { migrateExperiment } from '../common/experiment_migrate'
+import { HostExperimentSchema, experimentKind, type HostExperiment, type HostExperimentInput } from '../common/host_experiment'
 import { experimentIssues } from '../common/experiment_issues'
 import { FORBIDDEN_KEYS, joinPath, parseStrictJson } from './strict_json'
 import type { SourcePosition } from './strict_json'
@@ -86,24 +87,38 @@ interface Validated {
   readonly migratedFrom?: number
 }
 
-function migrateAndValidate(document: unknown, positions: ReadonlyMap<string, SourcePosition>): Result<Validated> | Issue[] {
-  const migrated = migrateExperiment(document)
-  if (!migrated.ok) return withPositions(migrated.issues, positions)
-  const parsed = ExperimentSchema.safeParse(migrated.document)
-  if (!parsed.success) return withPositions(experimentIssues(parsed.error, migrated.document), positions)
-  return ok({
-    experiment: parsed.data,
-    document: migrated.document as ExperimentInput,
-    ...(migrated.from !== EXPERIMENT_VERSION ? { migratedFrom: migrated.from } : {}),
-  })
+interface ValidatedHost {
+  readonly experiment: HostExperiment
+  readonly document: HostExperimentInput
+  readonly migratedFrom?: number
 }
 
+/** A parsed file of either kind (src/common/host_experiment.ts experimentKind()). */
+export type ValidatedFile = ({ readonly kind: 'guest' } & Validated) | ({ readonly kind: 'host' } & ValidatedHost)
+
+function migrateAndValidate(document: unknown, positions: ReadonlyMap<string, SourcePosition>): Result<ValidatedFile> | Issue[] {
+  const migrated = migrateExperiment(document)
+  if (!migrated.ok) return withPositions(migrated.issues, positions)
+  const from = migrated.from !== EXPERIMENT_VERSION ? { migratedFrom: migrated.from } : {}
+  if (experimentKind(migrated.document) === 'host') {
+    const parsed = HostExperimentSchema.safeParse(migrated.document)
+    if (!parsed.success) return withPositions(experimentIssues(parsed.error, migrated.document, HostExperimentSchema), positions)
+    return ok({ kind: 'host', experiment: parsed.data, document: migrated.document as HostExperimentInput, ...from })
+  }
+  const parsed = ExperimentSchema.safeParse(migrated.document)
+  if (!parsed.success) return withPositions(experimentIssues(parsed.error, migrated.document), positions)
+  return ok({ kind: 'guest', experiment: parsed.data, document: migrated.document as ExperimentInput, ...from })
+}
+
+/** A file of either kind, parsed: what `prlab run` and `prlab validate` take. */
+export type LoadedLabFile = ({ readonly kind: 'guest' } & LoadedExperiment) | ({ readonly kind: 'host' } & LoadedHostExperiment)
+
 /**
- * Parses the text of an experiment file. `fileName` is what errors name (a path or an upload's
- * name). Refuses oversize text, JSON syntax errors (with line and column), duplicate and reserved
- * keys, NaN and Infinity, deep nesting, newer versions; migrates older ones.
+ * Parses the text of an experiment file of either kind. `fileName` is what errors name (a path or
+ * an upload's name). Refuses oversize text, JSON syntax errors (with line and column), duplicate
+ * and reserved keys, NaN and Infinity, deep nesting, newer versions; migrates older ones.
  */
-export function parseExperimentText(fileName: string, text: string): Result<LoadedExperiment> {
+export function parseLabText(fileName: string, text: string): Result<LoadedLabFile> {
   const bytes = Buffer.byteLength(text, 'utf8')
   if (bytes > MAX_EXPERIMENT_BYTES) {
     return fail({ code: 'limit', file: fileName, message: `the file is ${mib(bytes)}; an experiment file is at most ${mib(MAX_EXPERIMENT_BYTES)}` })
@@ -120,7 +135,30 @@ export function parseExperimentText(fileName: string, text: string): Result<Load
   const result = migrateAndValidate(json.value, json.positions)
   if (Array.isArray(result)) return fail(invalid(fileName, result))
   if (!result.ok) return result
-  return ok({ fileName: basename(fileName), ...result.value })
+  return ok({ fileName: basename(fileName), ...result.value } as LoadedLabFile)
+}
+
+/** A host experiment where a guest experiment is wanted: say what it is and where it opens. */
+function hostFileRefused(fileName: string): LabError {
+  return {
+    code: 'invalid',
+    file: fileName,
+    message: 'this is a host experiment (it has machine and guests), not a guest experiment; run it with prlab run, or open it in the Host view',
+    issues: [{ path: '', message: 'this is a host experiment (it has machine and guests), not a guest experiment; run it with prlab run, or open it in the Host view' }],
+  }
+}
+
+/** Only a guest experiment. */
+function guestOnly(loaded: Result<LoadedLabFile>, fileName: string): Result<LoadedExperiment> {
+  if (!loaded.ok) return loaded
+  if (loaded.value.kind === 'host') return fail(hostFileRefused(fileName))
+  const { kind: _kind, ...guest } = loaded.value
+  return ok(guest)
+}
+
+/** Parses the text of a guest experiment file (parseLabText, refusing a host experiment). */
+export function parseExperimentText(fileName: string, text: string): Result<LoadedExperiment> {
+  return guestOnly(parseLabText(fileName, text), fileName)
 }
 
 /** Explains bytes that are not UTF-8 text, or null when they are. */
@@ -139,8 +177,13 @@ const ioError = (file: string, what: string, error: unknown): LabError => {
   return { code: errnoOf(error) === 'ENOENT' ? 'not-found' : 'io', file, message: `cannot ${what}: ${reason}` }
 }
 
-/** Reads and parses an experiment file. Checks the size before reading so a huge file costs nothing. */
+/** Reads and parses a guest experiment file (loadLabFile, refusing a host experiment). */
 export async function loadExperimentFile(path: string): Promise<Result<LoadedExperiment>> {
+  return guestOnly(await loadLabFile(path), path)
+}
+
+/** Reads and parses an experiment file of either kind. Checks the size before reading so a huge file costs nothing. */
+export async function loadLabFile(path: string): Promise<Result<LoadedLabFile>> {
   let handle: fs.FileHandle
   let stat: Stats
   try {
@@ -167,7 +210,7 @@ export async function loadExperimentFile(path: string): Promise<Result<LoadedExp
     const bytes = buffer.subarray(0, length)
     const problem = encodingProblem(bytes)
     if (problem !== null) return fail(invalid(path, [{ path: '', message: problem }]))
-    const parsed = parseExperimentText(path, bytes.toString('utf8'))
+    const parsed = parseLabText(path, bytes.toString('utf8'))
     return parsed.ok ? ok({ ...parsed.value, path }) : parsed
   } catch (error) {
     return fail(ioError(path, 'read the experiment file', error))
@@ -176,21 +219,40 @@ export async function loadExperimentFile(path: string): Promise<Result<LoadedExp
   }
 }
 
-/** Validates a document given as data (from the UI): same checks as a file, without JSON syntax. */
-export function validateDocument(document: unknown, fileName?: string): Result<Experiment> {
+/** Validates a document of either kind given as data (from the UI, --set): same checks as a file, without JSON syntax. */
+export function validateLabDocument(document: unknown, fileName?: string): Result<ValidatedFile> {
   const issues: Issue[] = []
   plainDataIssues(document, '', 0, issues)
   if (issues.length > 0) return fail(invalid(fileName, issues))
   const result = migrateAndValidate(document, new Map())
   if (Array.isArray(result)) return fail(invalid(fileName, result))
-  return result.ok ? ok(result.value.experiment) : result
+  return result
+}
+
+/** Validates a guest experiment given as data (from the UI): same checks as a file, without JSON syntax. */
+export function validateDocument(document: unknown, fileName?: string): Result<Experiment> {
+  const result = validateLabDocument(document, fileName)
+  if (!result.ok) return result
+  if (result.value.kind === 'host') return fail(hostFileRefused(fileName ?? '<experiment>'))
+  return ok(result.value.experiment)
+}
+
+/** Validates a host experiment given as data. */
+export function validateHostDocument(document: unknown, fileName?: string): Result<HostExperiment> {
+  const result = validateLabDocument(document, fileName)
+  if (!result.ok) return result
+  if (result.value.kind === 'guest') {
+    const message = 'this is a guest experiment; a host experiment has machine and guests'
+    return fail({ code: 'invalid', ...(fileName !== undefined ? { file: fileName } : {}), message, issues: [{ path: '', message }] })
+  }
+  return ok(result.value.experiment)
 }
 
 /**
  * The file text of a document: `$schema`, `format` and `version` first, then the fields in the
  * user's order, 2-space JSON with a final newline. Defaults are not filled in.
  */
-export function experimentToText(document: ExperimentInput): string {
+export function experimentToText(document: ExperimentInput | HostExperimentInput): string {
   const { $schema, format: _format, version: _version, ...rest } = document
   const ordered = { $schema: $schema ?? EXPERIMENT_SCHEMA_URL, format: EXPERIMENT_FORMAT, version: EXPERIMENT_VERSION, ...rest }
   return `${JSON.stringify(ordered, null, 2)}\n`

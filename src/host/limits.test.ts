@@ -5,7 +5,7 @@ import { checkLimits, estimateRun, formatBytes } from './limits'
 
 const GiB = 1024 ** 3
 const machine = { totalMemBytes: 2 * GiB, cpus: 2, tmpFreeBytes: 10 * GiB }
-const exp = (over: Partial<ExperimentInput>) => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 1024 }, ...over })
+const exp = (over: Partial<ExperimentInput>) => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, guest: { memoryMiB: 1024 }, ...over })
 
 describe('checkLimits', () => {
   it('accepts an ordinary experiment', () => {

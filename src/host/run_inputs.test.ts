@@ -16,7 +16,7 @@ const EXAMPLES = join(ROOT, 'resources', 'examples')
 type Over = Omit<ExperimentInput, 'format' | 'version' | 'guest'> & { guest?: Partial<ExperimentInput['guest']> }
 
 function experiment(over: Over = {}): Experiment {
-  return ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...over, guest: { memoryMiB: 1024, ...over.guest } })
+  return ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, ...over, guest: { memoryMiB: 1024, ...over.guest } })
 }
 
 const replayOf = (file: string, over: Over = {}): Experiment =>

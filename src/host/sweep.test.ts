@@ -22,7 +22,7 @@ import {
 
 const BASE = {
   format: 'page-reporting-lab/experiment',
-  version: 1,
+  version: 2,
   name: 'base',
   guest: { memoryMiB: 1024 },
   workload: { phases: [{ op: 'alloc', mib: 512 }, { op: 'free', fraction: 1 }] },

@@ -10,7 +10,7 @@ const dir = mkdtempSync(join(tmpdir(), 'prlab-sweep-worker-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const replay = (file: string) =>
-  ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, durationMs: 3000, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'replay', file, speed: 2 }] } })
+  ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, durationMs: 3000, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'replay', file, speed: 2 }] } })
 
 describe('sweep_worker', () => {
   it('resolves each point inputs next to the experiment as prlab run does; a missing file fails that point alone', async () => {

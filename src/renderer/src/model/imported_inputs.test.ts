@@ -7,7 +7,7 @@ import { inputBaseFile, namedInputFiles, replayLength_ms, withInitialFreeState, 
 const doc = (extra: Record<string, unknown> = {}): ExperimentInput =>
   ({
     format: 'page-reporting-lab/experiment',
-    version: 1,
+    version: 2,
     name: 't',
     durationMs: 60_000,
     guest: { memoryMiB: 1024 },

@@ -4,7 +4,7 @@ import { PRESETS, applyPreset } from './presets'
 
 const doc: ExperimentInput = {
   format: 'page-reporting-lab/experiment',
-  version: 1,
+  version: 2,
   guest: { memoryMiB: 4096, cpus: 4 },
   reporting: { delayMs: 500 },
   host: { backing: 'hugetlb-1g', discard: false },

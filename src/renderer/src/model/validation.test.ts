@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { validateDocument } from './validation'
 
-const base = { format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 1024 } }
+const base = { format: 'page-reporting-lab/experiment', version: 2, guest: { memoryMiB: 1024 } }
 
 describe('validateDocument', () => {
   it('accepts the minimal document and fills the kernel defaults', () => {

@@ -8,7 +8,7 @@ import type { Experiment } from '../../../common/experiment'
 const loaded: LoadedExperiment = {
   fileName: 'a.prlab.json',
   experiment: {} as Experiment,
-  document: { format: 'page-reporting-lab/experiment', version: 1, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'idle', ms: 1 }, { op: 'drop-caches' }] } },
+  document: { format: 'page-reporting-lab/experiment', version: 2, guest: { memoryMiB: 1024 }, workload: { phases: [{ op: 'idle', ms: 1 }, { op: 'drop-caches' }] } },
 }
 
 describe('experiment store', () => {
