@@ -3,6 +3,9 @@
 // Resident and discarded state are bitsets over guest pfns; a per-2 MiB region count keeps RSS
 // and THP decisions O(1). Backing page sizes: anon-4k 4 KiB; anon-thp 2 MiB THPs that a 4 KiB
 // discard splits; hugetlb-2m and hugetlb-1g whole huge pages (QEMU ignores unaligned discards).
+// In a host experiment (src/engine/host/) attachHost() adds the host's swap: a third bitset of
+// swapped frames, the last write time of each 2 MiB region (the host's LRU order), and a pager
+// told of every page that becomes resident so the host can reclaim.
 import { backingOrder, type BackingKind } from '../common/reporting_rules'
 import { NS_PER_US } from './event_queue'
 
@@ -28,8 +31,39 @@ export interface DiscardOutcome {
   readonly unaligned: boolean
 }
 
-const REGION_ORDER = 9
-const REGION_PAGES = 1 << REGION_ORDER
+/** The host's view of a guest in a host experiment (src/engine/host/host_memory.ts). */
+export interface HostPager {
+  /**
+   * `pages` frames of this guest became resident. The host reclaims (swaps other memory out) when
+   * its free memory falls below the min watermark; returns the direct-reclaim stall the faulting
+   * guest pays, in ns.
+   */
+  charge(pages: number): number
+  /** A fault may map a whole 2 MiB THP: the host has 512 pages above its min watermark (else the fault falls back to 4 KiB). */
+  hugeFits(): boolean
+  /** A discard dropped `residentPages` resident frames and `swapPages` swap entries of this guest. */
+  released(residentPages: number, swapPages: number): void
+}
+
+/** The guest's clock, for the LRU stamps: its own event queue. */
+export interface GuestClock {
+  readonly now_ns: number
+}
+
+interface SwapState {
+  readonly pager: HostPager
+  readonly clock: GuestClock
+  /** Frames whose content is in host swap (neither resident nor discarded). */
+  readonly swapped: Uint32Array
+  /** Swapped frames per 2 MiB region. */
+  readonly regionSwapped: Uint16Array
+  /** Guest time (ns) of the last write to any frame of the region: the host's LRU order. */
+  readonly stamp: Float64Array
+  readonly swapInUsPer4k: number
+}
+
+export const REGION_ORDER = 9
+export const REGION_PAGES = 1 << REGION_ORDER
 /** anon-thp region state: no page table yet / mapped by one PMD / PTE-mapped (split or 4 KiB faults). */
 const THP_NONE = 0
 const THP_HUGE = 1
@@ -45,6 +79,15 @@ export class HostBacking {
   /** Cumulative pages faulted back in after a discard. */
   refaultedPages = 0
   refaultCost_ns = 0
+  /** Host experiments: frames in host swap now, swapped in and out so far, and what swap-ins cost. */
+  swapPages = 0
+  peakSwapPages = 0
+  swappedOutPages = 0
+  swappedInPages = 0
+  swapInCost_ns = 0
+  /** Swap entries a discard dropped (reporting freed host swap). */
+  swapDiscardedPages = 0
+  private swap: SwapState | null = null
   private readonly resident: Uint32Array
   private readonly discarded: Uint32Array
   private readonly regionCount: Uint16Array
@@ -65,6 +108,81 @@ export class HostBacking {
     }
   }
 
+  /** Pages faulted back after a discard or swapped in: what the workload's refault events count. */
+  get faultedBackPages(): number {
+    return this.refaultedPages + this.swappedInPages
+  }
+
+  /**
+   * Joins a host experiment: frames may now be swapped out by the host (swapOutRegion), a touch
+   * stamps its region, and every fault is charged to the host. Called before the guest boots.
+   */
+  attachHost(pager: HostPager, clock: GuestClock, swapInUsPer4k: number): void {
+    const regions = this.regionCount.length
+    this.swap = { pager, clock, swapped: new Uint32Array(this.resident.length), regionSwapped: new Uint16Array(regions), stamp: new Float64Array(regions), swapInUsPer4k }
+  }
+
+  get regions(): number {
+    return this.regionCount.length
+  }
+
+  /** Resident frames of 2 MiB region r. */
+  regionResident(r: number): number {
+    return this.regionCount[r]
+  }
+
+  /** Guest time (ns) of the last write to region r; 0 before attachHost(). */
+  regionStamp(r: number): number {
+    return this.swap === null ? 0 : this.swap.stamp[r]
+  }
+
+  /** hugetlbfs pages are never swapped (unevictable): the host's reclaim skips this guest. */
+  get swappable(): boolean {
+    return this.cfg.backing !== 'hugetlb-2m' && this.cfg.backing !== 'hugetlb-1g'
+  }
+
+  isSwapped(pfn: number): boolean {
+    return this.swap !== null && ((this.swap.swapped[pfn >>> 5] >>> (pfn & 31)) & 1) === 1
+  }
+
+  /**
+   * Host reclaim (shrink_folio_list() -> add_to_swap() -> try_to_unmap()): up to `maxPages` resident
+   * frames of region r go to swap, from the region's start. A mapped THP is swapped whole
+   * (THP_SWAP) and its PMD split into swap PTEs, so it comes back 4 KiB at a time. Returns the
+   * frames swapped out.
+   */
+  swapOutRegion(r: number, maxPages: number): number {
+    const sw = this.swap
+    if (sw === null || !this.swappable || maxPages <= 0) return 0
+    const start = r << REGION_ORDER
+    let moved = 0
+    for (let p = start; p < start + REGION_PAGES && moved < maxPages; ) {
+      const w = p >>> 5
+      if ((p & 31) === 0 && maxPages - moved >= 32 && this.resident[w] === 0xffffffff) {
+        sw.swapped[w] = 0xffffffff
+        this.resident[w] = 0
+        moved += 32
+        p += 32
+        continue
+      }
+      const bit = 1 << (p & 31)
+      if ((this.resident[w] & bit) !== 0) {
+        this.resident[w] &= ~bit
+        sw.swapped[w] |= bit
+        moved++
+      }
+      p++
+    }
+    this.regionCount[r] -= moved
+    sw.regionSwapped[r] += moved
+    if (this.cfg.backing === 'anon-thp' && moved > 0) this.thpState[r] = THP_SPLIT
+    this.rssPages -= moved
+    this.swapPages += moved
+    if (this.swapPages > this.peakSwapPages) this.peakSwapPages = this.swapPages
+    this.swappedOutPages += moved
+    return moved
+  }
+
   isResident(pfn: number): boolean {
     return ((this.resident[pfn >>> 5] >>> (pfn & 31)) & 1) === 1
   }
@@ -78,6 +196,7 @@ export class HostBacking {
    * Returns the refault cost in ns (first touches of never-used memory cost nothing here).
    */
   touch(pfn: number, nrPages: number): number {
+    if (this.swap !== null) this.stampRange(this.swap, pfn, nrPages)
     if (nrPages === 1) {
       // a fully resident 2 MiB region answers from a small array, without the bitset's cache line
       if (this.regionCount[pfn >>> REGION_ORDER] === REGION_PAGES || this.isResident(pfn)) return 0
@@ -102,8 +221,30 @@ export class HostBacking {
     return cost_ns
   }
 
+  private stampRange(sw: SwapState, pfn: number, nrPages: number): void {
+    const now = sw.clock.now_ns
+    const last = (pfn + nrPages - 1) >>> REGION_ORDER
+    for (let r = pfn >>> REGION_ORDER; r <= last; r++) sw.stamp[r] = now
+  }
+
+  // do_swap_page(): the one frame is read back (4 KiB, also for a swapped THP) and its slot freed (a write fault)
+  private swapIn(sw: SwapState, pfn: number): number {
+    const r = pfn >>> REGION_ORDER
+    sw.swapped[pfn >>> 5] &= ~(1 << (pfn & 31))
+    sw.regionSwapped[r]--
+    this.swapPages--
+    this.swappedInPages++
+    if (this.cfg.backing === 'anon-thp') this.thpState[r] = THP_SPLIT
+    const added = this.makeResident(pfn, 1)
+    const cost_ns = Math.round(sw.swapInUsPer4k * NS_PER_US)
+    this.swapInCost_ns += cost_ns
+    return cost_ns + sw.pager.charge(added)
+  }
+
   // one host page fault on guest frame `pfn`
   private fault(pfn: number): number {
+    const sw = this.swap
+    if (sw !== null && ((sw.swapped[pfn >>> 5] >>> (pfn & 31)) & 1) === 1) return this.swapIn(sw, pfn)
     const kind = this.cfg.backing
     let start = pfn
     let pages = 1
@@ -114,7 +255,7 @@ export class HostBacking {
       huge = true
     } else if (kind === 'anon-thp') {
       const r = pfn >>> REGION_ORDER
-      if (this.thpState[r] !== THP_SPLIT && this.regionCount[r] === 0) {
+      if (this.thpState[r] !== THP_SPLIT && this.regionCount[r] === 0 && (sw === null || sw.pager.hugeFits())) {
         // an empty PMD: the fault allocates a whole THP
         start = r << REGION_ORDER
         pages = REGION_PAGES
@@ -127,12 +268,13 @@ export class HostBacking {
     const wasDiscarded = this.isDiscarded(pfn)
     const added = this.makeResident(start, pages)
     this.clearRange(this.discarded, start, pages)
-    if (!wasDiscarded) return 0
+    const stall_ns = sw === null ? 0 : sw.pager.charge(added)
+    if (!wasDiscarded) return stall_ns
     this.refaultedPages += added
     const cost_us = huge ? (pages / REGION_PAGES) * this.cfg.refaultUsPer2m : this.cfg.refaultUsPer4k
     const cost_ns = Math.round(cost_us * NS_PER_US)
     this.refaultCost_ns += cost_ns
-    return cost_ns
+    return cost_ns + stall_ns
   }
 
   // models ram_block_discard_range() after QEMU's alignment check in virtio_balloon_handle_report()
@@ -141,11 +283,19 @@ export class HostBacking {
     if ((pfn & (unit - 1)) !== 0 || (nrPages & (unit - 1)) !== 0) return { freedPages: 0, cost_ns: 0, unaligned: true }
     let cost_us = 0
     let freed = 0
+    let swapFreed = 0
+    const sw = this.swap
     const end = pfn + nrPages
     for (let r = pfn >>> REGION_ORDER; r << REGION_ORDER < end; r++) {
       const rs = Math.max(pfn, r << REGION_ORDER)
       const re = Math.min(end, (r + 1) << REGION_ORDER)
       const whole = re - rs === REGION_PAGES
+      if (sw !== null && sw.regionSwapped[r] > 0) {
+        // zap_pte_range() -> free_swap_and_cache(): the swap entries go, the frames will fault in as zero pages
+        const k = this.dropSwapped(sw, r, rs, re - rs)
+        cost_us += k * this.cfg.discardUsPer4k
+        swapFreed += k
+      }
       if (this.regionCount[r] === 0) continue
       const n = this.countResident(rs, re - rs)
       const kind = this.cfg.backing
@@ -168,7 +318,25 @@ export class HostBacking {
       freed += n
     }
     this.reclaimedPages += freed
+    if (sw !== null && freed + swapFreed > 0) sw.pager.released(freed, swapFreed)
     return { freedPages: freed, cost_ns: Math.round(cost_us * NS_PER_US), unaligned: false }
+  }
+
+  /** Swapped frames of [start, start + n) in region r become discarded; returns how many. */
+  private dropSwapped(sw: SwapState, r: number, start: number, n: number): number {
+    let k = 0
+    for (let p = start; p < start + n; p++) {
+      const w = p >>> 5
+      const bit = 1 << (p & 31)
+      if ((sw.swapped[w] & bit) === 0) continue
+      sw.swapped[w] &= ~bit
+      this.discarded[w] |= bit
+      k++
+    }
+    sw.regionSwapped[r] -= k
+    this.swapPages -= k
+    this.swapDiscardedPages += k
+    return k
   }
 
   /** Recounts the bitsets; throws on a mismatch or when RSS exceeds guest RAM. */
@@ -183,6 +351,24 @@ export class HostBacking {
     if (this.rssPages > this.guestPages) throw new Error(`host: rss ${this.rssPages} pages exceeds guest RAM ${this.guestPages}`)
     for (let w = 0; w < this.resident.length; w++) {
       if ((this.resident[w] & this.discarded[w]) !== 0) throw new Error(`host: pfns ${w * 32}..${w * 32 + 31}: a frame is both resident and discarded`)
+    }
+    const sw = this.swap
+    if (sw === null) return
+    let swapped = 0
+    for (let r = 0; r < sw.regionSwapped.length; r++) {
+      let n = 0
+      for (let w = (r << REGION_ORDER) >>> 5; w < ((r + 1) << REGION_ORDER) >>> 5 && w < sw.swapped.length; w++) n += popcount(sw.swapped[w])
+      if (n !== sw.regionSwapped[r]) throw new Error(`host: region ${r} counts ${sw.regionSwapped[r]} swapped pages, bitset has ${n}`)
+      swapped += n
+    }
+    if (swapped !== this.swapPages) throw new Error(`host: ${this.swapPages} pages in swap, bitset has ${swapped}`)
+    if (this.rssPages + this.swapPages > this.guestPages) throw new Error(`host: rss ${this.rssPages} + swap ${this.swapPages} pages exceed guest RAM ${this.guestPages}`)
+    if (!this.swappable && this.swapPages > 0) throw new Error(`host: ${this.swapPages} pages of ${this.cfg.backing} memory in swap; hugetlbfs is never swapped`)
+    for (let w = 0; w < this.resident.length; w++) {
+      if ((sw.swapped[w] & (this.resident[w] | this.discarded[w])) !== 0) throw new Error(`host: pfns ${w * 32}..${w * 32 + 31}: a frame is swapped and also resident or discarded`)
+    }
+    if (this.swappedOutPages - this.swappedInPages - this.swapDiscardedPages !== this.swapPages) {
+      throw new Error(`host: swapped out ${this.swappedOutPages} - in ${this.swappedInPages} - discarded ${this.swapDiscardedPages} != ${this.swapPages} in swap`)
     }
   }
 

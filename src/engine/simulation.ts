@@ -26,10 +26,24 @@ const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
 const MAX_MAP_CELLS = 1 << 22
 
-class LabSimulation implements Simulation {
+/**
+ * A guest inside a host experiment (src/engine/host/host_simulation.ts): the Simulation, plus its
+ * own event queue, which the host merges with the other guests', and its host backing, which the
+ * host swaps.
+ */
+export interface GuestSimulation extends Simulation {
+  readonly queue: EventQueue
+  readonly backing: HostBacking
+  readonly end_ns: number
+}
+
+/** Called once the guest's host backing exists and before the guest boots (its boot memory is the first thing charged). */
+export type AttachHost = (backing: HostBacking, queue: EventQueue) => void
+
+class LabSimulation implements GuestSimulation {
   readonly end_ms: number
-  private readonly end_ns: number
-  private readonly queue = new EventQueue()
+  readonly end_ns: number
+  readonly queue = new EventQueue()
   private readonly alloc: PageAlloc
   private readonly reporting: PageReporting
   private readonly host: HostBacking
@@ -47,6 +61,7 @@ class LabSimulation implements Simulation {
     private readonly experiment: Experiment,
     private readonly output: EngineOutput,
     options: SimulationOptions,
+    attach: AttachHost | null,
   ) {
     const { guest, reporting: rep, device: devCfg, host: hostCfg, recorder } = experiment
     this.end_ms = experiment.durationMs
@@ -112,6 +127,7 @@ class LabSimulation implements Simulation {
       refaultUsPer4k: hostCfg.refaultUsPer4k,
       refaultUsPer2m: hostCfg.refaultUsPer2m,
     })
+    attach?.(this.host, q)
     this.touchBootMemory()
 
     // the reporting device and its registration
@@ -200,6 +216,10 @@ class LabSimulation implements Simulation {
 
   get now_ms(): number {
     return this.queue.now_ns / NS_PER_MS
+  }
+
+  get backing(): HostBacking {
+    return this.host
   }
 
   get done(): boolean {
@@ -408,4 +428,9 @@ class LabSimulation implements Simulation {
   }
 }
 
-export const createSimulation: CreateSimulation = (experiment, output, options = {}) => new LabSimulation(experiment, output, options)
+export const createSimulation: CreateSimulation = (experiment, output, options = {}) => new LabSimulation(experiment, output, options, null)
+
+/** A guest of a host experiment: `attach` joins its host backing to the host before it boots. */
+export function createGuestSimulation(experiment: Experiment, output: EngineOutput, options: SimulationOptions, attach: AttachHost): GuestSimulation {
+  return new LabSimulation(experiment, output, options, attach)
+}

@@ -340,11 +340,11 @@ export class Workload {
   // every operation due now, then the next distinct operation time; the phase ends with the last one
   private replayStep(): void {
     const r = this.replaying as ReplayPhaseRun
-    const refaultedBefore = this.env.host.refaultedPages
+    const refaultedBefore = this.env.host.faultedBackPages
     const cost_ns = r.step(this.env.queue.now_ns)
     if (cost_ns > 0) {
       this.refaultCost_ns += cost_ns
-      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.refaultedPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
+      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.faultedBackPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
     }
     this.scheduleReplay(cost_ns)
   }
@@ -391,7 +391,7 @@ export class Workload {
     r.carry -= n
     let cost_ns = 0
     let done: boolean
-    const refaultedBefore = this.env.host.refaultedPages
+    const refaultedBefore = this.env.host.faultedBackPages
     switch (p.op) {
       case 'alloc':
       case 'pagecache': {
@@ -430,7 +430,7 @@ export class Workload {
     }
     if (cost_ns > 0) {
       this.refaultCost_ns += cost_ns
-      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.refaultedPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
+      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.faultedBackPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
     }
     const q = this.env.queue
     // a batch stands for the work of one tick: the phase ends when its last tick does

@@ -4,7 +4,7 @@
 import type { LabError, Result } from '../common/api'
 import { fail, ok } from '../common/api'
 import { parseValue, setPath } from './document_path'
-import { validateDocument } from './experiment_io'
+import { validateLabDocument } from './experiment_io'
 
 const issueAt = (issuePath: string, path: string): boolean => issuePath === path || issuePath.startsWith(`${path}.`) || issuePath.startsWith(`${path}[`)
 
@@ -22,7 +22,7 @@ export function typedValue(document: unknown, path: string, token: string, fileN
       firstError ||= (e as Error).message
       continue
     }
-    const result = validateDocument(edited, fileName)
+    const result = validateLabDocument(edited, fileName)
     // Other fields' problems are not this value's: the caller validates the whole document.
     const here = result.ok ? [] : (result.error.issues ?? []).filter((i) => issueAt(i.path, path))
     if (here.length === 0) return ok(candidate)

@@ -1,7 +1,8 @@
 // prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]
 import { dirname, resolve } from 'node:path'
 import { SimulationInputError } from '../../engine/api'
-import { formatLabError, loadExperimentFile, validateDocument } from '../../host/experiment_io'
+import { formatLabError, loadLabFile, validateLabDocument, type ValidatedFile } from '../../host/experiment_io'
+import { runHostCommand } from './run_host'
 import { checkLimits } from '../../host/limits'
 import { setPath } from '../../host/document_path'
 import { typedValue } from '../../host/typed_value'
@@ -38,12 +39,12 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
   if (parsed === null) return 2
   const { values, positionals } = parsed
   const file = positionals[0]
-  const loaded = await loadExperimentFile(file)
+  const loaded = await loadLabFile(file)
   if (!loaded.ok) {
     console.error(formatLabError(loaded.error))
     return 2
   }
-  let experiment = loaded.value.experiment
+  let valid: ValidatedFile = loaded.value
   if (values.set && values.set.length > 0) {
     let document: unknown = loaded.value.document
     for (const assignment of values.set) {
@@ -66,13 +67,15 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
       }
       document = setPath(document, path, typed.value)
     }
-    const valid = validateDocument(document, file)
-    if (!valid.ok) {
-      console.error(formatLabError(valid.error))
+    const edited = validateLabDocument(document, file)
+    if (!edited.ok) {
+      console.error(formatLabError(edited.error))
       return 2
     }
-    experiment = valid.value
+    valid = edited.value
   }
+  if (valid.kind === 'host') return runHostCommand(valid.experiment, { file, out: values.out, check: values.check, quiet: values.quiet, signal })
+  const experiment = valid.experiment
   const limits = checkLimits(experiment)
   if (!limits.ok) {
     console.error(formatLabError({ ...limits.error, file }))

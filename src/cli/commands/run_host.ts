@@ -1,0 +1,79 @@
+// prlab run on a host experiment: the guests resolved next to the host file, the limits checked
+// over all of them, then the run, writing into --out:
+//   host_samples.csv, host_events.csv, summary.json   the host (src/common/host_samples.ts)
+//   guest-<n>/samples.csv, events.csv, summary.json, buddyinfo.txt   each guest, as prlab run of it alone
+// Without --out the host's summary.json goes to stdout. The host's headline goes to stderr.
+import { dirname, resolve } from 'node:path'
+import type { HostExperiment } from '../../common/host_experiment'
+import { hostHeadlineLines } from '../../common/host_summary'
+import { SimulationInputError } from '../../engine/api'
+import { ensureWritableDir } from '../../host/atomic_write'
+import { formatLabError } from '../../host/experiment_io'
+import { checkHostLimits, resolveHostExperiment } from '../../host/host_experiment_io'
+import { runHostHeadless } from '../../host/host_run_headless'
+import { FileWriteError } from '../../host/io_error'
+import { Interrupted, interruptedExitCode } from '../interrupt'
+import { progressBar } from '../progress'
+
+export interface HostRunArgs {
+  readonly file: string
+  readonly out: string | undefined
+  readonly check: boolean
+  readonly quiet: boolean
+  readonly signal: AbortSignal
+}
+
+export async function runHostCommand(host: HostExperiment, args: HostRunArgs): Promise<number> {
+  const { file } = args
+  const resolved = await resolveHostExperiment(host, { baseDir: dirname(resolve(file)) })
+  if (!resolved.ok) {
+    console.error(formatLabError({ ...resolved.error, file }))
+    return 2
+  }
+  const limits = checkHostLimits(resolved.value.plan)
+  if (!limits.ok) {
+    console.error(formatLabError({ ...limits.error, file }))
+    return 2
+  }
+  if (args.out !== undefined) {
+    try {
+      await ensureWritableDir(args.out)
+    } catch (e) {
+      if (!(e instanceof FileWriteError)) throw e
+      console.error(`prlab run: --out ${e.path}: ${e.reason}`)
+      return 2
+    }
+  }
+  const plan = resolved.value.plan
+  const bar = args.quiet ? null : progressBar(`${host.name} (${plan.guests.length} guests)`)
+  let sim_ms = 0
+  let result
+  try {
+    result = await runHostHeadless(host, resolved.value, args.out ?? null, {
+      check: args.check,
+      signal: args.signal,
+      onProgress: (now_ms, end_ms) => {
+        sim_ms = now_ms
+        bar?.update(now_ms / end_ms, `${(now_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`)
+      },
+    })
+  } catch (e) {
+    bar?.done()
+    if (e instanceof SimulationInputError) console.error(`${file}: ${e.message}`)
+    else if (e instanceof FileWriteError) console.error(`prlab run: ${e.message}`)
+    else if (args.signal.aborted) {
+      const why = e instanceof Interrupted ? e.message : 'stopped'
+      console.error(`prlab run: ${why} at ${(sim_ms / 1000).toFixed(1)} of ${(plan.end_ms / 1000).toFixed(1)} s simulated; nothing written`)
+      return e instanceof Interrupted ? interruptedExitCode(e.signal) : 130
+    } else throw e
+    return 2
+  }
+  bar?.done()
+  if (!args.quiet) console.error(hostHeadlineLines(result.summary).map((line) => `  ${line}`).join('\n'))
+  if (args.out !== undefined) {
+    if (!args.quiet) console.error(`wrote host_samples.csv, ${host.recorder.events ? 'host_events.csv, ' : ''}summary.json and guest-1..${plan.guests.length}/ into ${args.out}`)
+  } else {
+    console.log(JSON.stringify(result.summary, null, 2))
+  }
+  return 0
+}
