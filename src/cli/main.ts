@@ -9,6 +9,7 @@ const COMMANDS = {
   validate: () => import('./commands/validate'),
   schema: () => import('./commands/schema'),
   sweep: () => import('./commands/sweep'),
+  fit: () => import('./commands/fit'),
   import: () => import('./commands/import'),
   'record-guest': () => import('./commands/record_guest'),
 } as const
@@ -24,6 +25,11 @@ const USAGE = `Page Reporting Lab — prlab <command>
   prlab schema                     print the JSON Schema of experiment files
   prlab sweep <experiment> --grid 'path=v1,v2' [--grid ...] --out DIR [--shard i/N] [--jobs N]
   prlab sweep --merge DIR          join the sweep.csv files of all shards
+  prlab run <host-experiment> [--out DIR]
+        a host and its guests: host_samples.csv, host_events.csv, summary.json, guest-<n>/
+  prlab fit <host> --guest <guest> --slo 'swapin_ms_per_s<5' [--stagger-ms N] [--out DIR] [--jobs N]
+        the largest number of copies of the guest the host runs while the objective holds
+        (--counts a..b --shard i/N --out DIR runs a list of counts; prlab fit --merge DIR joins the shards)
   prlab import <buddyinfo|pagetypeinfo|ftrace|rss> <file> [--json|--csv]
   prlab record-guest <scenario.conf | --script '...'> --kernel <deb|dir|vmlinuz> --out DIR
         boot a real guest under QEMU, run the script, record host RSS, buddyinfo, per-CPU

@@ -55,6 +55,8 @@ export interface HostSummary {
   readonly direct_reclaimed_kib: number
   readonly thp_fallbacks: number
   readonly oom_kills: number
+  /** Failed guest allocations, all guests together. */
+  readonly alloc_failures: number
   /** The worst guest's swap-in stall per second of its life. */
   readonly swapin_ms_per_s: number
   /** The worst guest's worst host sample interval. */

@@ -94,7 +94,7 @@ export async function resolveHostExperiment(host: HostExperiment, source: HostSo
   const reserved = checkMachine(host)
   if (!reserved.ok) return reserved
   const plan = planHost(host, resolved)
-  if (plan.end_ms <= 0) return entryError('invalid', 'durationMs', 'the run would end at 0 ms; give durationMs or guests with a duration')
+  if (plan.guests.length > 0 && plan.end_ms <= 0) return entryError('invalid', 'durationMs', 'the run would end at 0 ms; give durationMs or guests with a duration')
   const inputs = new Map<number, SimulationInputs>()
   const byEntry = new Map<number, SimulationInputs | undefined>()
   for (const g of plan.guests) {

@@ -11,6 +11,7 @@ import type { Worker } from 'node:worker_threads'
 import { stringify } from 'csv-stringify/sync'
 import { fail, ok, type LabError, type Result, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
+import type { HostExperiment } from '../common/host_experiment'
 import { parsePath, setPath } from './document_path'
 import { typedValue } from './typed_value'
 import { spawnWorker } from './spawn_worker'
@@ -163,15 +164,29 @@ export interface SweepJob {
   readonly baseDir?: string
 }
 
+/** A point that is a host experiment (prlab fit): its host files only, no guest folders. */
+export interface HostSweepJob {
+  readonly k: number
+  readonly host: HostExperiment
+  readonly outDir: string | null
+  readonly check: boolean
+  readonly baseDir?: string
+}
+
+export type PoolJob = SweepJob | HostSweepJob
+
+/** What a point's run reports: a guest run's summary.json, or a host run's figures (host_summary_figures.ts). */
+export type PointFigures = RunSummary | { readonly [figure: string]: number | string | null }
+
 /** Messages between the pool and src/host/sweep_worker.ts. */
-export type ToSweepWorker = { readonly type: 'run'; readonly job: SweepJob }
+export type ToSweepWorker = { readonly type: 'run'; readonly job: PoolJob }
 export type FromSweepWorker =
   | { readonly type: 'progress'; readonly k: number; readonly fraction: number }
-  | { readonly type: 'done'; readonly k: number; readonly summary: RunSummary }
+  | { readonly type: 'done'; readonly k: number; readonly summary: PointFigures }
   | { readonly type: 'failed'; readonly k: number; readonly error: string }
 
 export type SweepOutcome =
-  | { readonly k: number; readonly ok: true; readonly summary: RunSummary }
+  | { readonly k: number; readonly ok: true; readonly summary: PointFigures }
   | { readonly k: number; readonly ok: false; readonly error: string }
 
 export interface PoolOptions {
@@ -189,7 +204,7 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism() -
  * Runs the jobs on a pool of worker threads, each point in one worker. A point that throws or
  * kills its worker fails alone: the worker is replaced and the sweep goes on.
  */
-export function runSweepJobs(jobs: readonly SweepJob[], options: PoolOptions = {}): Promise<SweepOutcome[]> {
+export function runSweepJobs(jobs: readonly PoolJob[], options: PoolOptions = {}): Promise<SweepOutcome[]> {
   const entry = options.entry ?? new URL('./sweep_worker.ts', import.meta.url)
   const outcomes = new Map<number, SweepOutcome>()
   let next = 0
@@ -204,7 +219,7 @@ export function runSweepJobs(jobs: readonly SweepJob[], options: PoolOptions = {
     const start = (): void => {
       const worker: Worker = spawnWorker(entry)
       live++
-      let current: SweepJob | null = null
+      let current: PoolJob | null = null
       let ended = false
       const feed = (): void => {
         if (next >= jobs.length) {

@@ -157,8 +157,8 @@ export class HostSimulation {
       const hostT = this.queue.peekTime()
       if (hostT < bestT) {
         if (hostT > limit) break
+        this.now_ns = hostT
         this.queue.runNext(limit)
-        this.now_ns = this.queue.now_ns
         this.processed++
         if (this.checkEveryEvent) this.memory.check()
         continue
@@ -338,6 +338,7 @@ export class HostSimulation {
       direct_reclaimed_kib: m.directReclaimedPages * KIB,
       thp_fallbacks: m.thpFallbacks,
       oom_kills: m.oomKills,
+      alloc_failures: guest_summaries.reduce((s, g) => s + g.alloc_failures, 0),
       swapin_ms_per_s: worst((g) => g.swapin_ms_per_s),
       swapin_ms_per_s_max: worst((g) => g.swapin_ms_per_s_max),
       reporting_returned_kib: guest_summaries.reduce((s, g) => s + g.returned_kib, 0),
