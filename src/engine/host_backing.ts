@@ -41,7 +41,7 @@ export interface HostPager {
   charge(pages: number): number
   /** A fault may map a whole 2 MiB THP: the host has 512 pages above its min watermark (else the fault falls back to 4 KiB). */
   hugeFits(): boolean
-  /** A discard dropped `residentPages` resident frames and `swapPages` swap entries of this guest. */
+  /** `residentPages` resident frames and `swapPages` swap entries of this guest are gone (a discard; a swap-in frees its slot). */
   released(residentPages: number, swapPages: number): void
 }
 
@@ -235,6 +235,7 @@ export class HostBacking {
     this.swapPages--
     this.swappedInPages++
     if (this.cfg.backing === 'anon-thp') this.thpState[r] = THP_SPLIT
+    sw.pager.released(0, 1)
     const added = this.makeResident(pfn, 1)
     const cost_ns = Math.round(sw.swapInUsPer4k * NS_PER_US)
     this.swapInCost_ns += cost_ns
