@@ -332,7 +332,7 @@ async function merge(out: string, json: boolean): Promise<number> {
     say(`--merge ${out}: ${absent.length} count(s) missing, e.g. ${absent.slice(0, 5).join(', ')}`)
     return 2
   }
-  const list = [...points.values()]
+  const list = [...points.values()].sort((a, b) => a.count - b.count)
   await writeFileAtomic(join(out, 'fit.csv'), fitCsv(list))
   report(list, parseObjective(manifest.slo), manifest.guestName, manifest.max, json)
   return list.some((p) => p.error !== undefined) ? 1 : 0
