@@ -4,6 +4,7 @@ import { runSimulationBench } from './simulation.bench'
 import { runChurnBench } from './churn.bench'
 import { runImportsBench } from './imports.bench'
 import { runInputsBench } from './inputs.bench'
+import { runHostBench } from './host.bench'
 
 const started = Date.now()
 console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Date().toISOString()}`)
@@ -13,6 +14,7 @@ for (const [title, run] of [
   ['Sustained churn (issue 14)', runChurnBench],
   ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
   ['Real data in the engine (replay, initial free state)', runInputsBench],
+  ['A host full of guests (src/engine/machine)', runHostBench],
 ] as const) {
   console.log(`\n## ${title}`)
   for (const line of await run()) console.log(line)
