@@ -36,7 +36,10 @@ const guest = fc.record({
 
 const entry = fc.record({ guest, count: fc.integer({ min: 1, max: 3 }), startMs: fc.integer({ min: 0, max: 2000 }), staggerMs: fc.integer({ min: 0, max: 1500 }) })
 
-const inline = (g: fc.TypeOf<typeof guest>) => ({
+type GuestArb = typeof guest extends fc.Arbitrary<infer T> ? T : never
+type EntryArb = typeof entry extends fc.Arbitrary<infer T> ? T : never
+
+const inline = (g: GuestArb) => ({
   seed: g.seed,
   durationMs: g.durationMs,
   guest: { memoryMiB: g.memoryMiB },
@@ -46,7 +49,7 @@ const inline = (g: fc.TypeOf<typeof guest>) => ({
   recorder: { sampleIntervalMs: g.sampleIntervalMs },
 })
 
-function hostFor(entries: fc.TypeOf<typeof entry>[], memoryMiB: number, swapMiB: number, sampleIntervalMs = 200) {
+function hostFor(entries: EntryArb[], memoryMiB: number, swapMiB: number, sampleIntervalMs = 200) {
   return hostOf({
     machine: { memoryMiB, swapMiB, reservedMiB: 64 },
     guests: entries.map((e) => ({ experiment: inline(e.guest), count: e.count, startMs: e.startMs, staggerMs: e.staggerMs })),
