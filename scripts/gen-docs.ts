@@ -11,7 +11,8 @@ import { EXPERIMENT_FORMAT, EXPERIMENT_SCHEMA_URL, EXPERIMENT_VERSION } from '..
 import { experimentJsonSchemaText, guestExperimentJsonSchema, hostExperimentJsonSchema } from '../src/common/experiment_json_schema'
 import { MAX_HOST_GUESTS } from '../src/common/host_experiment'
 import { V0_BACKING_NAMES } from '../src/common/experiment_migrate'
-import { EVENT_COLUMN_INFO, EVENT_KIND_INFO, SAMPLE_COLUMN_INFO } from '../src/common/column_info'
+import { EVENT_COLUMN_INFO, EVENT_KIND_INFO, HOST_COLUMN_INFO, HOST_EVENT_KIND_INFO, HOST_GUEST_COLUMN_INFO, SAMPLE_COLUMN_INFO } from '../src/common/column_info'
+import { HOST_COLUMNS, HOST_EVENT_COLUMNS, HOST_EVENT_KINDS, HOST_GUEST_COLUMNS } from '../src/common/host_samples'
 import { EVENT_COLUMNS, EVENT_KINDS, SAMPLE_COLUMNS } from '../src/common/samples'
 import { MAX_EXPERIMENT_BYTES, MAX_JSON_DEPTH } from '../src/host/experiment_io'
 import { ENGINE_BYTES_PER_PAGE, EVENTS_PER_SECOND, MAX_RUN_WALL_SECONDS, ROWS_PER_SECOND, USABLE_DISK_FRACTION, USABLE_MEMORY_FRACTION } from '../src/host/limits'
@@ -267,6 +268,32 @@ ${eventRows.join('\n')}
 | kind | Meaning |
 |---|---|
 ${kindRows.join('\n')}
+
+## host_samples.csv
+
+A host experiment (\`prlab run\` of a host file, [host-model.md](host-model.md)) writes
+\`host_samples.csv\`, one row per host \`recorder.sampleIntervalMs\`: these columns, then for each
+guest *n* (numbered from 1) the per-guest columns named \`g<n>_<column>\`. Each guest's own
+\`samples.csv\` and \`events.csv\`, in \`guest-<n>/\`, are as above.
+
+| Column | Unit | Meaning |
+|---|---|---|
+${HOST_COLUMNS.map((c) => `| \`${c}\` | ${HOST_COLUMN_INFO[c].unit} | ${cell(HOST_COLUMN_INFO[c].meaning)} |`).join('\n')}
+
+Per guest:
+
+| Column | Unit | Meaning |
+|---|---|---|
+${HOST_GUEST_COLUMNS.map((c) => `| \`g<n>_${c}\` | ${HOST_GUEST_COLUMN_INFO[c].unit} | ${cell(HOST_GUEST_COLUMN_INFO[c].meaning)} |`).join('\n')}
+
+## host_events.csv
+
+Columns ${HOST_EVENT_COLUMNS.map((c) => `\`${c}\``).join(', ')}: host time in ms, the kind, the guest it concerns, a size and a
+duration where the kind has them, and a sentence.
+
+| kind | Meaning |
+|---|---|
+${HOST_EVENT_KINDS.map((k) => `| \`${k}\` | ${cell(HOST_EVENT_KIND_INFO[k])} |`).join('\n')}
 
 ## Reading them
 

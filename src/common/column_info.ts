@@ -4,6 +4,7 @@
 import { EVENT_COLUMNS, EVENT_KINDS, NR_ORDERS, SAMPLE_COLUMNS, ZONE_NAMES } from './samples'
 import type { EventKind, SampleColumn } from './samples'
 import { KEPT_BY_HOST, REASONS } from './why_not_returned'
+import { GUEST_STATES, HOST_COLUMNS, HOST_EVENT_KINDS, HOST_GUEST_COLUMNS, type HostColumn, type HostEventKind, type HostGuestColumn } from './host_samples'
 
 const ruleOf = (column: SampleColumn): string => REASONS.find((r) => r.column === column)?.rule ?? ''
 
@@ -88,5 +89,50 @@ export function undocumentedColumns(): string[] {
     ...SAMPLE_COLUMNS.filter((c) => !Object.hasOwn(SAMPLE_COLUMN_INFO, c)),
     ...EVENT_COLUMNS.filter((c) => !Object.hasOwn(EVENT_COLUMN_INFO, c)),
     ...EVENT_KINDS.filter((k) => !Object.hasOwn(EVENT_KIND_INFO, k)),
+    ...HOST_COLUMNS.filter((c) => !Object.hasOwn(HOST_COLUMN_INFO, c)),
+    ...HOST_GUEST_COLUMNS.filter((c) => !Object.hasOwn(HOST_GUEST_COLUMN_INFO, c)),
+    ...HOST_EVENT_KINDS.filter((k) => !Object.hasOwn(HOST_EVENT_KIND_INFO, k)),
   ]
+}
+
+/** host_samples.csv of a host experiment (src/common/host_samples.ts). */
+export const HOST_COLUMN_INFO: Readonly<Record<HostColumn, ColumnInfo>> = {
+  t_ms: { unit: 'ms', meaning: 'Host time of the sample since the host experiment started.' },
+  guests_running: { unit: 'count', meaning: 'Guests whose VM runs.' },
+  guests_rss_kib: { unit: 'KiB', meaning: 'Guest RAM resident on the host, all guests together.' },
+  host_free_kib: { unit: 'KiB', meaning: 'Host RAM guests may still use: RAM less the host’s own share (machine.reservedMiB) less guests_rss_kib. The watermarks apply to it.' },
+  swap_used_kib: { unit: 'KiB', meaning: 'Host swap holding guest memory.' },
+  swapped_out_kib: { unit: 'KiB', meaning: 'Cumulative guest memory the host swapped out (kswapd and direct reclaim).' },
+  swapped_in_kib: { unit: 'KiB', meaning: 'Cumulative guest memory swapped back in because a guest wrote it.' },
+  swapin_stall_ms: { unit: 'ms', meaning: 'Cumulative swap-in stall of all guests.' },
+  reclaim_stall_ms: { unit: 'ms', meaning: 'Cumulative direct-reclaim stall of all guests (faults that found free memory below the min watermark).' },
+  kswapd_reclaimed_kib: { unit: 'KiB', meaning: 'Cumulative memory kswapd swapped out.' },
+  direct_reclaimed_kib: { unit: 'KiB', meaning: 'Cumulative memory direct reclaim swapped out.' },
+  oom_kills: { unit: 'count', meaning: 'Cumulative guests the OOM killer killed.' },
+  reporting_returned_kib: { unit: 'KiB', meaning: 'Cumulative resident memory the guests’ free page reporting gave back (discards), all guests.' },
+  reporting_swap_freed_kib: { unit: 'KiB', meaning: 'Cumulative host swap freed because a guest reported memory that was in swap.' },
+}
+
+/** The per-guest columns of host_samples.csv, written g<n>_<column>. */
+export const HOST_GUEST_COLUMN_INFO: Readonly<Record<HostGuestColumn, ColumnInfo>> = {
+  state: { unit: 'state', meaning: `The guest's VM: ${GUEST_STATES.map((s, i) => `${i} ${s}`).join(', ')}.` },
+  rss_kib: { unit: 'KiB', meaning: 'Its RAM resident on the host (0 once its VM ended).' },
+  swap_kib: { unit: 'KiB', meaning: 'Its memory in host swap.' },
+  swapped_out_kib: { unit: 'KiB', meaning: 'Cumulative memory of it the host swapped out.' },
+  swapped_in_kib: { unit: 'KiB', meaning: 'Cumulative memory of it swapped back in.' },
+  swapin_stall_ms: { unit: 'ms', meaning: 'Cumulative swap-in stall it paid (machine.swapInUsPer4k per 4 KiB).' },
+  reclaim_stall_ms: { unit: 'ms', meaning: 'Cumulative direct-reclaim stall it paid.' },
+  returned_kib: { unit: 'KiB', meaning: 'Cumulative resident memory its free page reporting gave the host (its reclaimed_kib).' },
+  guest_free_kib: { unit: 'KiB', meaning: 'Free memory inside the guest at its latest sample (its guest_free_kib).' },
+  allocated_kib: { unit: 'KiB', meaning: 'Its workload’s live memory at its latest sample (its allocated_kib).' },
+}
+
+/** host_events.csv kinds. */
+export const HOST_EVENT_KIND_INFO: Readonly<Record<HostEventKind, string>> = {
+  guest_start: 'A guest’s VM starts (its label, RAM, backing and seed).',
+  guest_exit: 'A guest’s VM exits after its durationMs; its RSS and swap return to the host.',
+  guest_stopped: 'A guest was still running when the host experiment ended.',
+  oom_kill: 'The OOM killer killed the guest (`guest`), the one with the largest oom_badness (`kib` = its RSS + swap); `detail` says who faulted and what was left.',
+  kswapd: 'kswapd went back to sleep: `kib` swapped out since it woke, `dur_ms` how long it was awake, and why it stopped.',
+  backing: 'The host changed how it backs a guest (machine.thp never: anon-thp becomes anon-4k).',
 }

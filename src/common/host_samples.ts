@@ -66,7 +66,7 @@ export function hostSampleHeader(guests: number): string[] {
   return out
 }
 
-export const HOST_EVENT_KINDS = ['guest_start', 'guest_exit', 'guest_stopped', 'oom_kill', 'kswapd', 'direct_reclaim', 'swap_full', 'thp_fallback', 'backing'] as const
+export const HOST_EVENT_KINDS = ['guest_start', 'guest_exit', 'guest_stopped', 'oom_kill', 'kswapd', 'backing'] as const
 export type HostEventKind = (typeof HOST_EVENT_KINDS)[number]
 
 export const HOST_EVENT_COLUMNS = ['t_ms', 'kind', 'guest', 'kib', 'dur_ms', 'detail'] as const
