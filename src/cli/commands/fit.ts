@@ -14,11 +14,12 @@ import { dirname, join, resolve } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { FIT_FIGURES, parseObjective, type FitObjective } from '../../common/fit_objective'
 import type { HostExperiment } from '../../common/host_experiment'
-import { ensureWritableDir, makeDirs, writeFileAtomic } from '../../host/atomic_write'
+import { makeDirs, writeFileAtomic } from '../../host/atomic_write'
+import { writableOut } from '../out_dir'
 import { experimentToText, formatLabError, loadExperimentFile, loadLabFile } from '../../host/experiment_io'
 import { checkHostLimits, resolveHostExperiment } from '../../host/host_experiment_io'
 import { fitAnswer, fitAnswerText, fitCsv, fitPointHost, judge, searchFit, type FitCopies, type FitPoint } from '../../host/fit'
-import { FileWriteError, ioReason } from '../../host/io_error'
+import { ioReason } from '../../host/io_error'
 import { readRegularFile } from '../../host/regular_file'
 import { defaultWorkers, parseShard, runSweepJobs, shardIndices, type HostSweepJob, type Shard } from '../../host/sweep'
 import { MAX_HOST_GUESTS } from '../../common/host_experiment'
@@ -178,13 +179,7 @@ export async function fit(argv: string[], pool: { readonly entry?: string | URL 
 
   const out = o.out
   if (out !== undefined) {
-    try {
-      await ensureWritableDir(out)
-    } catch (e) {
-      if (!(e instanceof FileWriteError)) throw e
-      say(`--out ${e.path}: ${e.reason}`)
-      return 2
-    }
+    if (!(await writableOut('fit', out))) return 2
     const manifest: Manifest = { format: MANIFEST_FORMAT, version: 1, host: resolve(hostFile), guest: resolve(o.guest), guestName: guest.name, slo: objective.text, max, ...(counts !== null ? { counts } : {}) }
     const ok = await writeManifest(out, manifest)
     if (!ok) return 2

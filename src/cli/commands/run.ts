@@ -8,7 +8,7 @@ import { setPath } from '../../host/document_path'
 import { typedValue } from '../../host/typed_value'
 import { parseCommandArgs } from '../args'
 import { HeadlessRunFailed, runHeadless } from '../../host/run_headless'
-import { ensureWritableDir } from '../../host/atomic_write'
+import { writableOut } from '../out_dir'
 import { FileWriteError } from '../../host/io_error'
 import { Interrupted, interruptSignal, interruptedExitCode } from '../interrupt'
 import { resolveRunInputs } from '../../host/run_inputs'
@@ -88,15 +88,7 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
     return 2
   }
   // a read-only or full disk, /proc or a device as --out: refused before the run, not after it
-  if (values.out !== undefined) {
-    try {
-      await ensureWritableDir(values.out)
-    } catch (e) {
-      if (!(e instanceof FileWriteError)) throw e
-      console.error(`prlab run: --out ${e.path}: ${e.reason}`)
-      return 2
-    }
-  }
+  if (values.out !== undefined && !(await writableOut('run', values.out))) return 2
   const bar = values.quiet ? null : progressBar(`${experiment.name}`)
   let sim_ms = 0
   let summary

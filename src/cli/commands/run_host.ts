@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path'
 import type { HostExperiment } from '../../common/host_experiment'
 import { hostHeadlineLines } from '../../common/host_summary'
 import { SimulationInputError } from '../../engine/api'
-import { ensureWritableDir } from '../../host/atomic_write'
+import { writableOut } from '../out_dir'
 import { formatLabError } from '../../host/experiment_io'
 import { checkHostLimits, resolveHostExperiment } from '../../host/host_experiment_io'
 import { runHostHeadless } from '../../host/host_run_headless'
@@ -35,15 +35,7 @@ export async function runHostCommand(host: HostExperiment, args: HostRunArgs): P
     console.error(formatLabError({ ...limits.error, file }))
     return 2
   }
-  if (args.out !== undefined) {
-    try {
-      await ensureWritableDir(args.out)
-    } catch (e) {
-      if (!(e instanceof FileWriteError)) throw e
-      console.error(`prlab run: --out ${e.path}: ${e.reason}`)
-      return 2
-    }
-  }
+  if (args.out !== undefined && !(await writableOut('run', args.out))) return 2
   const plan = resolved.value.plan
   const bar = args.quiet ? null : progressBar(`${host.name} (${plan.guests.length} guests)`)
   let sim_ms = 0

@@ -10,8 +10,9 @@ import { dirname, join, resolve } from 'node:path'
 import { parseCommandArgs } from '../args'
 import { parse as parseCsv } from 'csv-parse/sync'
 import { stringify } from 'csv-stringify/sync'
-import { ensureWritableDir, makeDirs, writeFileAtomic } from '../../host/atomic_write'
-import { FileWriteError, ioReason } from '../../host/io_error'
+import { makeDirs, writeFileAtomic } from '../../host/atomic_write'
+import { writableOut } from '../out_dir'
+import { ioReason } from '../../host/io_error'
 import { readRegularFile } from '../../host/regular_file'
 import type { RunSummary } from '../../common/api'
 import type { Experiment, ExperimentInput } from '../../common/experiment'
@@ -177,13 +178,7 @@ export async function sweep(argv: string[], pool: { readonly entry?: string | UR
   const out = o.out as string
   const manifest: Manifest = { format: MANIFEST_FORMAT, version: 1, experiment: loaded.value.fileName, points: total, grid: axes }
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`
-  try {
-    await ensureWritableDir(out)
-  } catch (e) {
-    if (!(e instanceof FileWriteError)) throw e
-    say(`--out ${e.path}: ${e.reason}`)
-    return 2
-  }
+  if (!(await writableOut('sweep', out))) return 2
   const manifestPath = join(out, MANIFEST)
   if (existsSync(manifestPath)) {
     let existing: string
