@@ -51,6 +51,18 @@ export const SAMPLE_COLUMN_INFO: Readonly<Record<SampleColumn, ColumnInfo>> = {
   unreported_merged_kib: { unit: 'KiB', meaning: `Unreported free blocks at or above the reporting order, in zones past the gate, that lost PG_reported by merging a reported buddy. ${ruleOf('unreported_merged_kib')}` },
   unreported_awaiting_pass_kib: { unit: 'KiB', meaning: `The remaining unreported free blocks at or above the reporting order in zones past the gate. ${ruleOf('unreported_awaiting_pass_kib')}` },
   reported_kept_by_host_kib: { unit: 'KiB', meaning: `Part of reported_kib the host acked but did not discard. ${KEPT_BY_HOST.rule}` },
+  active_anon_kib: { unit: 'KiB', meaning: 'Active(anon) of /proc/meminfo: anonymous pages on the active LRU list (the workload never re-references a page, so it stays 0).' },
+  inactive_anon_kib: { unit: 'KiB', meaning: 'Inactive(anon): movable alloc and churn memory, which reclaim can only write to swap (guest.swapMiB).' },
+  active_file_kib: { unit: 'KiB', meaning: 'Active(file): page cache read twice or more (pagecache reads >= 2), reclaimed only after aging moves it to the inactive list.' },
+  inactive_file_kib: { unit: 'KiB', meaning: 'Inactive(file): page cache read once, the first memory reclaim frees (clean: dropped without IO).' },
+  swap_used_kib: { unit: 'KiB', meaning: 'Swap in use: anonymous memory reclaim wrote out and the workload has not freed.' },
+  kswapd_reclaimed_kib: { unit: 'KiB', meaning: 'Cumulative memory kswapd reclaimed (pgsteal_kswapd), freed through the per-CPU lists to the buddy allocator where page reporting finds it.' },
+  direct_reclaimed_kib: { unit: 'KiB', meaning: 'Cumulative memory allocations reclaimed themselves below the min watermark (pgsteal_direct).' },
+  alloc_stall_ms: { unit: 'ms', meaning: 'Cumulative time the workload\'s allocations stalled in direct reclaim and direct compaction.' },
+  compact_migrated_kib: { unit: 'KiB', meaning: 'Cumulative memory compaction migrated (kcompactd, proactive, compact_memory, direct): each source page freed, each target page written.' },
+  compact_free_taken_kib: { unit: 'KiB', meaning: 'Cumulative free memory compaction\'s free scanner took as migration targets (compact_isolated of free pages); unused targets go back.' },
+  compact_reported_taken_kib: { unit: 'KiB', meaning: 'Cumulative part of compact_free_taken_kib that was Reported: the pages lost PG_reported, and those written by a migration refaulted on the host.' },
+  fragmentation_score: { unit: 'score', meaning: 'fragmentation_score_node(): % of free memory in blocks below order 9, zones weighted by size (0..100). Proactive compaction starts above 100 - proactiveness + 10 and stops at 100 - proactiveness.' },
 } as Record<SampleColumn, ColumnInfo>
 
 export const EVENT_COLUMN_INFO: Readonly<Record<(typeof EVENT_COLUMNS)[number], ColumnInfo>> = {
@@ -81,6 +93,9 @@ export const EVENT_KIND_INFO: Readonly<Record<EventKind, string>> = {
   alloc_failure: 'An allocation of the workload failed (the first of its phase; count: the phase index). summary.json alloc_failures counts them all.',
   alloc: 'One allocation (only with recorder.allocEvents).',
   free: 'One free (only with recorder.allocEvents).',
+  kswapd: 'One kswapd run (balance_pgdat()), at its end: count pages reclaimed (kib the same in KiB), order the order it was woken for, dur_ms how long it ran; detail says why it woke (low watermark, watermark boost), what went to swap and how much boost it cleared.',
+  direct_reclaim: 'An allocation stalled in direct reclaim (try_to_free_pages()): count pages reclaimed, order the allocation\'s order, dur_ms the stall.',
+  compaction: 'One compaction of a zone (compact_zone()) by kcompactd, proactive compaction, compact_memory or an allocation (direct): count pages migrated, dur_ms the time it took; detail gives the result, the free pages it took and how many of them were Reported.',
 }
 
 /** Checks that every column and kind of samples.ts is described (used by the docs generator and tests). */

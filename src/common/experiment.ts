@@ -50,6 +50,25 @@ const GuestFieldsSchema = z.strictObject({
   initOnFree: z.boolean().default(false).describe('init_on_free=1. With virtio-balloon and a device without F_PAGE_POISON, reporting is turned off. Default false.'),
   pagePoisoning: z.boolean().default(false).describe('page_poison=1 (CONFIG_PAGE_POISONING). Same effect on virtio-balloon reporting as init_on_free. Default false.'),
   shuffle: z.boolean().default(false).describe('page_alloc.shuffle=1: random head/tail placement of order-10 frees. Default false.'),
+  swapMiB: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_MIB)
+    .default(0)
+    .describe('Swap space of the guest (swap partition or file), in MiB. Without swap, reclaim can only drop page cache: anonymous memory (movable alloc and churn phases) is never reclaimed (get_scan_count(): SCAN_FILE). Default 0: no swap, as most cloud images and VMs run.'),
+  swappiness: z.number().int().min(0).max(200).default(60).describe('vm.swappiness: the relative cost of swapping anonymous memory versus dropping page cache (0..200; get_scan_count()). Only matters with swapMiB > 0. Default 60.'),
+  compactionProactiveness: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(20)
+    .describe('vm.compaction_proactiveness (since 5.9; every preset here has it): kcompactd checks the fragmentation score every 500 ms and compacts while it is above 100 - proactiveness + 10, down to 100 - proactiveness. 0 turns proactive compaction off. Default 20.'),
+  thpDefrag: z
+    .enum(['always', 'defer', 'defer+madvise', 'madvise', 'never'])
+    .default('madvise')
+    .describe('/sys/kernel/mm/transparent_hugepage/defrag: whether a THP fault (an order-9 movable request while thp is not never) stalls in direct reclaim and compaction (vma_thp_gfp_mask()). The workload\'s regions count as madvised when thp is madvise. A THP fault that fails falls back to 512 small pages. Default madvise.'),
   initialFreeState: InitialFreeStateSchema.nullable()
     .default(null)
     .describe('Start from a real guest\'s free memory: right after boot, before the driver registers, every zone is left with exactly the free blocks per order of a /proc/buddyinfo snapshot (zones matched by name; the rest of the memory is in use and resident on the host). null: the freshly booted guest (all memory free).'),
@@ -170,10 +189,22 @@ export const PageCachePhaseSchema = z.strictObject({
   ...phaseBase,
   mib: positiveMiB.describe('Long-lived page-cache-like memory to read in (order-0, movable, touched), in MiB.'),
   rateMiBps: rateMiBps.default(1024).describe('Read-in rate, MiB per second. Default 1024.'),
+  reads: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000000)
+    .default(1)
+    .describe('How often each page is read (folio_mark_accessed() per read). 1: use-once data, left on the inactive file list and the first to be reclaimed. 2 or more: the working set, activated onto the active file list, reclaimed only after aging moves it back (inactive_is_low()). Default 1.'),
 })
 
 export const DropCachesPhaseSchema = z.strictObject({
   op: z.literal('drop-caches').describe('echo 1 > /proc/sys/vm/drop_caches: frees everything the pagecache phases read in.'),
+  ...phaseBase,
+})
+
+export const CompactMemoryPhaseSchema = z.strictObject({
+  op: z.literal('compact-memory').describe('echo 1 > /proc/sys/vm/compact_memory: compact every zone now (compact_node(), synchronous migration, whole zones); the phase ends when compaction does.'),
   ...phaseBase,
 })
 
@@ -211,6 +242,7 @@ export const PhaseSchema = z.discriminatedUnion('op', [
   RegisterPhaseSchema,
   UnregisterPhaseSchema,
   ReplayPhaseSchema,
+  CompactMemoryPhaseSchema,
 ])
 
 export const WorkloadSchema = z.strictObject({
@@ -250,4 +282,5 @@ export type AllocPhase = z.output<typeof AllocPhaseSchema>
 export type FreePhase = z.output<typeof FreePhaseSchema>
 export type ChurnPhase = z.output<typeof ChurnPhaseSchema>
 export type ReplayPhase = z.output<typeof ReplayPhaseSchema>
+export type PageCachePhase = z.output<typeof PageCachePhaseSchema>
 export type InitialFreeState = z.output<typeof InitialFreeStateSchema>

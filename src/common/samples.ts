@@ -45,6 +45,20 @@ export const SAMPLE_COLUMNS = [
   'unreported_merged_kib',
   'unreported_awaiting_pass_kib',
   'reported_kept_by_host_kib',
+  // reclaim and compaction (mm/vmscan.c, mm/compaction.c): the LRU lists as /proc/meminfo shows them,
+  // swap, what kswapd and direct reclaim took, allocation stalls, what compaction moved and took
+  'active_anon_kib',
+  'inactive_anon_kib',
+  'active_file_kib',
+  'inactive_file_kib',
+  'swap_used_kib',
+  'kswapd_reclaimed_kib',
+  'direct_reclaimed_kib',
+  'alloc_stall_ms',
+  'compact_migrated_kib',
+  'compact_free_taken_kib',
+  'compact_reported_taken_kib',
+  'fragmentation_score',
 ] as const
 
 export type SampleColumn = (typeof SAMPLE_COLUMNS)[number]
@@ -81,6 +95,9 @@ export const EVENT_KINDS = [
   'alloc_failure',
   'alloc',
   'free',
+  'kswapd',
+  'direct_reclaim',
+  'compaction',
 ] as const
 export type EventKind = (typeof EVENT_KINDS)[number]
 

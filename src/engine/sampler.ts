@@ -3,8 +3,12 @@
 // /proc/buddyinfo prints them.
 import { zoneAboveReportingWatermark } from '../common/reporting_rules'
 import { COL, NR_ORDERS, NR_SAMPLE_COLUMNS, ZONE_NAMES } from '../common/samples'
+import { NS_PER_MS } from './event_queue'
 import type { HostBacking } from './host_backing'
+import { LRU_ACTIVE_ANON, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE } from './mm/alloc_set'
+import { type Compaction, fragmentationScoreNode } from './mm/compaction'
 import type { PageAlloc } from './mm/page_alloc_api'
+import type { Vmscan } from './mm/vmscan'
 import type { PageReporting } from './page_reporting'
 
 const KIB_PER_PAGE = 4
@@ -21,6 +25,8 @@ export interface SampleSources {
   readonly capacity: number
   /** Reported blocks below this order stay resident on the host (discardRefusal()); NR_ORDERS when the host discards none. */
   readonly hostDiscardMinOrder: number
+  /** Reclaim and compaction, when the engine runs them. */
+  readonly vm?: { readonly vmscan: Vmscan; readonly compaction: Compaction; readonly allocStall_ns: () => number }
 }
 
 const perZoneBase = ZONE_NAMES.map((z) => COL[`${z.toLowerCase()}_nr_free_0` as keyof typeof COL])
@@ -111,6 +117,22 @@ export class Sampler {
     r[COL.unreported_merged_kib] = merged * KIB_PER_PAGE
     r[COL.unreported_awaiting_pass_kib] = awaiting * KIB_PER_PAGE
     r[COL.reported_kept_by_host_kib] = keptByHost * KIB_PER_PAGE
+    const vm = this.src.vm
+    if (vm !== undefined) {
+      const { vmscan, compaction } = vm
+      r[COL.active_anon_kib] = vmscan.lruPages(LRU_ACTIVE_ANON) * KIB_PER_PAGE
+      r[COL.inactive_anon_kib] = vmscan.lruPages(LRU_INACTIVE_ANON) * KIB_PER_PAGE
+      r[COL.active_file_kib] = vmscan.lruPages(LRU_ACTIVE_FILE) * KIB_PER_PAGE
+      r[COL.inactive_file_kib] = vmscan.lruPages(LRU_INACTIVE_FILE) * KIB_PER_PAGE
+      r[COL.swap_used_kib] = vmscan.swapUsedPages * KIB_PER_PAGE
+      r[COL.kswapd_reclaimed_kib] = vmscan.pgstealKswapd * KIB_PER_PAGE
+      r[COL.direct_reclaimed_kib] = vmscan.pgstealDirect * KIB_PER_PAGE
+      r[COL.alloc_stall_ms] = vm.allocStall_ns() / NS_PER_MS
+      r[COL.compact_migrated_kib] = compaction.compactMigrated * KIB_PER_PAGE
+      r[COL.compact_free_taken_kib] = compaction.compactIsolatedFree * KIB_PER_PAGE
+      r[COL.compact_reported_taken_kib] = compaction.compactReportedTaken * KIB_PER_PAGE
+      r[COL.fragmentation_score] = fragmentationScoreNode(compaction.alloc)
+    }
     return r
   }
 }

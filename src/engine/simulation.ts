@@ -14,8 +14,13 @@ import { HostBacking } from './host_backing'
 import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
 import { applyInitialFreeState } from './initial_free_state'
 import { kernelPreset, pageblockOrderOf } from '../common/kernel_version'
-import { createPageAlloc } from './mm/page_alloc'
-import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES, type PageAlloc } from './mm/page_alloc_api'
+import { Rmap } from './mm/alloc_set'
+import { Compaction } from './mm/compaction'
+import { vmaThpGfpMask } from './mm/gfp'
+import { PageAllocator } from './mm/page_alloc'
+import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES } from './mm/page_alloc_api'
+import { Slowpath } from './mm/slowpath'
+import { Vmscan } from './mm/vmscan'
 import { PageReporting, type PageReportingDevice } from './page_reporting'
 import { Sampler } from './sampler'
 import { VirtioBalloon } from './virtio_balloon'
@@ -44,7 +49,10 @@ class LabSimulation implements GuestSimulation {
   readonly end_ms: number
   readonly end_ns: number
   readonly queue = new EventQueue()
-  private readonly alloc: PageAlloc
+  private readonly alloc: PageAllocator
+  private readonly rmap: Rmap
+  private readonly vmscan: Vmscan
+  private readonly compaction: Compaction
   private readonly reporting: PageReporting
   private readonly host: HostBacking
   private readonly workload: Workload
@@ -87,7 +95,7 @@ class LabSimulation implements GuestSimulation {
     const ranges = guestRamRanges(guest.memoryMiB, guest.lowMemMiB)
     // a stream of its own for shuffle_pick_tail(), so the workload's stream does not depend on it
     const shuffleRng = xoroshiro128plus(experiment.seed ^ 0x5bd1e995)
-    this.alloc = createPageAlloc({
+    this.alloc = new PageAllocator({
       ranges,
       reservedPages: reservedPagesOf(guest.memoryMiB, guest.reservedMiB),
       cpus: guest.cpus,
@@ -129,6 +137,29 @@ class LabSimulation implements GuestSimulation {
     })
     attach?.(this.host, q)
     this.touchBootMemory()
+
+    // reclaim and compaction: kswapd, kcompactd and the allocator's slow path, over the workload's records
+    this.rmap = new Rmap(this.alloc.rmap)
+    this.vmscan = new Vmscan({
+      queue: q,
+      alloc: this.alloc,
+      rmap: this.rmap,
+      swapPages: guest.swapMiB * 256,
+      swappiness: guest.swappiness,
+      emit,
+      released: (pages) => this.workload.released(pages),
+    })
+    this.compaction = new Compaction({
+      queue: q,
+      alloc: this.alloc,
+      rmap: this.rmap,
+      host: this.host,
+      proactiveness: guest.compactionProactiveness,
+      kswapdRunning: () => this.vmscan.kswapdRunning,
+      emit,
+    })
+    this.vmscan.kcompactd = this.compaction
+    this.alloc.attachSlowpath(new Slowpath(this.alloc, this.vmscan, this.compaction))
 
     // the reporting device and its registration
     let device: PageReportingDevice | null = null
@@ -184,6 +215,7 @@ class LabSimulation implements GuestSimulation {
       allocatedPeakPages: () => this.workload.allocatedPeakPages,
       capacity: rep.capacity,
       hostDiscardMinOrder,
+      vm: { vmscan: this.vmscan, compaction: this.compaction, allocStall_ns: () => this.workload.allocStall_ns },
     })
     this.sampleInterval_ns = Math.round(recorder.sampleIntervalMs * NS_PER_MS)
     this.sampleHandler = q.register(() => this.takeSample())
@@ -207,6 +239,13 @@ class LabSimulation implements GuestSimulation {
         unregister: (done) => this.unregisterDevice(done),
         sysfsOrder: (order) => {
           this.reporting.sysfsWriteOrder(order)
+        },
+        rmap: this.rmap,
+        vm: {
+          // the workload's regions count as madvised (MADV_HUGEPAGE) when THP is madvise-only
+          thpGfp: guest.thp === 'never' ? null : vmaThpGfpMask(guest.thpDefrag, guest.thp === 'madvise'),
+          compactMemory: (done) => this.compaction.compactMemory(done),
+          releaseSwap: (pages) => this.vmscan.releaseSwap(pages),
         },
       },
       experiment,
@@ -361,6 +400,17 @@ class LabSimulation implements GuestSimulation {
       alloc_failures: this.workload.allocFailures,
       page_allocs: this.workload.pageAllocs,
       page_frees: this.workload.pageFrees,
+      kswapd_runs: this.vmscan.pageoutrun,
+      kswapd_reclaimed_kib: this.vmscan.pgstealKswapd * 4,
+      direct_reclaimed_kib: this.vmscan.pgstealDirect * 4,
+      direct_reclaim_stalls: this.vmscan.allocstall,
+      swapped_out_kib: this.vmscan.pswpout * 4,
+      alloc_stall_ms: this.workload.allocStall_ns / NS_PER_MS,
+      compact_migrated_kib: this.compaction.compactMigrated * 4,
+      compact_reported_taken_kib: this.compaction.compactReportedTaken * 4,
+      compact_stalls: this.compaction.compactStall,
+      kcompactd_wakes: this.compaction.kcompactdWakes,
+      thp_fault_fallback: this.workload.thpFallbacks,
       reporting_order: r.order,
       reporting_device: this.deviceStatus,
       guest_ram_kib: h.guestPages * 4,
@@ -387,7 +437,23 @@ class LabSimulation implements GuestSimulation {
     this.alloc.check()
     this.reporting.check()
     this.host.check()
+    this.checkVm()
     if (this.workload.allocatedPages < 0) throw new Error(`workload: ${this.workload.allocatedPages} pages allocated`)
+  }
+
+  /** The reverse map, every record an allocated block of its order, swap accounting, compaction's held pages. */
+  private checkVm(): void {
+    this.rmap.check()
+    let swapped = 0
+    for (const s of this.rmap.sets) {
+      swapped += s.swappedPages
+      for (let i = 0; i < s.length; i++) {
+        if (!this.alloc.allocatedHead(s.pfnAt(i), s.orderAt(i))) throw new Error(`rmap: set ${s.id} record ${i} (pfn ${s.pfnAt(i)}, order ${s.orderAt(i)}) is not an allocated block`)
+      }
+    }
+    if (swapped !== this.vmscan.swapUsedPages) throw new Error(`swap: ${this.vmscan.swapUsedPages} pages in use, the sets hold ${swapped} swapped pages`)
+    if (this.vmscan.swapUsedPages > this.vmscan.swapPages) throw new Error(`swap: ${this.vmscan.swapUsedPages} pages in use of ${this.vmscan.swapPages}`)
+    this.compaction.check()
   }
 
   private takeSample(): void {

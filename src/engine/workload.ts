@@ -13,7 +13,9 @@ import type { SimEvent } from '../common/samples'
 import { SimulationInputError } from './api'
 import { type EventQueue, NS_PER_MS, NS_PER_S } from './event_queue'
 import type { HostBacking } from './host_backing'
-import { MAX_ORDER, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
+import { AllocSet, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, PG_LRU, PTE_YOUNG, Rmap } from './mm/alloc_set'
+import { GFP_KERNEL } from './mm/gfp'
+import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
 import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
 import { uniformIndex } from './uniform_index'
 
@@ -23,9 +25,9 @@ export const TICK_NS = NS_PER_MS
 export const DEFAULT_ALLOC_MIBPS = 4096
 /** free without duration: 90 ns per 4 KiB page (LLFree bulk put, order 0): about 43 GiB/s. */
 export const DEFAULT_FREE_MIBPS = Math.round(4 / 1024 / 90e-9)
-/** drop-caches frees the page cache at the default free rate. */
-const PAGECACHE_TAG = 'pagecache'
 const CHURN_TAG = 'churn'
+/** HPAGE_PMD_ORDER on x86_64: a THP is one PMD, 2 MiB. */
+const HPAGE_PMD_ORDER = 9
 
 const MIGRATETYPE: Readonly<Record<MigratetypeName, number>> = {
   unmovable: MIGRATE_UNMOVABLE,
@@ -50,82 +52,20 @@ export interface WorkloadEnv {
   /** page_reporting_unregister(); `done` runs once a running pass has finished. */
   unregister(done: () => void): void
   sysfsOrder(order: number): void
+  /** The reverse map the allocation sets register in, shared with reclaim and compaction; absent: the workload's own. */
+  readonly rmap?: Rmap
+  /** Reclaim and compaction, when the engine runs them (absent in unit tests of the workload alone). */
+  readonly vm?: WorkloadVm
 }
 
-/**
- * Live allocations of one tag, in allocation order, one Int32 per block: the block [pfn, pfn + 2^order)
- * is stored as its first plus its last pfn, 2 * pfn + 2^order - 1, whose trailing one bits count
- * the order (the block is aligned to it). 4 bytes per entry keep a random pick to one small read.
- * A random victim is swapped with the last entry: O(1) per free, nothing allocated.
- */
-export class AllocSet {
-  entries = new Int32Array(1024)
-  length = 0
-  pages = 0
-  /** Entries per order. */
-  readonly byOrder = new Int32Array(MAX_ORDER + 1)
-
-  push(pfn: number, order: number): void {
-    if (this.length === this.entries.length) {
-      const grown = new Int32Array(this.entries.length * 2)
-      grown.set(this.entries)
-      this.entries = grown
-    }
-    // pfns stay below 2^30 (MAX_MIB of guest RAM is 2^28 pages): the sum fits an Int32
-    this.entries[this.length++] = 2 * pfn + (1 << order) - 1
-    this.pages += 1 << order
-    this.byOrder[order]++
-  }
-
-  orderAt(i: number): number {
-    const e = this.entries[i]
-    return 31 - Math.clz32((e + 1) & ~e)
-  }
-
-  pfnAt(i: number): number {
-    return (this.entries[i] + 1 - (1 << this.orderAt(i))) >> 1
-  }
-
-  /** Every entry is a block of `order`. */
-  allOfOrder(order: number): boolean {
-    return this.byOrder[order] === this.length
-  }
-
-  /** Removes entry i by moving the last entry into its place (read pfnAt(i)/orderAt(i) first). */
-  swapRemove(i: number): void {
-    const order = this.orderAt(i)
-    this.pages -= 1 << order
-    this.byOrder[order]--
-    this.entries[i] = this.entries[--this.length]
-  }
-
-  /** Moves entry i of this set to the end of `to` (a victim list) and removes it here. */
-  moveTo(i: number, to: AllocSet): number {
-    const order = this.orderAt(i)
-    to.push(this.pfnAt(i), order)
-    this.swapRemove(i)
-    return 1 << order
-  }
-
-  /** Moves the first k entries to the end of `to`, in their order. */
-  moveFirstTo(k: number, to: AllocSet): void {
-    for (let i = 0; i < k; i++) {
-      const order = this.orderAt(i)
-      to.push(this.pfnAt(i), order)
-      this.pages -= 1 << order
-      this.byOrder[order]--
-    }
-    this.entries.copyWithin(0, k, this.length)
-    this.length -= k
-  }
-
-  /** This set's entries become those of `other`, which is not used afterwards. */
-  replaceWith(other: AllocSet): void {
-    this.entries = other.entries
-    this.length = other.length
-    this.pages = other.pages
-    this.byOrder.set(other.byOrder)
-  }
+/** What the workload asks of reclaim and compaction (vmscan.ts, compaction.ts). */
+export interface WorkloadVm {
+  /** vma_thp_gfp_mask() for the workload's THP faults (order-9 movable requests); null when THP is off. */
+  readonly thpGfp: number | null
+  /** echo 1 > /proc/sys/vm/compact_memory; `done` runs when compaction has finished. */
+  compactMemory(done: () => void): void
+  /** A freed tag's swap entries go with it (free_swap_and_cache()). */
+  releaseSwap(pages: number): void
 }
 
 /** The state of the phase being run. */
@@ -140,7 +80,7 @@ interface Running {
   endAt_ns: number
 }
 
-const NO_VICTIMS = new AllocSet()
+const NO_VICTIMS = new AllocSet(-1, null)
 
 /**
  * Live sets from this many blocks on get their victims prefetched: below it, the slots and the
@@ -173,6 +113,9 @@ function orderMixOf(p: ChurnPhase): OrderMix {
 
 export class Workload {
   private readonly sets = new Map<string, AllocSet>()
+  /** The page cache: the inactive and the active file LRU lists (reads 1 / reads 2+). */
+  private fileSets: [AllocSet, AllocSet] | null = null
+  private readonly rmap: Rmap
   private readonly phases: readonly Phase[]
   private readonly end_ns: number
   private readonly tickHandler: number
@@ -199,6 +142,10 @@ export class Workload {
   /** alloc_pages() calls of every phase, failed ones included, and free_pages() calls. */
   pageAllocs = 0
   pageFrees = 0
+  /** THP faults that fell back to small pages (thp_fault_fallback). */
+  thpFallbacks = 0
+  /** Time allocations stalled in direct reclaim and compaction, in ns. */
+  allocStall_ns = 0
   /** An alloc_failure event went out for the current phase (one per phase, the count is allocFailures). */
   private failureReported = false
   refaultCost_ns = 0
@@ -211,6 +158,7 @@ export class Workload {
   ) {
     this.phases = experiment.workload.phases
     this.rng = env.rng
+    this.rmap = env.rmap ?? new Rmap(env.alloc.rmap)
     this.end_ns = Math.round(experiment.durationMs * NS_PER_MS)
     this.phases.forEach((p, i) => {
       if (p.op !== 'replay') return
@@ -245,10 +193,22 @@ export class Workload {
   set(tag: string): AllocSet {
     let s = this.sets.get(tag)
     if (s === undefined) {
-      s = new AllocSet()
+      s = this.rmap.create(LRU_INACTIVE_ANON)
       this.sets.set(tag, s)
     }
     return s
+  }
+
+  /** The page cache on the inactive (reads 1) or the active (reads 2+) file list. */
+  pageCache(active: boolean): AllocSet {
+    this.fileSets ??= [this.rmap.create(LRU_INACTIVE_FILE), this.rmap.create(LRU_ACTIVE_FILE)]
+    return this.fileSets[active ? 1 : 0]
+  }
+
+  /** Reclaim took `pages` of the workload's memory (page cache dropped, anon swapped out). */
+  released(pages: number): void {
+    if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
+    this.allocatedPages -= pages
   }
 
   private get phase(): Phase {
@@ -280,7 +240,11 @@ export class Workload {
         this.beginFree(p)
         return
       case 'drop-caches':
-        this.beginFreeVictims(this.set(PAGECACHE_TAG), Infinity, 'fifo', 4, DEFAULT_FREE_MIBPS)
+        this.beginDropCaches()
+        return
+      case 'compact-memory':
+        if (this.env.vm === undefined) this.next()
+        else this.env.vm.compactMemory(() => this.next())
         return
       case 'churn':
         this.mix = orderMixOf(p)
@@ -341,12 +305,14 @@ export class Workload {
   private replayStep(): void {
     const r = this.replaying as ReplayPhaseRun
     const refaultedBefore = this.env.host.faultedBackPages
-    const cost_ns = r.step(this.env.queue.now_ns)
-    if (cost_ns > 0) {
-      this.refaultCost_ns += cost_ns
-      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.faultedBackPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
+    const refault_ns = r.step(this.env.queue.now_ns)
+    if (refault_ns > 0) {
+      this.refaultCost_ns += refault_ns
+      this.event({ kind: 'refault', count: this.index, kib: (this.env.host.faultedBackPages - refaultedBefore) * 4, dur_ms: refault_ns / NS_PER_MS })
     }
-    this.scheduleReplay(cost_ns)
+    const stall_ns = this.env.alloc.takeStall_ns()
+    this.allocStall_ns += stall_ns
+    this.scheduleReplay(refault_ns + stall_ns)
   }
 
   private scheduleReplay(cost_ns: number): void {
@@ -398,10 +364,10 @@ export class Workload {
         const order = p.op === 'alloc' ? p.order : 0
         const mt = p.op === 'alloc' ? MIGRATETYPE[p.migratetype] : MIGRATE_MOVABLE
         const touch = p.op === 'alloc' ? p.touch : true
-        const set = this.set(p.op === 'alloc' ? p.tag : PAGECACHE_TAG)
+        const set = p.op === 'alloc' ? this.set(p.tag) : this.pageCache(p.reads >= 2)
         n = Math.min(n, r.remaining)
         for (let i = 0; i < n; i++) {
-          const c = this.allocOne(set, order, mt, touch)
+          const c = p.op === 'alloc' ? this.allocFaulting(set, order, mt, touch) : this.allocOne(set, 0, MIGRATE_MOVABLE, true, GFP_KERNEL)
           if (c < 0) {
             this.event({ kind: 'phase', count: this.index, detail: `allocation failed (order ${order}): out of memory with ${r.remaining - i} requests left` })
             r.remaining = 0
@@ -432,6 +398,10 @@ export class Workload {
       this.refaultCost_ns += cost_ns
       this.event({ kind: 'refault', count: this.index, kib: (this.env.host.faultedBackPages - refaultedBefore) * 4, dur_ms: cost_ns / NS_PER_MS })
     }
+    // direct reclaim and compaction stalled the allocating task
+    const stall_ns = this.env.alloc.takeStall_ns()
+    this.allocStall_ns += stall_ns
+    cost_ns += stall_ns
     const q = this.env.queue
     // a batch stands for the work of one tick: the phase ends when its last tick does
     if (done) {
@@ -448,16 +418,45 @@ export class Workload {
     return cpu
   }
 
-  /** Returns the refault cost in ns, or -1 when the allocation failed. */
-  private allocOne(set: AllocSet, order: number, mt: number, touch: boolean): number {
+  /** The gfp of a request: a THP fault's (vma_thp_gfp_mask()) for order-9 movable ones while THP is on, else GFP_KERNEL / GFP_HIGHUSER_MOVABLE. */
+  private gfpOf(order: number, mt: number): number {
+    const thp = this.env.vm?.thpGfp ?? null
+    return order === HPAGE_PMD_ORDER && mt === MIGRATE_MOVABLE && thp !== null ? thp : GFP_KERNEL
+  }
+
+  /**
+   * One request of an alloc phase, as a page fault would: a THP fault that fails falls back to
+   * small pages (do_huge_pmd_anonymous_page() returns VM_FAULT_FALLBACK, the fault maps 4 KiB pages).
+   */
+  private allocFaulting(set: AllocSet, order: number, mt: number, touch: boolean): number {
+    const gfp = this.gfpOf(order, mt)
+    if (gfp === GFP_KERNEL) return this.allocOne(set, order, mt, touch, gfp)
+    const c = this.allocOne(set, order, mt, touch, gfp, false)
+    if (c >= 0) return c
+    this.thpFallbacks++
+    let cost = 0
+    for (let i = 0; i < 1 << order; i++) {
+      const ci = this.allocOne(set, 0, mt, touch, GFP_KERNEL)
+      if (ci < 0) return -1
+      cost += ci
+    }
+    return cost
+  }
+
+  /**
+   * Returns the refault cost in ns, or -1 when the allocation failed (a failure counts unless
+   * `countFailure` is false: a THP fault about to fall back). Movable memory goes on the LRU
+   * (anonymous or page cache: the set says which list); a touched page's PTE starts young.
+   */
+  private allocOne(set: AllocSet, order: number, mt: number, touch: boolean, gfp: number = this.gfpOf(order, mt), countFailure = true): number {
     const cpu = this.nextCpu()
     this.pageAllocs++
-    const pfn = this.env.alloc.allocPages(order, mt, cpu)
+    const pfn = this.env.alloc.allocPages(order, mt, cpu, gfp)
     if (pfn < 0) {
-      this.allocFailed(order)
+      if (countFailure) this.allocFailed(order)
       return -1
     }
-    set.push(pfn, order)
+    set.push(pfn, order, mt === MIGRATE_MOVABLE ? PG_LRU | (touch ? PTE_YOUNG : 0) : 0)
     this.allocatedPages += 1 << order
     if (this.env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
     return touch ? this.env.host.touch(pfn, 1 << order) : 0
@@ -478,14 +477,34 @@ export class Workload {
 
   private beginFree(p: FreePhase): void {
     const set = this.set(p.tag)
-    const wanted = p.mib !== undefined ? p.mib * 256 : (p.fraction ?? 1) * set.pages
+    // the tag's swapped-out pages go in the same share as its resident ones (zap_pte_range() frees their swap entries)
+    const share = p.mib !== undefined ? Math.min(1, (p.mib * 256) / Math.max(1, set.pages + set.swappedPages)) : (p.fraction ?? 1)
+    const swapped = Math.round(share * set.swappedPages)
+    if (swapped > 0) {
+      set.swappedPages -= swapped
+      this.env.vm?.releaseSwap(swapped)
+    }
+    const wanted = p.mib !== undefined ? p.mib * 256 - swapped : (p.fraction ?? 1) * set.pages
     const mibps = p.durationMs !== undefined ? Math.max(wanted / 256, 1 / 256) / (p.durationMs / 1000) : DEFAULT_FREE_MIBPS
     this.beginFreeVictims(set, wanted, p.pattern, p.chunkKiB, mibps)
   }
 
+  /** drop_caches: every clean page cache page, the inactive list then the active one, each oldest first. */
+  private beginDropCaches(): void {
+    const victims = new AllocSet(-1, null)
+    for (const active of [false, true]) {
+      const set = this.pageCache(active)
+      set.moveFirstTo(set.length, victims)
+    }
+    this.beginVictims(victims, DEFAULT_FREE_MIBPS)
+  }
+
   /** Picks the victims of a free phase up front (removing them from the set) and frees them in ticks. */
   private beginFreeVictims(set: AllocSet, wantedPages: number, pattern: FreePhase['pattern'], chunkKiB: number, mibps: number): void {
-    const victims = this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB)
+    this.beginVictims(this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB), mibps)
+  }
+
+  private beginVictims(victims: AllocSet, mibps: number): void {
     const pagesPerEntry = victims.length > 0 ? victims.pages / victims.length : 1
     const perTick = ((mibps * 256) / pagesPerEntry) * (TICK_NS / NS_PER_S)
     this.run = { remaining: victims.length, perTick, carry: 0, victims, victimNext: 0, endAt_ns: 0 }
@@ -494,7 +513,7 @@ export class Workload {
 
   /** Moves entries worth `pages` out of `set` into the victim list, in the order they will be freed. */
   private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): AllocSet {
-    const out = new AllocSet()
+    const out = new AllocSet(-1, null)
     let taken = 0
     switch (pattern) {
       case 'lifo':
@@ -513,7 +532,7 @@ export class Workload {
         // physical holes: walk the set in pfn order, free chunk 0, keep chunk 1, free chunk 2, ...
         const byPfn = Int32Array.from({ length: set.length }, (_, i) => i).sort((a, b) => set.pfnAt(a) - set.pfnAt(b))
         const chunkPages = Math.max(1, chunkKiB / 4)
-        const keep = new AllocSet()
+        const keep = new AllocSet(-1, null)
         let inChunk = 0
         let chunk = 0
         for (const i of byPfn) {
@@ -649,7 +668,7 @@ export class Workload {
     const entries = set.entries
     const length = set.length
     let sink = 0
-    for (let k = 0; k < n; k++) if (picks[k] < length) sink ^= entries[picks[k]]
+    for (let k = 0; k < n; k++) if (picks[k] < length) sink ^= entries[set.head + picks[k]]
     for (let k = 0; k < n; k++) if (picks[k] < length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]))
     this.prefetchSink ^= sink
   }

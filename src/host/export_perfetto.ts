@@ -25,6 +25,7 @@ export const TRACE_THREADS = {
   host: { tid: 4, name: 'host discards and refaults' },
   workload: { tid: 5, name: 'workload phases' },
   allocator: { tid: 6, name: 'allocations and frees' },
+  vm: { tid: 7, name: 'kswapd, direct reclaim and compaction' },
 } as const
 
 const THREAD_OF: Readonly<Record<EventKind, keyof typeof TRACE_THREADS>> = {
@@ -43,6 +44,17 @@ const THREAD_OF: Readonly<Record<EventKind, keyof typeof TRACE_THREADS>> = {
   alloc_failure: 'workload',
   alloc: 'allocator',
   free: 'allocator',
+  kswapd: 'vm',
+  direct_reclaim: 'vm',
+  compaction: 'vm',
+}
+
+/** Events that stand for work over time, drawn as slices: kswapd and kcompactd report at their end, a direct stall at its start. */
+const sliceStart_ms = (event: SimEvent): number | null => {
+  if (event.dur_ms === undefined) return null
+  if (event.kind === 'direct_reclaim' || (event.kind === 'compaction' && event.detail?.startsWith('direct') === true)) return event.t_ms
+  if (event.kind === 'kswapd' || event.kind === 'compaction') return event.t_ms - event.dur_ms
+  return null
 }
 
 const EVENTS_PER_WRITE = 2048
@@ -131,7 +143,11 @@ async function writeTrace(recorder: Recorder, meta: TraceMeta, write: TextWriter
         const ts = traceMicros(start.t_ms)
         emit(lines, { name: 'page_reporting pass', ph: 'X', ts, dur: traceMicros(event.t_ms - start.t_ms), pid: TRACE_PID, tid, args: eventArgs(start) })
       }
-    } else emit(lines, { name: event.kind, ph: 'i', s: 't', ts: traceMicros(event.t_ms), pid: TRACE_PID, tid, args: eventArgs(event) })
+    } else {
+      const start = sliceStart_ms(event)
+      if (start !== null) emit(lines, { name: event.kind, ph: 'X', ts: traceMicros(start), dur: traceMicros(event.dur_ms ?? 0), pid: TRACE_PID, tid, args: eventArgs(event) })
+      else emit(lines, { name: event.kind, ph: 'i', s: 't', ts: traceMicros(event.t_ms), pid: TRACE_PID, tid, args: eventArgs(event) })
+    }
     if (++pending === EVENTS_PER_WRITE) {
       await write(lines.join(''))
       lines = []

@@ -25,11 +25,11 @@ describe('checkLimits', () => {
     expect(checkLimits(exp({ guest: { memoryMiB: 180225 } }), machine).ok).toBe(false)
   })
 
-  it('refuses a recording that would fill the temp directory, naming the sample interval (117 sample columns)', () => {
+  it('refuses a recording that would fill the temp directory, naming the sample interval (129 sample columns)', () => {
     const r = checkLimits(exp({ durationMs: 7 * 24 * 3600 * 1000, recorder: { sampleIntervalMs: 1 } }), machine)
     expect(!r.ok && r.error.issues?.[0].path).toBe('recorder.sampleIntervalMs')
-    expect(!r.ok && r.error.message).toContain('a sample interval of at least 73 ms fits')
-    expect(checkLimits(exp({ durationMs: 7 * 24 * 3600 * 1000, recorder: { sampleIntervalMs: 73 } }), machine).ok).toBe(true)
+    expect(!r.ok && r.error.message).toContain('a sample interval of at least 83 ms fits')
+    expect(checkLimits(exp({ durationMs: 7 * 24 * 3600 * 1000, recorder: { sampleIntervalMs: 83 } }), machine).ok).toBe(true)
   })
 
   it('refuses a workload that would run for days, naming the phase and what fits', () => {

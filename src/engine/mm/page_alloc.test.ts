@@ -203,9 +203,13 @@ describe('__rmqueue_fallback and steal_suitable_fallback', () => {
 
   it('below pageblock order: boosts, moves the free pages to the tail keeping PG_reported, claims with >= 256 free', () => {
     const pa = fragmentLastPageblock(200)
+    const wakes: number[] = []
+    pa.attachSlowpath({ allocSlowpath: () => -1, wakeupKswapdBoosted: (zone) => wakes.push(zone) })
     // Free in 11776..12287: 11976 (o3), 11984 (o4), 12000 (o5), 12032 (o8) = 312 pages.
     pa.setPageReported(12032)
     expect(pa.allocPages(0, MIGRATE_UNMOVABLE, 0)).toBe(11976)
+    // ZONE_BOOSTED_WATERMARK: rmqueue() woke kswapd for the zone, once
+    expect(wakes).toEqual([Z])
     // 312 free + 0 alike >= 256: claimed.
     expect(pa.getPageblockMigratetype(11776)).toBe(MIGRATE_UNMOVABLE)
     expect(list(pa, Z, 8, MIGRATE_UNMOVABLE)).toEqual([12032])
@@ -216,11 +220,14 @@ describe('__rmqueue_fallback and steal_suitable_fallback', () => {
     expect([0, 1, 2].map((o) => pa.listFirst(Z, o, MIGRATE_UNMOVABLE))).toEqual([11977, 11978, 11980])
     // boost_watermark: min(0 + 512, max(512, 271 * 15000 / 10000 = 406)) = 512.
     expect(pa.watermarkBoost(Z)).toBe(512)
-    // 311 free <= min 181 + boost 512: even the slow path fails now.
+    // 311 free <= low 226 + boost 512: the fast path fails and the slow path (here: fails) takes over.
     expect(pa.allocPages(0, MIGRATE_MOVABLE, 0)).toBe(-1)
-    // Back above high + boost (271 + 512) once an order-9 block comes back: kswapd drops the boost.
+    // Frees do not clear the boost, however much comes back: only kswapd does, at the end of balance_pgdat().
     pa.freePages(4096, 9, 0)
+    expect(pa.watermarkBoost(Z)).toBe(512)
+    pa.clearBoost(Z, 512)
     expect(pa.watermarkBoost(Z)).toBe(0)
+    expect(wakes).toEqual([Z])
     pa.check()
   })
 

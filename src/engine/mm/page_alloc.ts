@@ -4,14 +4,17 @@
 // and split_page() for trace replay. State is kept in flat typed arrays indexed by pfn
 // (memmap.ts, list.ts); nothing is allocated on the hot paths.
 //
-// Out of scope, on purpose: reclaim and compaction (kswapd never reclaims allocated pages; a
-// boost is dropped when the zone is back above its high watermark, as kswapd does at the end of
-// balance_pgdat()), CMA areas, MIGRATE_ISOLATE ranges (so nothing bypasses the pcp lists),
+// What happens when the fast path fails (__alloc_pages_slowpath(): kswapd, direct reclaim and
+// compaction) is in slowpath.ts, vmscan.ts and compaction.ts, attached with attachSlowpath(); a
+// boost is cleared by kswapd only (balance_pgdat()).
+//
+// Out of scope, on purpose: CMA areas, MIGRATE_ISOLATE ranges (so nothing bypasses the pcp lists),
 // ALLOC_HIGHATOMIC/ALLOC_OOM allocations (reserveHighatomicPageblock() stands in for the
 // reservation they make), and the boot-time shuffle of the free lists (only shuffle_pick_tail()).
 import { PFN_STATES } from '../../common/api'
 import * as api from './page_alloc_api'
 import type { NotifyFree, PageAlloc, PageAllocConfig } from './page_alloc_api'
+import { __GFP_KSWAPD_RECLAIM, GFP_KERNEL } from './gfp'
 import { PfnLists } from './list'
 import * as memmap from './memmap'
 import * as freeArea from './free_area'
@@ -35,12 +38,22 @@ const { FPI_NONE, PerCpuPages } = pcp
 const FPI_SKIP_REPORT_NOTIFY = 1
 const FPI_TO_TAIL = 2
 
-/** alloc_flags: the low bits index the watermark (ALLOC_WMARK_MASK). */
-const ALLOC_WMARK_MIN = 0
-const ALLOC_WMARK_LOW = 1
-const ALLOC_WMARK_HIGH = 2
+/** alloc_flags (mm/internal.h): the low bits index the watermark (ALLOC_WMARK_MASK). */
+export const ALLOC_WMARK_MIN = 0
+export const ALLOC_WMARK_LOW = 1
+export const ALLOC_WMARK_HIGH = 2
 const ALLOC_WMARK_MASK = 3
-const ALLOC_NOFRAGMENT = 0x100
+export const ALLOC_NOFRAGMENT = 0x100
+/** __GFP_KSWAPD_RECLAIM: the allocation may wake kswapd (a boosted zone does, in rmqueue()). */
+export const ALLOC_KSWAPD = 0x800
+
+/** The allocator's way out when the fast path fails, and kswapd's wakeup (vmscan.ts, slowpath.ts). */
+export interface AllocSlowpath {
+  /** __alloc_pages_slowpath(): the pfn or -1; time the caller stalled goes to PageAllocator.stall_ns. */
+  allocSlowpath(order: number, mt: number, cpu: number, gfp: number): number
+  /** wakeup_kswapd(zone, 0, 0, zone_idx(zone)) from rmqueue() when ZONE_BOOSTED_WATERMARK was set. */
+  wakeupKswapdBoosted(zone: number): void
+}
 
 /** fallbacks[][]: two fallback types per PCP type, in the order __rmqueue_fallback() tries them. */
 const FALLBACKS = Int8Array.of(
@@ -124,6 +137,13 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   readonly randomBit: () => number
   readonly notifyFree: NotifyFree
 
+  /** __alloc_pages_slowpath() and kswapd, once attached (without: retry at the min watermark, nothing clears a boost). */
+  slowpath: AllocSlowpath | null = null
+  /** Time allocations stalled in direct reclaim and compaction since the caller last took it (takeStall_ns()). */
+  stall_ns = 0
+  /** The struct page lru words of allocated block heads: the workload's reverse map (alloc_set.ts). */
+  readonly rmap: Int32Array
+
   /** Out-values of findSuitableFallback()/moveFreepages(), kept in fields to avoid allocating. */
   private canSteal = false
   private movablePages = 0
@@ -148,6 +168,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.page = this.memmap.page
     this.pageblockMt = this.memmap.pageblockMt
     this.lists = new PfnLists(layout.nrPfns, NR_FREE_LISTS)
+    this.rmap = this.lists.link
     this.area = new FreeArea(this.lists, this.memmap)
     this.pcp = new PerCpuPages(
       { cpus: config.cpus, pcpOrders: config.pcpOrders, pageblockOrder: config.pageblockOrder, highMode: config.pcpHighMode },
@@ -246,7 +267,6 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     else toTail = this.buddyMergeLikely(pfn, buddyPfn, order)
     this.area.add(pfn, zone, order, mt, toTail)
     if (mergedReported) this.area.setMergedReported(pfn, zone, order)
-    if (this.watermarkBoostByZone[zone] !== 0) this.kswapdBalance(zone)
     if ((fpi & FPI_SKIP_REPORT_NOTIFY) === 0) this.notifyFree(zone, order)
   }
 
@@ -352,20 +372,20 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     }
     if (fallbackMt === -1) return false
     const pfn = this.area.first(zone, currentOrder, fallbackMt)
-    this.stealSuitableFallback(zone, pfn, startMt, this.canSteal)
+    this.stealSuitableFallback(zone, pfn, startMt, this.canSteal, allocFlags)
     return true
   }
 
   /** steal_suitable_fallback(): claim whole pageblocks, or move the block's free pages, or just this block. */
-  private stealSuitableFallback(zone: number, pfn: number, startType: number, wholeBlock: boolean): void {
+  private stealSuitableFallback(zone: number, pfn: number, startType: number, wholeBlock: boolean, allocFlags: number): void {
     const currentOrder = this.memmap.order(pfn)
     const oldBlockType = this.pageblockMt[pfn >> this.pageblockOrder]
     if (oldBlockType !== MIGRATE_HIGHATOMIC) {
       if (currentOrder >= this.pageblockOrder) {
         this.changePageblockRange(pfn, currentOrder, startType)
       } else {
-        // ALLOC_KSWAPD is assumed (every allocation here may wake kswapd).
-        if (this.boostWatermark(zone)) this.boostedFlag[zone] = 1
+        // the boost always; ZONE_BOOSTED_WATERMARK (kswapd woken in rmqueue()) only with ALLOC_KSWAPD
+        if (this.boostWatermark(zone) && (allocFlags & ALLOC_KSWAPD) !== 0) this.boostedFlag[zone] = 1
         if (wholeBlock) {
           const freePages = this.moveFreepagesBlock(zone, pfn, startType)
           if (freePages !== 0) {
@@ -441,18 +461,20 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     return true
   }
 
-  /**
-   * kswapd's balance_pgdat() as far as the boost goes: once the zone is above its high watermark
-   * (boost included), the boost is dropped. Without reclaim in the model, frees are what get it there.
-   */
-  private kswapdBalance(zone: number): void {
-    const boost = this.watermarkBoostByZone[zone]
-    if (this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > this.watermark[zone * 3 + ALLOC_WMARK_HIGH] + boost) {
-      this.watermarkBoostByZone[zone] = 0
-    }
+  /** The end of balance_pgdat(): zone->watermark_boost -= min(watermark_boost, the boost kswapd saw on entry). */
+  clearBoost(zone: number, seen: number): void {
+    this.watermarkBoostByZone[zone] -= Math.min(this.watermarkBoostByZone[zone], seen)
   }
 
   // ---- watermarks and the zonelist ----
+
+  /**
+   * zone_watermark_ok(zone, order, mark, highest_zoneidx, 0) (or __zone_watermark_ok() with
+   * `freePages` for its free-page count): `mark` includes the boost when the caller's does.
+   */
+  watermarkOk(zone: number, order: number, mark: number, highestZoneidx: number, freePages = this.nrFreePagesByZone[zone]): boolean {
+    return this.zoneWatermarkOk(zone, order, mark, this.lowmemReserve[zone * NR_ZONES + highestZoneidx], freePages)
+  }
 
   /** __zone_watermark_ok() without ALLOC_RESERVES, for highest_zoneidx given by `reserve`. */
   private zoneWatermarkOk(zone: number, order: number, mark: number, reserve: number, freePages: number): boolean {
@@ -481,7 +503,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
    * get_page_from_freelist(): zones Normal -> DMA32 -> DMA (highest_zoneidx Normal), each against
    * its watermark plus boost plus lowmem_reserve; with ALLOC_NOFRAGMENT a second round without it.
    */
-  private getPageFromFreelist(order: number, mt: number, cpu: number, allocFlags: number): number {
+  getPageFromFreelist(order: number, mt: number, cpu: number, allocFlags: number): number {
     for (;;) {
       const mark = allocFlags & ALLOC_WMARK_MASK
       for (let zone = this.preferredZone; zone >= 0; zone--) {
@@ -504,24 +526,26 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       pfn = this.rmqueueBlock(zone, order, mt, allocFlags)
       if (pfn >= 0) this.nrFreePagesByZone[zone] -= 1 << order
     }
-    if (this.boostedFlag[zone] !== 0) {
+    if ((allocFlags & ALLOC_KSWAPD) !== 0 && this.boostedFlag[zone] !== 0) {
       this.boostedFlag[zone] = 0
-      this.kswapdBalance(zone)
+      this.slowpath?.wakeupKswapdBoosted(zone)
     }
     return pfn
   }
 
   // ---- the allocation API ----
 
-  allocPages(order: number, migratetype: number, cpu: number): number {
+  allocPages(order: number, migratetype: number, cpu: number, gfp: number = GFP_KERNEL): number {
     if (!(order >= 0 && order <= MAX_ORDER && (order | 0) === order)) throw new Error(`allocPages: order must be an integer in 0..${MAX_ORDER}, got ${order}`)
     if (!(migratetype >= 0 && migratetype < MIGRATE_PCPTYPES && (migratetype | 0) === migratetype)) {
       throw new Error(`allocPages: migratetype must be Unmovable, Movable or Reclaimable (0..2), got ${migratetype}`)
     }
     if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`allocPages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
-    let pfn = this.getPageFromFreelist(order, migratetype, cpu, this.initialAllocFlags)
-    // __alloc_pages_slowpath(): kswapd woken, retried against the min watermark; reclaim and compaction are not modelled.
-    if (pfn < 0) pfn = this.getPageFromFreelist(order, migratetype, cpu, ALLOC_WMARK_MIN)
+    const kswapd = (gfp & __GFP_KSWAPD_RECLAIM) !== 0 ? ALLOC_KSWAPD : 0
+    let pfn = this.getPageFromFreelist(order, migratetype, cpu, this.initialAllocFlags | kswapd)
+    if (pfn < 0) {
+      pfn = this.slowpath !== null ? this.slowpath.allocSlowpath(order, migratetype, cpu, gfp) : this.getPageFromFreelist(order, migratetype, cpu, ALLOC_WMARK_MIN | kswapd)
+    }
     if (pfn < 0) return -1
     this.page[pfn] = KIND_ALLOCATED | (migratetype << MT_SHIFT) | ((order + 1) << ORDER_SHIFT)
     return pfn
@@ -543,12 +567,68 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     }
   }
 
+  takeStall_ns(): number {
+    const t = this.stall_ns
+    this.stall_ns = 0
+    return t
+  }
+
+  attachSlowpath(slowpath: AllocSlowpath): void {
+    this.slowpath = slowpath
+  }
+
+  /** ZONE_RECLAIM_ACTIVE (set_reclaim_active()/clear_reclaim_active() around balance_pgdat()): lowers pcp high. */
+  setReclaimActive(zone: number, active: boolean): void {
+    this.pcp.reclaimActive[zone] = active ? 1 : 0
+  }
+
+  /**
+   * __isolate_free_page() for compaction's free scanner, then split_map_pages(): the free block of
+   * `order` at `pfn` (Reported or not: del_page_from_free_list() clears the flag) becomes 2^order
+   * allocated order-0 movable pages held by compaction. False when the zone would fall to its min
+   * watermark + 2^order (the block stays free).
+   */
+  isolateFreeForCompaction(pfn: number, order: number): boolean {
+    this.requireBuddyHead('isolateFreeForCompaction', pfn, order)
+    if (!this.isolateFreeBlock(pfn, order)) return false
+    this.page.fill(pageWord(0, KIND_ALLOCATED | (MIGRATE_MOVABLE << MT_SHIFT)), pfn, pfn + (1 << order))
+    return true
+  }
+
+  /** migrate_folio() of an order-0 page: `dst` (held by compaction) takes the allocated state of `src`; the caller frees `src`. */
+  migratePageState(src: number, dst: number): void {
+    this.page[dst] = this.page[src]
+  }
+
+  /** The head of an allocated block of `order` (any migratetype), for the rmap checker. */
+  allocatedHead(pfn: number, order: number): boolean {
+    return pfn >= 0 && pfn < this.maxPfn && this.isAllocatedHead(pfn, order)
+  }
+
   prefetchPage(pfn: number): void {
     if (pfn >= 0 && pfn < this.maxPfn) this.prefetched ^= this.page[pfn]
   }
 
   drainAllPages(): void {
     this.pcp.drainAll()
+  }
+
+  /** drain_all_pages(zone): every CPU's per-CPU lists of one zone. */
+  drainZonePages(zone: number): void {
+    for (let cpu = 0; cpu < this.pcp.cpus; cpu++) this.drainLocalPages(zone, cpu)
+  }
+
+  /** drain_local_pages(zone) on `cpu` (lru_add_drain_cpu_zone() in compaction). */
+  drainLocalPages(zone: number, cpu: number): void {
+    const c = this.pcp.count[cpu * NR_ZONES + zone]
+    if (c > 0) this.pcp.freePcppagesBulk(zone, cpu, c, 0)
+  }
+
+  /** find_suitable_fallback(area, order, mt, only_stealable = true, ...) !== -1: a fallback list holds a block this request could steal. */
+  hasStealableFallback(zone: number, order: number, mt: number): boolean {
+    if (this.area.nrFree[zone * NR_PAGE_ORDERS + order] === 0 || !this.canStealFallback(order, mt)) return false
+    for (let i = 0; i < MIGRATE_PCPTYPES - 1; i++) if (this.area.first(zone, order, FALLBACKS[mt * 2 + i]) >= 0) return true
+    return false
   }
 
   /**
@@ -611,16 +691,24 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   isolateFreePage(pfn: number, order: number): boolean {
     this.requireBuddyHead('isolateFreePage', pfn, order)
+    if (!this.isolateFreeBlock(pfn, order)) return false
+    this.memmap.set(pfn, order, KIND_ISOLATED)
+    this.isolatedByZone[zoneIdx(pfn)] += 1 << order
+    return true
+  }
+
+  /**
+   * __isolate_free_page(): zone_watermark_ok(zone, 0, raw WMARK_MIN + 2^order, 0, ALLOC_CMA), then
+   * off the free list (PG_reported cleared); from pageblock_order - 1 the covered pageblocks
+   * become Movable (6.6 changes only their type bits; their other free pages stay where they are).
+   */
+  private isolateFreeBlock(pfn: number, order: number): boolean {
     const zone = zoneIdx(pfn)
-    // __isolate_free_page(): zone_watermark_ok(zone, 0, raw WMARK_MIN + 2^order, 0, ALLOC_CMA).
     const mark = this.watermark[zone * 3 + ALLOC_WMARK_MIN] + (1 << order)
     if (!(this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > mark)) return false
     this.nrFreePagesByZone[zone] -= 1 << order
     this.area.del(pfn, zone, order)
-    this.memmap.set(pfn, order, KIND_ISOLATED)
-    this.isolatedByZone[zone] += 1 << order
     if (order >= this.pageblockOrder - 1) {
-      // 6.6 changes only the type bits of the covered pageblocks; their other free pages stay where they are.
       const end = pfn + (1 << order) - 1
       for (let p = pfn; p < end; p += this.pageblockNrPages) {
         if (isMergeable(this.pageblockMt[p >> this.pageblockOrder])) this.pageblockMt[p >> this.pageblockOrder] = MIGRATE_MOVABLE

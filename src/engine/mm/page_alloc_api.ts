@@ -96,8 +96,19 @@ export interface PageAlloc {
   putbackIsolatedPage(pfn: number, order: number): void
 
   // The allocation API the workload drives.
-  /** alloc_pages(): via the per-CPU list of `cpu` for PCP orders, else __rmqueue under the zone lock. Returns the pfn or -1. */
-  allocPages(order: number, migratetype: number, cpu: number): number
+  /**
+   * alloc_pages(): via the per-CPU list of `cpu` for PCP orders, else __rmqueue under the zone
+   * lock; when the fast path fails, the slow path as `gfp` (gfp.ts, default GFP_KERNEL) allows:
+   * kswapd, direct compaction and reclaim. Returns the pfn or -1.
+   */
+  allocPages(order: number, migratetype: number, cpu: number, gfp?: number): number
+  /** Time allocations stalled in direct reclaim and compaction since the last call, in ns (then 0). */
+  takeStall_ns(): number
+  /**
+   * Two Int32 words per pfn that belong to whoever owns an allocated block head (struct page's lru
+   * union): the workload's reverse map (alloc_set.ts). Meaningless for free pages.
+   */
+  readonly rmap: Int32Array
   /** __free_pages(): to the per-CPU list of `cpu` for PCP orders (may drain a batch), else __free_one_page. */
   freePages(pfn: number, order: number, cpu: number): void
   /** A hint, no state change: loads the memmap entry of `pfn` ahead of its free, so that misses of several coming frees overlap. */

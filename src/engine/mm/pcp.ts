@@ -60,6 +60,8 @@ export class PerCpuPages {
   readonly batch = new Int32Array(NR_ZONES)
   /** Drains of the zone load their pages' memmap first (freePcppagesBulk()). */
   readonly prefetchDrain = new Uint8Array(NR_ZONES)
+  /** ZONE_RECLAIM_ACTIVE per zone: kswapd is reclaiming (balance_pgdat()). */
+  readonly reclaimActive = new Uint8Array(NR_ZONES)
   /** pcp_allowed_order() for orders 0..10. */
   readonly allowedOrder = new Uint8Array(NR_PAGE_ORDERS)
   readonly highMode: PcpHighMode
@@ -132,9 +134,8 @@ export class PerCpuPages {
       return
     }
     const freeHigh = this.freeFactor[pz] !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER
-    // nr_pcp_high(): 0 when batch-freeing high orders. ZONE_RECLAIM_ACTIVE (kswapd reclaiming)
-    // never holds here: reclaim is outside the model.
-    const high = freeHigh ? 0 : this.high[zone]
+    // nr_pcp_high(): 0 when batch-freeing high orders; while kswapd reclaims (ZONE_RECLAIM_ACTIVE) at most 4 batches
+    const high = freeHigh ? 0 : this.reclaimActive[zone] !== 0 ? Math.min(batch << 2, this.high[zone]) : this.high[zone]
     if (count >= high) this.freePcppagesBulk(zone, cpu, this.nrPcpFree(pz, high, batch, freeHigh), pindex)
   }
 

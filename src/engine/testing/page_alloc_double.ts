@@ -38,6 +38,7 @@ export class PageAllocDouble implements PageAlloc {
   readonly notified: [number, number][] = []
   /** Records every splitPage (pfn, order): the double keeps no allocated blocks to split. */
   readonly splits: [number, number][] = []
+  readonly rmap: Int32Array
   private readonly headOrder: Int8Array
   private readonly reported: Uint8Array
   private readonly isolated: Int8Array
@@ -55,6 +56,7 @@ export class PageAllocDouble implements PageAlloc {
     this.zones = zones
     this.maxPfn = Math.max(...zones.map((z) => z.endPfn))
     const n = this.maxPfn
+    this.rmap = new Int32Array(2 * n)
     this.headOrder = new Int8Array(n).fill(NONE)
     this.reported = new Uint8Array(n)
     this.isolated = new Int8Array(n).fill(NONE)
@@ -213,6 +215,10 @@ export class PageAllocDouble implements PageAlloc {
 
   freePages(pfn: number, order: number): void {
     this.freeOne(pfn, order, false, true)
+  }
+
+  takeStall_ns(): number {
+    return 0
   }
 
   // models take_page_off_buddy(): the free block holding the range is split around it (break_down_buddy_pages())
