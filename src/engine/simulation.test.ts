@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { ExperimentSchema, type Experiment, type ExperimentInput } from '../common/experiment'
 import { COL, type SimEvent } from '../common/samples'
 import churnDelay from '../../resources/examples/churn-delay-tradeoff.prlab.json'
+import compactionMergesHoles from '../../resources/examples/compaction-merges-holes.prlab.json'
+import compactionTakesReported from '../../resources/examples/compaction-takes-reported.prlab.json'
 import fragmentation from '../../resources/examples/fragmentation-every-other.prlab.json'
 import hugetlb1g from '../../resources/examples/hugetlb-1g-ignored.prlab.json'
 import hypervOrder5 from '../../resources/examples/hyperv-order-5.prlab.json'
 import idleDrain from '../../resources/examples/idle-drain-16g.prlab.json'
+import reclaimPagecache from '../../resources/examples/reclaim-pagecache-kswapd.prlab.json'
 import replayKmem from '../../resources/examples/replay-kmem-trace.prlab.json'
 import vfio from '../../resources/examples/vfio-inhibited.prlab.json'
 import { createSimulation } from './simulation'
@@ -42,10 +45,40 @@ const last = (r: Run): Float64Array => r.rows[r.rows.length - 1]
 
 describe('example experiments', () => {
   it('all validate against ExperimentSchema', () => {
-    for (const doc of [idleDrain, fragmentation, churnDelay, hugetlb1g, vfio, hypervOrder5, replayKmem]) {
+    for (const doc of [idleDrain, fragmentation, churnDelay, hugetlb1g, vfio, hypervOrder5, replayKmem, reclaimPagecache, compactionMergesHoles, compactionTakesReported]) {
       const parsed = ExperimentSchema.safeParse(doc)
       expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true)
     }
+  })
+
+  it('reclaim-pagecache-kswapd: 3 GiB of cache plus a 1.5 GiB app do not fit in 4 GiB; reclaim drops cache so the app never fails, and its exit is reported', () => {
+    const r = run(ExperimentSchema.parse(reclaimPagecache))
+    const s = r.sim.summary(0)
+    expect(s.alloc_failures).toBe(0)
+    // 3072 + 1536 MiB asked of 4096 MiB of RAM: at least 512 MiB of page cache had to go
+    expect(s.kswapd_reclaimed_kib + s.direct_reclaimed_kib).toBeGreaterThanOrEqual(512 * 1024)
+    expect(s.swapped_out_kib).toBe(0) // no swap: only clean page cache is reclaimable
+    expect(s.peak_host_rss_kib - s.final_host_rss_kib).toBeGreaterThan(1400 * 1024)
+  })
+
+  it('compaction-merges-holes: compact_memory turns unreportable order-8 holes into reported order-10 blocks, and never takes a reported free pageblock', () => {
+    const r = run(ExperimentSchema.parse(compactionMergesHoles))
+    const at = (t_ms: number): Float64Array => r.rows.find((row) => row[COL.t_ms] >= t_ms) ?? last(r)
+    const before = at(15_500) // after the holes' idle, before compact-memory
+    const s = r.sim.summary(0)
+    expect(s.compact_migrated_kib).toBeGreaterThan(512 * 1024)
+    // suitable_migration_target(): a free block of pageblock order or more is no target, and the holes were below the reporting order
+    expect(s.compact_reported_taken_kib).toBe(0)
+    expect(s.refaulted_kib).toBe(0)
+    expect(last(r)[COL.reported_kib] - before[COL.reported_kib]).toBeGreaterThan(512 * 1024)
+  })
+
+  it('compaction-takes-reported: at page_reporting_order 5 the reported holes are migration targets; each taken page the migration writes refaults on the host', () => {
+    const r = run(ExperimentSchema.parse(compactionTakesReported))
+    const s = r.sim.summary(0)
+    expect(s.compact_reported_taken_kib).toBeGreaterThan(256 * 1024)
+    expect(s.refaulted_kib).toBeGreaterThan(0)
+    expect(s.refaulted_kib).toBeLessThanOrEqual(s.compact_reported_taken_kib)
   })
 
   it('§5.32 hugetlb-1g: reports are acked but nothing is reclaimed', () => {
