@@ -54,11 +54,11 @@ describe('example experiments', () => {
   it('reclaim-pagecache-kswapd: 3 GiB of cache plus a 1.5 GiB app do not fit in 4 GiB; reclaim drops cache so the app never fails, and its exit is reported', () => {
     const r = run(ExperimentSchema.parse(reclaimPagecache))
     const s = r.sim.summary(0)
-    expect(s.alloc_failures).toBe(0)
+    expect(Number(s.alloc_failures)).toBe(0)
     // 3072 + 1536 MiB asked of 4096 MiB of RAM: at least 512 MiB of page cache had to go
-    expect(s.kswapd_reclaimed_kib + s.direct_reclaimed_kib).toBeGreaterThanOrEqual(512 * 1024)
-    expect(s.swapped_out_kib).toBe(0) // no swap: only clean page cache is reclaimable
-    expect(s.peak_host_rss_kib - s.final_host_rss_kib).toBeGreaterThan(1400 * 1024)
+    expect(Number(s.kswapd_reclaimed_kib) + Number(s.direct_reclaimed_kib)).toBeGreaterThanOrEqual(512 * 1024)
+    expect(Number(s.swapped_out_kib)).toBe(0) // no swap: only clean page cache is reclaimable
+    expect(Number(s.peak_host_rss_kib) - Number(s.final_host_rss_kib)).toBeGreaterThan(1400 * 1024)
   })
 
   it('compaction-merges-holes: compact_memory turns unreportable order-8 holes into reported order-10 blocks, and never takes a reported free pageblock', () => {
@@ -66,19 +66,19 @@ describe('example experiments', () => {
     const at = (t_ms: number): Float64Array => r.rows.find((row) => row[COL.t_ms] >= t_ms) ?? last(r)
     const before = at(15_500) // after the holes' idle, before compact-memory
     const s = r.sim.summary(0)
-    expect(s.compact_migrated_kib).toBeGreaterThan(512 * 1024)
+    expect(Number(s.compact_migrated_kib)).toBeGreaterThan(512 * 1024)
     // suitable_migration_target(): a free block of pageblock order or more is no target, and the holes were below the reporting order
-    expect(s.compact_reported_taken_kib).toBe(0)
-    expect(s.refaulted_kib).toBe(0)
+    expect(Number(s.compact_reported_taken_kib)).toBe(0)
+    expect(Number(s.refaulted_kib)).toBe(0)
     expect(last(r)[COL.reported_kib] - before[COL.reported_kib]).toBeGreaterThan(512 * 1024)
   })
 
   it('compaction-takes-reported: at page_reporting_order 5 the reported holes are migration targets; each taken page the migration writes refaults on the host', () => {
     const r = run(ExperimentSchema.parse(compactionTakesReported))
     const s = r.sim.summary(0)
-    expect(s.compact_reported_taken_kib).toBeGreaterThan(256 * 1024)
-    expect(s.refaulted_kib).toBeGreaterThan(0)
-    expect(s.refaulted_kib).toBeLessThanOrEqual(s.compact_reported_taken_kib)
+    expect(Number(s.compact_reported_taken_kib)).toBeGreaterThan(256 * 1024)
+    expect(Number(s.refaulted_kib)).toBeGreaterThan(0)
+    expect(Number(s.refaulted_kib)).toBeLessThanOrEqual(Number(s.compact_reported_taken_kib))
   })
 
   it('§5.32 hugetlb-1g: reports are acked but nothing is reclaimed', () => {
@@ -122,9 +122,9 @@ describe('Simulation', () => {
     const row = last(r)
     expect(s.first_report_ms).toBe(2000) // registration at 0 arms the first pass at +2 s
     expect(s.report_calls).toBe(row[COL.report_calls])
-    expect(s.final_host_rss_kib).toBe(row[COL.host_rss_kib])
+    expect(Number(s.final_host_rss_kib)).toBe(row[COL.host_rss_kib])
     expect(row[COL.reclaimed_kib]).toBeGreaterThan(700 * 1024)
-    expect(s.peak_host_rss_kib - s.final_host_rss_kib).toBe(row[COL.reclaimed_kib])
+    expect(Number(s.peak_host_rss_kib) - Number(s.final_host_rss_kib)).toBe(row[COL.reclaimed_kib])
     expect(s.sim_ms).toBe(20000)
     expect(s.wall_ms).toBe(12)
     expect(r.rows).toHaveLength(201) // t = 0, 100, ..., 20000
