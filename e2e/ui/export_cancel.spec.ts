@@ -4,12 +4,14 @@ import { test, expect } from '../fixtures'
 import { openExample, runToEnd } from './lab_ui'
 
 test('a long CSV export shows progress and Cancel stops it', async ({ labPage: page }) => {
+  test.setTimeout(300_000)
   await openExample(page)
   // One hour sampled every 10 ms: 360,001 rows, an export of several seconds.
   await page.getByTestId('field-durationMs').fill('3600000')
   await page.getByTestId('field-recorder.sampleIntervalMs').fill('10')
   await page.getByTestId('run-speed').selectOption('max')
-  await runToEnd(page)
+  // 360,001 rows of 130 columns: about 25 s on a quiet 2-core machine, more on a busy one
+  await runToEnd(page, 180_000)
 
   let downloaded = false
   page.on('download', () => (downloaded = true))

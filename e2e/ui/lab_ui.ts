@@ -6,9 +6,9 @@ export async function openExample(page: Page, name = 'quick-drain-2g'): Promise<
   await expect(page.getByTestId('editor')).toBeVisible()
 }
 
-export async function runToEnd(page: Page): Promise<void> {
+export async function runToEnd(page: Page, timeout_ms = 60_000): Promise<void> {
   await page.getByTestId('run-start').click()
-  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: 60_000 })
+  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: timeout_ms })
 }
 
 export async function simMs(page: Page): Promise<number> {
