@@ -12,7 +12,7 @@ import { createSimulation } from '../src/engine/simulation'
 
 type Input = Omit<ExperimentInput, 'format' | 'version'>
 
-const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...input })
+const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, ...input })
 const sink = { sample: (): void => undefined, event: (): void => undefined }
 
 /** The case: 16 GiB, 4 vCPUs, 8 GiB held, 390.625 MiB/s of order-0 churn (100,000 allocations/s) around 4 GiB live, 100 ms samples. */

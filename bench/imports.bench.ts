@@ -56,7 +56,7 @@ export async function runImportsBench(): Promise<string[]> {
         k,
         experiment: ExperimentSchema.parse({
           format: 'page-reporting-lab/experiment',
-          version: 1,
+          version: 2,
           durationMs: 120_000,
           guest: { memoryMiB: 2048 },
           reporting: { order: [5, 7, 9, 10][k % 4], delayMs: k < 4 ? 100 : 2000 },

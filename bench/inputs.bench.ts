@@ -13,7 +13,7 @@ import type { SimulationInputs } from '../src/engine/api'
 import { createSimulation } from '../src/engine/simulation'
 
 type Input = Omit<ExperimentInput, 'format' | 'version'>
-const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...input })
+const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, ...input })
 const sink = { sample: (): void => undefined, event: (): void => undefined }
 const fmt = (x: number, digits = 1): string => x.toFixed(digits)
 

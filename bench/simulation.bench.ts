@@ -9,7 +9,7 @@ import { createSimulation } from '../src/engine/simulation'
 
 type Input = Omit<ExperimentInput, 'format' | 'version'>
 
-const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 1, ...input })
+const experiment = (input: Input): Experiment => ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, ...input })
 const sink = { sample: (): void => undefined, event: (): void => undefined }
 
 interface Timed {
