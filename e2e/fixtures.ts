@@ -3,6 +3,9 @@
 import { test as base, expect, type Page } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 export interface LabServerHandle {
   /** The URL the server printed, with its token. */
@@ -10,10 +13,12 @@ export interface LabServerHandle {
   readonly origin: string
   readonly token: string
   readonly port: number
+  /** The server's data folder (its run library is dataDir/runs), emptied before each test. */
+  readonly dataDir: string
 }
 
-async function startServer(): Promise<{ handle: LabServerHandle; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--port', '0'], {
+async function startServer(dataDir: string): Promise<{ handle: LabServerHandle; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--port', '0', '--data', dataDir], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -38,7 +43,7 @@ async function startServer(): Promise<{ handle: LabServerHandle; child: ChildPro
   const parsed = new URL(url)
   return {
     child,
-    handle: { url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', port: Number(parsed.port) },
+    handle: { url, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', port: Number(parsed.port), dataDir },
   }
 }
 
@@ -46,14 +51,18 @@ export const test = base.extend<{ labPage: Page }, { labServer: LabServerHandle 
   labServer: [
     // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern: none
     async ({}, use) => {
-      const { handle, child } = await startServer()
+      const dataDir = mkdtempSync(join(tmpdir(), 'prlab-e2e-data-'))
+      const { handle, child } = await startServer(dataDir)
       await use(handle)
       child.kill('SIGTERM')
       await once(child, 'exit')
+      rmSync(dataDir, { recursive: true, force: true })
     },
     { scope: 'worker' },
   ],
   labPage: async ({ page, labServer }, use) => {
+    // each test starts with an empty run library (the server lists the folder afresh)
+    rmSync(join(labServer.dataDir, 'runs'), { recursive: true, force: true })
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(labServer.url)

@@ -114,6 +114,8 @@ export class FakeDesktop {
       events: () => undefined,
       status: (s) => void page.statuses.push(s),
       menu: (c) => void page.menu.push(c),
+      library: () => undefined,
+      stateProgress: () => undefined,
       task: (t) => void page.tasks.push(t),
     }
     const lab = createBirpc<LabApi, LabEvents>(events, {

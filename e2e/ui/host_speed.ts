@@ -14,6 +14,8 @@ const done = new Promise<RunStatus>((resolve) => {
     frame: () => undefined,
     events: () => undefined,
     menu: () => undefined,
+    library: () => undefined,
+    stateProgress: () => undefined,
     task: () => undefined,
     status: (s) => {
       if (s.state === 'finished' || s.state === 'error' || s.state === 'stopped') resolve(s)

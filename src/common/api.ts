@@ -4,7 +4,7 @@
 import type { Experiment, ExperimentInput } from './experiment'
 import type { HostExperiment, HostExperimentInput } from './host_experiment'
 import type { SimEvent } from './samples'
-import type { ImportApi } from './imports'
+import type { ImportApi, SweepTable } from './imports'
 
 export type ErrorCode = 'invalid' | 'io' | 'limit' | 'busy' | 'not-found' | 'cancelled' | 'internal'
 
@@ -151,6 +151,131 @@ export interface Snapshot {
   readonly pagetypeinfo: string
 }
 
+/** Figures of a finished run shown in the run library's list (from its summary; docs/run-summary.md). */
+export interface RunFigures {
+  readonly freed_kib: number | null
+  readonly returned_kib: number | null
+  readonly returned_pct_of_freed: number | null
+  readonly first_report_after_free_ms: number | null
+  readonly passes: number | null
+  readonly report_calls: number | null
+  readonly peak_host_rss_kib: number | null
+  readonly final_host_rss_kib: number | null
+}
+
+/** A run kept in the run library (src/host/run_library.ts). */
+export interface RunInfo {
+  /** The run's id (a UUID), the same the lab gave it while it ran. */
+  readonly id: string
+  readonly name: string
+  /** When it was kept, ms since the epoch. */
+  readonly created_ms: number
+  readonly state: RunState
+  /** A run of this lab, a `prlab run --out` folder opened here, or a point of a sweep run here. */
+  readonly source: 'lab' | 'folder' | 'sweep'
+  readonly sim_ms: number
+  readonly end_ms: number
+  readonly rows: number
+  readonly events: number
+  /** Size on disk. */
+  readonly bytes: number
+  readonly figures: RunFigures | null
+  /** Its experiment is known: the state at any past time can be recomputed (stateAt). */
+  readonly hasExperiment: boolean
+}
+
+export interface RunLibraryListing {
+  /** Newest first. */
+  readonly runs: readonly RunInfo[]
+  readonly usedBytes: number
+  /** Older runs are deleted first once there are more than maxRuns or they take more than maxBytes; the newest is always kept. */
+  readonly policy: { readonly maxRuns: number; readonly maxBytes: number }
+  /** Desktop: the folder, to show. Browser mode: null (the server's folder is not the page's business). */
+  readonly location: string | null
+}
+
+/** A stored run without its sample rows (those come in slices: runRows). */
+export interface StoredRun {
+  readonly info: RunInfo
+  /** The experiment as written (null for a folder without experiment.prlab.json). */
+  readonly document: ExperimentInput | null
+  readonly summary: RunSummary | null
+  readonly events: readonly SimEvent[]
+}
+
+/** A file the page uploaded (browser mode), by name and text. */
+export interface UploadedFile {
+  readonly name: string
+  readonly text: string
+}
+
+/** Rows per runRows call: about 4 MB of float64 on the wire. */
+export const RUN_ROWS_PER_CALL = 4096
+
+/** Which parts of the guest's state stateAt reads; each is computed only when asked for. */
+export interface StateParts {
+  /** /proc/buddyinfo, /proc/pagetypeinfo and the free-area counts. */
+  readonly tables?: boolean
+  /** The memory map of a pfn range. */
+  readonly map?: { readonly startPfn: number; readonly endPfn: number; readonly cells: number }
+  /** One frame's details. */
+  readonly pfn?: number
+}
+
+/** Free and PG_reported blocks per zone, migratetype and order, and pageblocks per migratetype. */
+export interface FreeAreaCounts {
+  /** Kernel names (Unmovable, Movable, Reclaimable, HighAtomic, Isolate, …). */
+  readonly migratetypes: readonly string[]
+  readonly zones: readonly {
+    readonly name: string
+    /** [migratetype][order] blocks on the free list. */
+    readonly free: readonly (readonly number[])[]
+    /** [migratetype][order] of those, blocks with PG_reported set. */
+    readonly reported: readonly (readonly number[])[]
+    /** Pageblocks per migratetype. */
+    readonly pageblocks: readonly number[]
+  }[]
+}
+
+/** The guest's state at a recorded time (stateAt). */
+export interface GuestState {
+  /** The time of the state shown: the sample at or before the time asked for. */
+  readonly t_ms: number
+  /** From the running engine (the latest state), not recomputed. */
+  readonly live: boolean
+  readonly tables?: { readonly buddyinfo: string; readonly pagetypeinfo: string; readonly freeArea: FreeAreaCounts }
+  readonly map?: MemoryMap
+  readonly page?: PageInfo
+}
+
+/** A past state being recomputed: how far the re-simulation has come. */
+export interface StateProgress {
+  readonly runId: string
+  readonly t_ms: number
+  /** 0..1 */
+  readonly fraction: number
+}
+
+/** A grid sweep the lab runs (the Sweep view), as a task with progress and Cancel. */
+export interface SweepStarted {
+  readonly sweepId: string
+  /** The task whose progress the UI shows; cancelTask(taskId) stops the sweep. */
+  readonly taskId: string
+  readonly points: number
+}
+
+/** A lab-run sweep so far: its table holds the points that have ended. */
+export interface SweepStatus {
+  readonly sweepId: string
+  readonly state: 'running' | 'done' | 'cancelled' | 'error'
+  readonly done: number
+  readonly points: number
+  readonly table: SweepTable
+}
+
+/** Largest grid the lab runs from the UI; a bigger one is `prlab sweep`'s (shards, batch schedulers). */
+export const MAX_UI_SWEEP_POINTS = 256
+
 /** Renderer -> host. Every method is validated at the host edge (api_schema.ts). */
 export interface LabApi extends ImportApi {
   capabilities(): Promise<Capabilities>
@@ -189,6 +314,37 @@ export interface LabApi extends ImportApi {
   snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>>
   memoryMap(request: MemoryMapRequest): Promise<Result<MemoryMap>>
   pageInfo(runId: string, pfn: number): Promise<Result<PageInfo>>
+  /**
+   * The guest's state as it was at `t_ms` (the last sample at or before it; from the run's end on,
+   * the end state), or the latest state when `t_ms` is null: the memory map, /proc/buddyinfo and
+   * /proc/pagetypeinfo with per-migratetype and reported counts, one frame. For any run the lab
+   * holds or keeps in its library. A past state is recomputed (docs/past-state.md) with `stateProgress`
+   * pushes; a newer call for the same run supersedes an older one, which answers code 'cancelled'.
+   */
+  stateAt(runId: string, t_ms: number | null, parts: StateParts): Promise<Result<GuestState>>
+  /** The run library: finished runs kept on disk, newest first. */
+  listRuns(): Promise<Result<RunLibraryListing>>
+  /** A kept run's experiment, summary and events. */
+  openRun(id: string): Promise<Result<StoredRun>>
+  /** Rows [firstRow, firstRow + rows) of a kept run, row-major in SAMPLE_COLUMNS; at most RUN_ROWS_PER_CALL. */
+  runRows(id: string, firstRow: number, rows: number): Promise<Result<Float64Array>>
+  renameRun(id: string, name: string): Promise<Result<RunInfo>>
+  deleteRun(id: string): Promise<Result<true>>
+  /**
+   * Keeps a `prlab run --out` folder (samples.csv, and events.csv, summary.json,
+   * experiment.prlab.json when there) in the library. Desktop: `files` null opens the folder
+   * dialog; browser mode: the files the user uploaded. null when the user cancels.
+   */
+  importRunFolder(files: readonly UploadedFile[] | null): Promise<Result<RunInfo> | null>
+  /**
+   * Runs a grid sweep of `document`: each `grid` entry is `path=v1,v2,...` or `path=a..b[:step]`
+   * as `prlab sweep --grid` takes it. Points run headless in worker threads; files the experiment
+   * names resolve as for startRun.
+   */
+  startSweep(document: ExperimentInput, grid: readonly string[], experimentFileId?: string | null): Promise<Result<SweepStarted>>
+  sweepStatus(sweepId: string): Promise<Result<SweepStatus>>
+  /** Keeps point `k` of a sweep in the run library, to open it as a run. */
+  openSweepPoint(sweepId: string, k: number): Promise<Result<RunInfo>>
 }
 
 /** A long host operation (an export) the UI shows with progress and can cancel. */
@@ -201,7 +357,7 @@ export interface TaskStatus {
 }
 
 /** A desktop menu command; `open-file:<id>` opens a file the host handed out (recent list, command line, the OS). */
-export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | `open-file:${string}`
+export type MenuCommand = 'new' | 'open' | 'save' | 'save-as' | 'export-csv' | 'export-perfetto' | 'open-run-folder' | 'undo' | 'redo' | 'help' | `open-file:${string}`
 
 /** Host -> renderer pushes. Frames arrive at most ~30 Hz, rows coalesced. */
 export interface LabEvents {
@@ -217,4 +373,8 @@ export interface LabEvents {
   events(runId: string, events: SimEvent[]): void
   menu(command: MenuCommand): void
   task(task: TaskStatus): void
+  /** A run was kept in the run library (or renamed, or deleted: `removed`). */
+  library(info: RunInfo, removed: boolean): void
+  /** A past state is being recomputed (stateAt). */
+  stateProgress(progress: StateProgress): void
 }

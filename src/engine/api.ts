@@ -1,7 +1,7 @@
 // What the engine offers its host (the worker in src/host). Pure TypeScript: no Node, no DOM.
 import type { Experiment } from '../common/experiment'
 import type { SimEvent } from '../common/samples'
-import type { MemoryMap, PageInfo, RunSummary } from '../common/api'
+import type { FreeAreaCounts, MemoryMap, PageInfo, RunSummary } from '../common/api'
 import type { FtraceReplay } from '../common/imports'
 import type { FreeStateTarget } from '../common/initial_free_state'
 
@@ -58,10 +58,18 @@ export interface Simulation {
   advanceTo(t_ms: number): void
   /** Single step: advance until the next reporting pass has ended (or the end). */
   advanceToNextPass(): void
+  /**
+   * Advance until the sample at `t_ms` has been taken and stop right there: the state that sample
+   * row recorded (events at the same instant queued after it stay queued). False, with the clock
+   * at `t_ms`, when no sample is taken at that time (not a sample time, or already past).
+   */
+  advanceToSample(t_ms: number): boolean
   /** /proc/buddyinfo, byte-exact format (kernel-spec §4.1). */
   buddyinfo(): string
   /** /proc/pagetypeinfo, byte-exact format (kernel-spec §4.2). */
   pagetypeinfo(): string
+  /** Free and PG_reported blocks per zone, migratetype and order, pageblocks per migratetype (pagetypeinfo's counts, plus the Reported flag). */
+  freeArea(): FreeAreaCounts
   memoryMap(startPfn: number, endPfn: number, cells: number): MemoryMap
   pageInfo(pfn: number): PageInfo
   summary(wall_ms: number): RunSummary

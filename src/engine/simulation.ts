@@ -2,7 +2,7 @@
 // layout, the buddy allocator, the kernel-version preset), the reporting device and the host,
 // the workload and the sampler, all on one event queue in integer nanoseconds.
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { PFN_STATES, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
+import { PFN_STATES, type FreeAreaCounts, type MemoryMap, type PageInfo, type PfnState, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
 import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
 import { SampleSummarizer } from '../common/run_summary'
@@ -13,6 +13,7 @@ import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
 import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
 import { applyInitialFreeState } from './initial_free_state'
+import { freeAreaCounts } from './free_area_counts'
 import { kernelPreset, pageblockOrderOf } from '../common/kernel_version'
 import { Rmap } from './mm/alloc_set'
 import { Compaction } from './mm/compaction'
@@ -62,6 +63,9 @@ class LabSimulation implements GuestSimulation {
   private readonly checkEveryEvent: boolean
   private readonly sampleInterval_ns: number
   private readonly sampleHandler: number
+  /** advanceToSample(): the sample time to stop after (ns), or -1; set once that sample is taken. */
+  private sampleStop_ns = -1
+  private sampleStopped = false
   /** The headline figures, from the same rows the recorder gets. */
   private readonly summarizer = new SampleSummarizer()
 
@@ -290,8 +294,27 @@ class LabSimulation implements GuestSimulation {
     }
   }
 
+  advanceToSample(t_ms: number): boolean {
+    if (Number.isNaN(t_ms)) throw new Error('advanceToSample: t_ms is NaN')
+    const target = Math.round(t_ms * NS_PER_MS)
+    if (target > this.end_ns || target < this.queue.now_ns) return false
+    this.sampleStop_ns = target
+    this.sampleStopped = false
+    try {
+      while (!this.sampleStopped && this.queue.runNext(target)) if (this.checkEveryEvent) this.check()
+    } finally {
+      this.sampleStop_ns = -1
+    }
+    if (!this.sampleStopped) this.queue.runUntil(target)
+    return this.sampleStopped
+  }
+
   buddyinfo(): string {
     return this.alloc.buddyinfo()
+  }
+
+  freeArea(): FreeAreaCounts {
+    return freeAreaCounts(this.alloc)
   }
 
   pagetypeinfo(): string {
@@ -461,6 +484,7 @@ class LabSimulation implements GuestSimulation {
     this.summarizer.addRow(this.sampler.row)
     const next = this.queue.now_ns + this.sampleInterval_ns
     if (next <= this.end_ns) this.queue.schedule(next, this.sampleHandler)
+    if (this.queue.now_ns === this.sampleStop_ns) this.sampleStopped = true
   }
 
   private registerDevice(): void {

@@ -2,7 +2,7 @@
 // Experiment documents stay `unknown` at this edge: experiment_io validates them with the file
 // schema so errors name the field.
 import { z } from 'zod'
-import type { LabApi } from '../common/api'
+import { MAX_UI_SWEEP_POINTS, RUN_ROWS_PER_CALL, type LabApi } from '../common/api'
 import { IMPORT_API_ARGS } from './import/index'
 
 const runId = z.string().min(1).max(64)
@@ -10,6 +10,8 @@ const speed = z.number().positive().max(1e9).nullable()
 /** An opaque file id the host handed out (file_grants.ts); never a path. */
 const fileId = z.string().min(1).max(64)
 const document = z.unknown()
+/** `path=values` arguments of a grid (sweep.ts parses them). */
+const gridArgs = z.array(z.string().min(1).max(10_000)).min(1).max(8)
 
 /** Argument tuples, one per LabApi method. */
 export const LAB_API_ARGS = {
@@ -37,6 +39,24 @@ export const LAB_API_ARGS = {
     }),
   ]),
   pageInfo: z.tuple([runId, z.number().int().min(0)]),
+  stateAt: z.tuple([
+    runId,
+    z.number().min(0).finite().nullable(),
+    z.strictObject({
+      tables: z.boolean().optional(),
+      map: z.strictObject({ startPfn: z.number().int().min(0), endPfn: z.number().int().min(1), cells: z.number().int().min(1).max(16 * 1024 * 1024) }).optional(),
+      pfn: z.number().int().min(0).optional(),
+    }),
+  ]),
+  listRuns: z.tuple([]),
+  openRun: z.tuple([runId]),
+  runRows: z.tuple([runId, z.number().int().min(0), z.number().int().min(1).max(RUN_ROWS_PER_CALL)]),
+  renameRun: z.tuple([runId, z.string().trim().min(1).max(200)]),
+  deleteRun: z.tuple([runId]),
+  importRunFolder: z.tuple([z.array(z.strictObject({ name: z.string().min(1).max(1024), text: z.string() })).min(1).max(16).nullable()]),
+  startSweep: z.union([z.tuple([document, gridArgs]), z.tuple([document, gridArgs, fileId.nullable().optional()])]),
+  sweepStatus: z.tuple([runId]),
+  openSweepPoint: z.tuple([runId, z.number().int().min(0).max(MAX_UI_SWEEP_POINTS)]),
   ...IMPORT_API_ARGS,
 } satisfies Record<keyof LabApi, z.ZodType>
 

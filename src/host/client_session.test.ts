@@ -11,7 +11,7 @@ const workerEntry = new URL('./engine_worker.ts', import.meta.url)
 /** An hour of simulated time at a thousandth of real time: it is still going when the test ends. */
 const slow: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 3_600_000, guest: { memoryMiB: 128 } }
 const SLOW_SPEED = 0.001
-const quiet: LabEvents = { frame: () => undefined, status: () => undefined, events: () => undefined, menu: () => undefined, task: () => undefined }
+const quiet: LabEvents = { frame: () => undefined, status: () => undefined, events: () => undefined, menu: () => undefined, library: () => undefined, stateProgress: () => undefined, task: () => undefined }
 
 const hosts: LabHost[] = []
 const newHost = (maxRuns?: number): LabHost => {

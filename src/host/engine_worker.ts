@@ -8,6 +8,7 @@ import type { Simulation } from '../engine/api'
 import type { SimEvent } from '../common/samples'
 import { SampleBatch } from './sample_batch'
 import type { FromWorker, ToWorker, WorkerQuery, WorkerQueryResult } from './worker_protocol'
+import { answerParts } from './state_protocol'
 
 const SLICE_MS = 12
 const FRAME_INTERVAL_MS = 33
@@ -104,6 +105,7 @@ function answer(id: number, query: WorkerQuery): void {
     let value: WorkerQueryResult
     if (query.kind === 'memoryMap') value = s.memoryMap(query.startPfn, query.endPfn, query.cells)
     else if (query.kind === 'pageInfo') value = s.pageInfo(query.pfn)
+    else if (query.kind === 'state') value = { t_ms: s.now_ms, live: true, ...answerParts(s, query.parts) }
     else value = { sim_ms: s.now_ms, buddyinfo: s.buddyinfo(), pagetypeinfo: s.pagetypeinfo() }
     post({ type: 'answer', id, ok: true, value })
   } catch (e) {

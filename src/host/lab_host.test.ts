@@ -31,6 +31,8 @@ async function runToEnd(host: LabHost, document: ExperimentInput, experimentFile
     frame: () => undefined,
     events: () => undefined,
     menu: () => undefined,
+    library: () => undefined,
+    stateProgress: () => undefined,
     task: () => undefined,
     status: (s) => {
       seen.push(s)

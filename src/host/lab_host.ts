@@ -5,6 +5,14 @@ import { basename, dirname } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { writeFileAtomic } from './atomic_write'
 import type {
+  GuestState,
+  RunInfo,
+  RunLibraryListing,
+  StateParts,
+  StoredRun,
+  SweepStarted,
+  SweepStatus,
+  UploadedFile,
   Capabilities,
   ExampleInfo,
   ExportKind,
@@ -26,6 +34,7 @@ import type {
 } from '../common/api'
 import { fail, ok } from '../common/api'
 import type { Experiment, ExperimentInput } from '../common/experiment'
+import type { SimulationInputs } from '../engine/api'
 import type { SimEvent } from '../common/samples'
 import { examplePath, isExampleName, listExamples } from './examples'
 import { experimentToText, loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
@@ -35,13 +44,18 @@ import { Recorder, type RecorderOptions } from './recorder'
 import { spawnWorker } from './spawn_worker'
 import { samplesCsv, eventsCsv, writeSamplesCsv, writeEventsCsv } from './export_csv'
 import { perfettoTrace, writePerfettoTrace } from './export_perfetto'
-import { buddyinfoAt } from './snapshot'
 import { RecentFiles } from './recent_files'
 import { FileGrants, type FileGrant } from './file_grants'
 import { importFile, importText, openSweep, parseSweepCsv } from './import/index'
 import { resolveRunInputs } from './run_inputs'
 import { SessionImports } from './session_imports'
 import type { ImportKind, ImportOptions, ImportedData, SweepTable } from '../common/imports'
+import { SAMPLE_COLUMNS } from '../common/samples'
+import { RunLibrary, RunLibraryError, isRunId } from './run_library'
+import { runFromFolder, runFromUploads } from './run_folder'
+import { PastStates, StateCancelled, type StateSource, type StateTarget } from './past_state'
+import { lastIndexAtOrBefore } from '../common/sorted'
+import { LabSweeps } from './lab_sweeps'
 
 /** Native dialogs of the desktop shell. */
 export interface FileDialogs {
@@ -70,6 +84,14 @@ export interface LabHostOptions {
   readonly recorder?: RecorderOptions
   /** Runs going at once (starting, running or paused); one more is refused. Default DEFAULT_MAX_RUNS. */
   readonly maxRuns?: number
+  /** Where finished runs are kept (the desktop's data folder, browser mode's server data folder); none: runs are not kept. */
+  readonly library?: RunLibrary
+  /** The library's folder is shown to the user (desktop). */
+  readonly showLibraryLocation?: boolean
+  /** The thread that recomputes past states (src/host/state_worker.ts, or the bundled file). */
+  readonly stateWorkerEntry?: string | URL
+  /** The sweep pool's worker (src/host/sweep_worker.ts, or the bundled file). */
+  readonly sweepWorkerEntry?: string | URL
 }
 
 /** Each run is an engine worker on its own core with its own engine memory; the machine is shared. */
@@ -95,9 +117,30 @@ export class LabHost implements LabApi {
   private readonly grants = new FileGrants()
   /** Imports of this session, which replay phases and initial free states may name. */
   private readonly imports = new SessionImports()
+  private readonly pastStates: PastStates
+  /** Runs being written into the library: a UI that asks for one waits for it. */
+  private readonly keeping = new Map<string, Promise<void>>()
+  private readonly sweeps: LabSweeps
 
   constructor(private readonly options: LabHostOptions) {
     this.recent = options.stateDir ? new RecentFiles(options.stateDir) : null
+    const entry = options.stateWorkerEntry ?? new URL('./state_worker.ts', import.meta.url)
+    this.sweeps = new LabSweeps({
+      startTask: (label) => {
+        const task = this.startTask(label)
+        return {
+          id: task.id,
+          signal: task.options.signal,
+          progress: task.options.onProgress,
+          finish: (state) => void task.finish(state === 'done' ? ok(true) : fail({ code: state === 'cancelled' ? 'cancelled' : 'internal', message: `sweep ${state}` })),
+        }
+      },
+      ...(options.sweepWorkerEntry !== undefined ? { workerEntry: options.sweepWorkerEntry } : {}),
+    })
+    this.pastStates = new PastStates(
+      () => spawnWorker(entry),
+      (runId, t_ms, fraction) => this.clients.forEach((c) => c.stateProgress({ runId, t_ms, fraction })),
+    )
   }
 
   /** A connected UI; returns the function that disconnects it. */
@@ -115,11 +158,14 @@ export class LabHost implements LabApi {
     for (const task of this.tasks.values()) task.controller.abort(new Error('the lab is closing'))
     for (const run of this.runs.values()) run.dispose()
     this.runs.clear()
+    this.pastStates.dispose()
   }
 
   /** Cancels the exports in progress, waits until they have removed their partial files, then disposes. */
   async shutdown(): Promise<void> {
     const settled = [...this.tasks.values()].map((t) => t.settled)
+    // runs being kept finish writing (a run folder appears whole or not at all either way)
+    await Promise.all(this.keeping.values())
     for (const task of this.tasks.values()) task.controller.abort(new Error('the lab is closing'))
     await Promise.all(settled)
     this.dispose()
@@ -219,18 +265,7 @@ export class LabHost implements LabApi {
     if (!valid.ok) return valid
     const limits = checkLimits(valid.value)
     if (!limits.ok) return limits
-    // Desktop: names resolve next to the experiment's file, and only files the user chose are
-    // read (file_grants.ts). Browser mode never reads a path the page names: only this session's
-    // imports and the files shipped with the examples.
-    const desktop = this.options.dialogs !== undefined
-    const grant = desktop && experimentFileId !== null ? this.grants.get(experimentFileId) : undefined
-    if (desktop && experimentFileId !== null && grant === undefined) return this.unknownFile()
-    const inputs = await resolveRunInputs(valid.value, {
-      baseDir: grant === undefined ? null : dirname(grant.path),
-      uploads: this.imports.files,
-      bundledDir: this.options.examplesDir,
-      ...(desktop ? { readable: this.grants.readable(grant ?? null) } : {}),
-    })
+    const inputs = await this.resolveInputs(valid.value, experimentFileId)
     if (!inputs.ok) return inputs
     // Counted after the last await, so calls racing each other cannot pass the cap together.
     const going = this.activeRuns()
@@ -245,10 +280,46 @@ export class LabHost implements LabApi {
       status: (status: RunStatus) => this.clients.forEach((c) => c.status(status)),
     }
     const worker = spawnWorker(this.options.workerEntry)
-    const run = new Run(id, valid.value, worker, sink, { speed, recorder: new Recorder(this.options.recorder), ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) })
+    const run = new Run(id, valid.value, worker, sink, { speed, document, recorder: new Recorder(this.options.recorder), ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) })
     this.runs.set(id, run)
     this.evict()
+    void run.ended.then(() => this.keepRun(run))
     return ok(run.status())
+  }
+
+  /**
+   * The files an experiment names. Desktop: they resolve next to the experiment's file, and only
+   * files the user chose are read (file_grants.ts). Browser mode never reads a path the page names:
+   * only this session's imports and the files shipped with the examples.
+   */
+  private async resolveInputs(experiment: Experiment, experimentFileId: string | null): Promise<Result<SimulationInputs | undefined>> {
+    const desktop = this.options.dialogs !== undefined
+    const grant = desktop && experimentFileId !== null ? this.grants.get(experimentFileId) : undefined
+    if (desktop && experimentFileId !== null && grant === undefined) return this.unknownFile()
+    return resolveRunInputs(experiment, {
+      baseDir: grant === undefined ? null : dirname(grant.path),
+      uploads: this.imports.files,
+      bundledDir: this.options.examplesDir,
+      ...(desktop ? { readable: this.grants.readable(grant ?? null) } : {}),
+    })
+  }
+
+  async startSweep(document: ExperimentInput, grid: readonly string[], experimentFileId: string | null = null): Promise<Result<SweepStarted>> {
+    return this.sweeps.start(document, grid, 'the experiment', (experiment) => this.resolveInputs(experiment, experimentFileId))
+  }
+
+  async sweepStatus(sweepId: string): Promise<Result<SweepStatus>> {
+    return this.sweeps.status(sweepId)
+  }
+
+  async openSweepPoint(sweepId: string, k: number): Promise<Result<RunInfo>> {
+    const point = await this.sweeps.point(sweepId, k)
+    if (!point.ok) return point
+    return this.withLibrary(async (library) => {
+      const info = await library.keep(point.value)
+      this.clients.forEach((c) => c.library(info, false))
+      return info
+    })
   }
 
   /** Ends a run and frees its worker and recorder (its UI is gone); unknown ids are ignored. */
@@ -331,7 +402,7 @@ export class LabHost implements LabApi {
   }
 
   /** A cancellable task whose progress every UI sees (at most ~10 pushes a second). */
-  private startTask(label: string): { options: { onProgress: (done: number, total: number) => void; signal: AbortSignal }; finish<T>(result: Result<T>): Result<T> } {
+  private startTask(label: string): { id: string; options: { onProgress: (done: number, total: number) => void; signal: AbortSignal }; finish<T>(result: Result<T>): Result<T> } {
     const id = randomUUID()
     const controller = new AbortController()
     let settle: () => void = () => undefined
@@ -342,6 +413,7 @@ export class LabHost implements LabApi {
     const push = (state: TaskStatus['state']): void => this.clients.forEach((c) => c.task({ id, label, done, total, state }))
     push('running')
     return {
+      id,
       options: {
         signal: controller.signal,
         onProgress: (d, t) => {
@@ -364,15 +436,11 @@ export class LabHost implements LabApi {
   }
 
   async snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>> {
-    const run = this.runs.get(runId)
-    if (!run) return this.noRun(runId)
-    try {
-      const live = (await run.query({ kind: 'snapshot' })) as Snapshot
-      if (atMs === null || atMs >= live.sim_ms) return ok(live)
-      return ok({ sim_ms: atMs, buddyinfo: buddyinfoAt(run.recorder, atMs, zonesOf(live.buddyinfo)), pagetypeinfo: live.pagetypeinfo })
-    } catch (e) {
-      return fail({ code: 'internal', message: e instanceof Error ? e.message : String(e) })
-    }
+    const state = await this.stateAt(runId, atMs, { tables: true })
+    if (!state.ok) return state
+    const tables = state.value.tables
+    if (!tables) return fail({ code: 'internal', message: 'the state came without its tables' })
+    return ok({ sim_ms: state.value.t_ms, buddyinfo: tables.buddyinfo, pagetypeinfo: tables.pagetypeinfo })
   }
 
   async memoryMap(request: MemoryMapRequest): Promise<Result<MemoryMap>> {
@@ -393,6 +461,159 @@ export class LabHost implements LabApi {
     } catch (e) {
       return fail({ code: 'invalid', message: e instanceof Error ? e.message : String(e) })
     }
+  }
+
+  async stateAt(runId: string, t_ms: number | null, parts: StateParts): Promise<Result<GuestState>> {
+    try {
+      const run = this.runs.get(runId)
+      if (run) {
+        const rows = run.recorder.rowCount
+        const last_ms = rows > 0 ? run.recorder.timeOfRow(rows - 1) : 0
+        // the latest state, and the end of a run whose engine still answers, come from the engine itself
+        if (t_ms === null || t_ms >= last_ms) return ok((await run.query({ kind: 'state', parts })) as GuestState)
+        const row = run.recorder.rowIndexAt(t_ms)
+        if (row < 0) return fail({ code: 'invalid', message: `no sample at or before ${t_ms} ms` })
+        const source = async (): Promise<StateSource> => ({ experiment: run.experiment, ...(run.inputs !== undefined ? { inputs: run.inputs } : {}) })
+        return ok(await this.pastStates.request(runId, source, { t_ms: run.recorder.timeOfRow(row), end: false }, parts))
+      }
+      const library = this.options.library
+      if (!library || !isRunId(runId)) return this.noRun(runId)
+      await this.keeping.get(runId)
+      const { info } = await library.open(runId)
+      const experiment = await library.experiment(runId)
+      if (experiment === null) return fail({ code: 'invalid', message: `${info.name} was opened from a folder without experiment.prlab.json: its past states cannot be recomputed (its samples are all there)` })
+      const times = await library.times(runId)
+      const t = t_ms ?? Number.POSITIVE_INFINITY
+      let target: StateTarget
+      if (info.state === 'finished' && t >= experiment.durationMs) target = { t_ms: experiment.durationMs, end: true }
+      else {
+        const row = lastIndexAtOrBefore(times, t)
+        if (row < 0) return fail({ code: 'invalid', message: `no sample at or before ${t_ms} ms` })
+        target = { t_ms: times[row], end: false }
+      }
+      return ok(await this.pastStates.request(runId, () => this.stateSource(experiment), target, parts))
+    } catch (e) {
+      if (e instanceof StateCancelled) return fail({ code: 'cancelled', message: e.message })
+      return this.libraryFailure(e)
+    }
+  }
+
+  /** A kept run's experiment with the files it names, resolved as a new run's would be. */
+  private async stateSource(experiment: Experiment): Promise<StateSource> {
+    const inputs = await this.resolveInputs(experiment, null)
+    if (!inputs.ok) throw new RunLibraryError('invalid', `${inputs.error.message}: import it (Data view), then ask again`)
+    return { experiment, ...(inputs.value !== undefined ? { inputs: inputs.value } : {}) }
+  }
+
+  async listRuns(): Promise<Result<RunLibraryListing>> {
+    const library = this.options.library
+    if (!library) return ok({ runs: [], usedBytes: 0, policy: { maxRuns: 0, maxBytes: 0 }, location: null })
+    try {
+      const listing = await library.list()
+      return ok({ ...listing, location: this.options.showLibraryLocation ? library.dir : null })
+    } catch (e) {
+      return this.libraryFailure(e)
+    }
+  }
+
+  async openRun(id: string): Promise<Result<StoredRun>> {
+    return this.withLibrary(async (library) => {
+      await this.keeping.get(id)
+      return library.open(id)
+    })
+  }
+
+  async runRows(id: string, firstRow: number, rows: number): Promise<Result<Float64Array>> {
+    return this.withLibrary((library) => library.rows(id, firstRow, rows))
+  }
+
+  async renameRun(id: string, name: string): Promise<Result<RunInfo>> {
+    return this.withLibrary(async (library) => {
+      const info = await library.rename(id, name)
+      this.clients.forEach((c) => c.library(info, false))
+      return info
+    })
+  }
+
+  async deleteRun(id: string): Promise<Result<true>> {
+    return this.withLibrary(async (library) => {
+      const { info } = await library.open(id).catch(() => ({ info: null }))
+      await library.remove(id)
+      this.pastStates.forget(id)
+      if (info) this.clients.forEach((c) => c.library(info, true))
+      return true as const
+    })
+  }
+
+  async importRunFolder(files: readonly UploadedFile[] | null): Promise<Result<RunInfo> | null> {
+    const library = this.options.library
+    if (!library) return fail({ code: 'invalid', message: 'this lab keeps no runs (no data folder)' })
+    let read
+    if (files === null) {
+      const dialogs = this.options.dialogs
+      if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: upload the files of the run folder (samples.csv, events.csv, summary.json, experiment.prlab.json)' })
+      const dir = await dialogs.openPath('Open a run folder (prlab run --out)', true)
+      if (dir === null) return null
+      read = await runFromFolder(dir, 'folder')
+    } else read = runFromUploads(files)
+    if (!read.ok) return read
+    return this.withLibrary(async (lib) => {
+      const info = await lib.keep(read.value)
+      this.clients.forEach((c) => c.library(info, false))
+      return info
+    })
+  }
+
+  private async withLibrary<T>(f: (library: RunLibrary) => Promise<T>): Promise<Result<T>> {
+    const library = this.options.library
+    if (!library) return fail({ code: 'not-found', message: 'this lab keeps no runs (no data folder)' })
+    try {
+      return ok(await f(library))
+    } catch (e) {
+      return this.libraryFailure(e)
+    }
+  }
+
+  private libraryFailure(e: unknown): Result<never> {
+    if (e instanceof RunLibraryError) return fail({ code: e.code, message: e.message })
+    return fail({ code: 'internal', message: e instanceof Error ? e.message : String(e) })
+  }
+
+  /** A run that ended with rows goes into the library (every UI hears of it). */
+  private keepRun(run: Run): Promise<void> {
+    const library = this.options.library
+    if (!library || run.recorder.rowCount === 0) return Promise.resolve()
+    let data: Float64Array
+    let events
+    try {
+      data = run.recorder.readRows(0, run.recorder.rowCount)
+      events = [...run.recorder.events()]
+    } catch {
+      // discarded meanwhile (its page went away): nothing to keep
+      return Promise.resolve()
+    }
+    const state = run.status().state
+    const keeping = library
+      .keep({
+        id: run.id,
+        name: run.experiment.name,
+        state: state === 'finished' || state === 'stopped' ? state : 'error',
+        source: 'lab',
+        document: run.document ?? null,
+        summary: run.summary(),
+        end_ms: run.experiment.durationMs,
+        columns: SAMPLE_COLUMNS,
+        rows: data.length / SAMPLE_COLUMNS.length,
+        data,
+        events,
+      })
+      .then(
+        (info) => this.clients.forEach((c) => c.library(info, false)),
+        (e: unknown) => console.error(`run library: could not keep ${run.experiment.name}: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => this.keeping.delete(run.id))
+    this.keeping.set(run.id, keeping)
+    return keeping
   }
 
   async importData(kind: ImportKind, fileName: string, text: string, options?: ImportOptions): Promise<Result<ImportedData>> {
@@ -468,9 +689,4 @@ export class LabHost implements LabApi {
     const error: LabError = { code: 'not-found', message: `no run ${runId} (it may have been discarded)` }
     return fail(error)
   }
-}
-
-/** Zone names of a /proc/buddyinfo text, in order. */
-export function zonesOf(buddyinfo: string): string[] {
-  return [...buddyinfo.matchAll(/^Node \d+, zone\s+(\S+)/gm)].map((m) => m[1])
 }

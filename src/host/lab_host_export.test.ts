@@ -18,6 +18,8 @@ const client: LabEvents = {
   status: (s) => {
     if (['finished', 'stopped', 'error'].includes(s.state)) ended.set(s.runId, s)
   },
+  library: () => undefined,
+  stateProgress: () => undefined,
   task: (t) => tasks.push(t),
 }
 host.addClient(client)

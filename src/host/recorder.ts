@@ -307,7 +307,8 @@ export class Recorder {
     }
   }
 
-  private timeOfRow(row: number): number {
+  /** t_ms of a recorded row. */
+  timeOfRow(row: number): number {
     const index = Math.floor(row / CHUNK_ROWS)
     const offset = (row - index * CHUNK_ROWS) * NR_SAMPLE_COLUMNS + COL.t_ms
     const data = this.rowChunks[index].data

@@ -41,6 +41,8 @@ async function runAsUi(pauseAtFirstFrame: boolean): Promise<{ times: number[]; e
     },
     events: () => undefined,
     menu: () => undefined,
+    library: () => undefined,
+    stateProgress: () => undefined,
     task: () => undefined,
     status: (s) => {
       if (s.runId === id && ['finished', 'stopped', 'error'].includes(s.state)) resolveEnd(s)

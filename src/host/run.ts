@@ -2,7 +2,7 @@
 // sends is kept by the recorder; frames reach the UI as the worker batches them (<= ~30 Hz),
 // thinned while the run goes flat out and completed whenever it stops doing so (ui_feed.ts).
 import type { Worker } from 'node:worker_threads'
-import type { Experiment } from '../common/experiment'
+import type { Experiment, ExperimentInput } from '../common/experiment'
 import type { SimulationInputs } from '../engine/api'
 import type { ErrorCode, LabError, RunCommand, RunState, RunStatus, RunSummary } from '../common/api'
 import type { SimEvent } from '../common/samples'
@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly recorder?: Recorder
   /** The files the experiment names, parsed (run_inputs.ts). */
   readonly inputs?: SimulationInputs
+  /** The experiment as the user wrote it (kept with the run in the library). */
+  readonly document?: ExperimentInput
 }
 
 /** A live engine answers a query in milliseconds; this long means it is stuck. */
@@ -30,6 +32,9 @@ export const QUERY_TIMEOUT_MS = 30_000
 
 export class Run {
   readonly recorder: Recorder
+  /** What the run was started from: past states are recomputed from the same (past_state.ts). */
+  readonly inputs: SimulationInputs | undefined
+  readonly document: ExperimentInput | undefined
   private state: RunState = 'starting'
   private speed: number | null
   private sim_ms = 0
@@ -56,6 +61,8 @@ export class Run {
     options: RunOptions,
   ) {
     this.speed = options.speed
+    this.inputs = options.inputs
+    this.document = options.document
     this.recorder = options.recorder ?? new Recorder()
     this.feed = new UiFeed(id, this.recorder, sink, experiment.durationMs, experiment.recorder.sampleIntervalMs)
     worker.on('message', (m: FromWorker) => this.onMessage(m))

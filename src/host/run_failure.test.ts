@@ -32,6 +32,8 @@ function ended(host: LabHost, runId: () => string): Promise<RunStatus> {
       frame: () => undefined,
       events: () => undefined,
       menu: () => undefined,
+      library: () => undefined,
+      stateProgress: () => undefined,
       task: () => undefined,
       status: (s) => {
         if (s.runId === runId() && ['finished', 'stopped', 'error'].includes(s.state)) resolve(s)

@@ -1,5 +1,6 @@
 // A run without a UI (prlab run, prlab sweep): the engine in this thread, every row and event
-// kept by the recorder, then the DESIGN.md output files written into outDir, each atomically.
+// kept by the recorder, then the DESIGN.md output files written into outDir, each atomically,
+// with the experiment as run (experiment.prlab.json), so the folder opens as a run in the lab.
 // Between slices the event loop turns, so Ctrl-C and the caller's AbortSignal stop the run; a
 // recorder that cannot spill (a full disk) ends it with what was recorded written out.
 import { join } from 'node:path'
@@ -15,6 +16,7 @@ import { writeEventsCsv, writeSamplesCsv } from './export_csv'
 import { makeDirs, writeFileAtomic } from './atomic_write'
 import { yieldToEventLoop } from './export_sink'
 import { FileWriteError, errnoOf, ioReason } from './io_error'
+import { experimentToText } from './experiment_io'
 
 export interface HeadlessOptions {
   /** Run the invariant checker after every engine event (slow). */
@@ -26,6 +28,8 @@ export interface HeadlessOptions {
   readonly signal?: AbortSignal
   /** The recorder's spill folder and budget (tests). */
   readonly recorder?: RecorderOptions
+  /** Also write experiment.prlab.json, the experiment as run (prlab run; a sweep writes each point's own). */
+  readonly writeExperiment?: boolean
 }
 
 /** The run ended early because the recorder could not spill; what it recorded was written out. */
@@ -43,7 +47,7 @@ export class HeadlessRunFailed extends Error {
 const SLICE_MS = 250
 
 /** The DESIGN.md output files of a run; a file that cannot be written throws FileWriteError naming it. */
-async function writeOutputs(outDir: string, experiment: Experiment, recorder: Recorder, summary: RunSummary, buddyinfo: string): Promise<void> {
+async function writeOutputs(outDir: string, experiment: Experiment, recorder: Recorder, summary: RunSummary, buddyinfo: string, writeExperiment: boolean): Promise<void> {
   try {
     await makeDirs(outDir)
   } catch (e) {
@@ -53,6 +57,8 @@ async function writeOutputs(outDir: string, experiment: Experiment, recorder: Re
   if (experiment.recorder.events) await writeEventsCsv(recorder, join(outDir, 'events.csv'))
   await writeFileAtomic(join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n')
   await writeFileAtomic(join(outDir, 'buddyinfo.txt'), buddyinfo)
+  // the experiment as run (defaults filled in, --set applied): the folder opens as a run in the lab
+  if (writeExperiment) await writeFileAtomic(join(outDir, 'experiment.prlab.json'), experimentToText(experiment))
 }
 
 export async function runHeadless(experiment: Experiment, outDir: string | null, options: HeadlessOptions = {}): Promise<RunSummary> {
@@ -88,10 +94,10 @@ export async function runHeadless(experiment: Experiment, outDir: string | null,
     if (failure !== null) {
       // the summary of a failed run says so (run_status), and what was recorded is still written
       const failed: RunSummary = { ...summary, run_status: 'failed', run_error: failure.message }
-      if (outDir !== null) await writeOutputs(outDir, experiment, recorder, failed, sim.buddyinfo())
+      if (outDir !== null) await writeOutputs(outDir, experiment, recorder, failed, sim.buddyinfo(), options.writeExperiment === true)
       throw new HeadlessRunFailed(failure.message, failed)
     }
-    if (outDir !== null) await writeOutputs(outDir, experiment, recorder, summary, sim.buddyinfo())
+    if (outDir !== null) await writeOutputs(outDir, experiment, recorder, summary, sim.buddyinfo(), options.writeExperiment === true)
     return summary
   } finally {
     recorder.close()

@@ -12,6 +12,7 @@ import { stringify } from 'csv-stringify/sync'
 import { fail, ok, type LabError, type Result, type RunSummary } from '../common/api'
 import type { Experiment } from '../common/experiment'
 import type { HostExperiment } from '../common/host_experiment'
+import type { SimulationInputs } from '../engine/api'
 import { parsePath, setPath } from './document_path'
 import { typedValue } from './typed_value'
 import { spawnWorker } from './spawn_worker'
@@ -162,6 +163,8 @@ export interface SweepJob {
   readonly check: boolean
   /** Where the files the experiment names resolve (the experiment file's directory), as for `prlab run`. */
   readonly baseDir?: string
+  /** The files the experiment names, already resolved (a sweep the lab runs resolves them as startRun does). */
+  readonly inputs?: SimulationInputs
 }
 
 /** A point that is a host experiment (prlab fit): its host files only, no guest folders. */
@@ -196,6 +199,8 @@ export interface PoolOptions {
   readonly entry?: string | URL
   readonly onProgress?: (k: number, fraction: number) => void
   readonly onOutcome?: (outcome: SweepOutcome) => void
+  /** Aborting ends the workers at once; the points that had not ended are left out of the outcomes. */
+  readonly signal?: AbortSignal
 }
 
 export const defaultWorkers = (): number => Math.max(1, availableParallelism() - 1)
@@ -207,10 +212,22 @@ export const defaultWorkers = (): number => Math.max(1, availableParallelism() -
 export function runSweepJobs(jobs: readonly PoolJob[], options: PoolOptions = {}): Promise<SweepOutcome[]> {
   const entry = options.entry ?? new URL('./sweep_worker.ts', import.meta.url)
   const outcomes = new Map<number, SweepOutcome>()
+  const workers = new Set<Worker>()
   let next = 0
   let live = 0
   return new Promise((resolve) => {
     if (jobs.length === 0) return resolve([])
+    const outcomesSoFar = (): SweepOutcome[] => jobs.map((j) => outcomes.get(j.k)).filter((o): o is SweepOutcome => o !== undefined)
+    if (options.signal?.aborted) return resolve([])
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        next = jobs.length
+        for (const w of workers) void w.terminate()
+        resolve(outcomesSoFar())
+      },
+      { once: true },
+    )
     const finish = (outcome: SweepOutcome): void => {
       if (outcomes.has(outcome.k)) return
       outcomes.set(outcome.k, outcome)
@@ -218,6 +235,7 @@ export function runSweepJobs(jobs: readonly PoolJob[], options: PoolOptions = {}
     }
     const start = (): void => {
       const worker: Worker = spawnWorker(entry)
+      workers.add(worker)
       live++
       let current: PoolJob | null = null
       let ended = false
@@ -233,7 +251,9 @@ export function runSweepJobs(jobs: readonly PoolJob[], options: PoolOptions = {}
       const end = (error: string): void => {
         if (ended) return
         ended = true
+        workers.delete(worker)
         live--
+        if (options.signal?.aborted) return
         if (current !== null) finish({ k: current.k, ok: false, error })
         if (next < jobs.length) start()
         else if (live === 0) resolve(jobs.map((j) => outcomes.get(j.k) as SweepOutcome))

@@ -23,7 +23,8 @@ async function runHost(job: HostSweepJob, onProgress: (sim_ms: number, end_ms: n
 
 async function run(job: PoolJob, onProgress: (sim_ms: number, end_ms: number) => void): Promise<PointFigures> {
   if ('host' in job) return runHost(job, onProgress)
-  const inputs = await resolveRunInputs(job.experiment, { baseDir: job.baseDir ?? null })
+  // a sweep the lab runs hands the files already resolved (as startRun resolved them)
+  const inputs = job.inputs !== undefined ? { ok: true as const, value: job.inputs } : await resolveRunInputs(job.experiment, { baseDir: job.baseDir ?? null })
   if (!inputs.ok) throw new Error(inputs.error.message)
   return runHeadless(job.experiment, job.outDir, { check: job.check, ...(inputs.value !== undefined ? { inputs: inputs.value } : {}), onProgress })
 }

@@ -3,14 +3,15 @@
 import type { Experiment } from '../common/experiment'
 import type { SimulationInputs } from '../engine/api'
 import type { SimEvent } from '../common/samples'
-import type { MemoryMap, PageInfo, RunSummary, Snapshot } from '../common/api'
+import type { GuestState, MemoryMap, PageInfo, RunSummary, Snapshot, StateParts } from '../common/api'
 
 export type WorkerQuery =
   | { readonly kind: 'memoryMap'; readonly startPfn: number; readonly endPfn: number; readonly cells: number }
   | { readonly kind: 'pageInfo'; readonly pfn: number }
   | { readonly kind: 'snapshot' }
+  | { readonly kind: 'state'; readonly parts: StateParts }
 
-export type WorkerQueryResult = MemoryMap | PageInfo | Snapshot
+export type WorkerQueryResult = MemoryMap | PageInfo | Snapshot | GuestState
 
 export type ToWorker =
   | {

@@ -26,7 +26,7 @@ const host = new LabHost({
   dialogs: nativeDialogs(() => win as unknown as BrowserWindow | null),
   stateDir: join(dir, 'state'),
 })
-host.addClient({ frame: () => undefined, events: () => undefined, menu: () => undefined, task: () => undefined, status: (s) => void (['finished', 'stopped', 'error'].includes(s.state) && ended.set(s.runId, s)) })
+host.addClient({ frame: () => undefined, events: () => undefined, menu: () => undefined, library: () => undefined, stateProgress: () => undefined, task: () => undefined, status: (s) => void (['finished', 'stopped', 'error'].includes(s.state) && ended.set(s.runId, s)) })
 beforeAll(() => {
   fake.app.emitReady()
   win = new fake.BrowserWindow({ show: false })

@@ -5,8 +5,11 @@
 import { app, BrowserWindow, dialog } from 'electron'
 import { join } from 'node:path'
 import workerPath from '../host/engine_worker?modulePath'
+import stateWorkerPath from '../host/state_worker?modulePath'
+import sweepWorkerPath from '../host/sweep_worker?modulePath'
 import type { MenuCommand } from '../common/api'
 import { LabHost } from '../host/lab_host'
+import { RunLibrary } from '../host/run_library'
 import { experimentFilesIn } from './command_line'
 import { nativeDialogs } from './dialogs'
 import { buildMenu, opensDocument } from './menu'
@@ -28,8 +31,13 @@ function startLab(): void {
     version: app.getVersion(),
     examplesDir: join(resourcesDir, 'examples'),
     workerEntry: workerPath,
+    stateWorkerEntry: stateWorkerPath,
+    sweepWorkerEntry: sweepWorkerPath,
     dialogs: nativeDialogs(() => mainWindow),
     stateDir: app.getPath('userData'),
+    // finished runs outlive the window: the run library in the app's data folder
+    library: new RunLibrary(join(app.getPath('userData'), 'runs')),
+    showLibraryLocation: true,
     onRecentFilesChanged: () => void refreshMenu(),
   })
   const quit = handleQuit(host)
@@ -40,6 +48,8 @@ function startLab(): void {
     status: () => undefined,
     events: () => undefined,
     menu: () => undefined,
+    library: () => undefined,
+    stateProgress: () => undefined,
     task: (task) => mainWindow?.setProgressBar(task.state === 'running' && task.total > 0 ? task.done / task.total : -1),
   })
 

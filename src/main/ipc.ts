@@ -22,7 +22,7 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
       if (!contents.isDestroyed()) contents.send(CHANNEL, data)
     },
     on: (fn) => void (deliver = fn),
-    eventNames: ['frame', 'status', 'events', 'menu', 'task'],
+    eventNames: ['frame', 'status', 'events', 'menu', 'task', 'library', 'stateProgress'],
     resolver: (name, fn) => (isLabMethod(name) ? fn : undefined),
     timeout: 10 * 60_000,
     // A reply that cannot be sent (the page went away mid-call) ends that call, not the app.
@@ -50,6 +50,8 @@ export function bindWindow(win: BrowserWindow, host: LabHost): () => void {
       else waiting.push(command)
     },
     task: (task) => void rpc.task(task),
+    library: (info, removed) => void rpc.library(info, removed),
+    stateProgress: (progress) => void rpc.stateProgress(progress),
   })
   return () => {
     removeClient()

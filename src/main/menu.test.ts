@@ -35,6 +35,19 @@ describe('the File menu', () => {
       item.click()
     }
     expect(sent).toEqual(items.map(([, command]) => command))
+    fake.menuItem('File', 'Open Run Folder…').click()
+    expect(sent.at(-1)).toBe('open-run-folder')
+  })
+
+  it('undoes and redoes the experiment from the Edit menu, and opens the keys from Help', () => {
+    const sent: MenuCommand[] = []
+    buildMenu((c) => sent.push(c), recent)
+    expect(fake.menuItem('Edit', 'Undo').accelerator).toBe('CmdOrCtrl+Z')
+    expect(fake.menuItem('Edit', 'Redo').accelerator).toBe('CmdOrCtrl+Shift+Z')
+    fake.menuItem('Edit', 'Undo').click()
+    fake.menuItem('Edit', 'Redo').click()
+    fake.menuItem('Help', 'Keys and Mouse Gestures').click()
+    expect(sent).toEqual(['undo', 'redo', 'help'])
   })
 
   it('lists the recent files by path and opens them by id', () => {
@@ -55,11 +68,11 @@ describe('the File menu', () => {
     onPlatform('linux')
     buildMenu(() => undefined, [])
     expect(fake.menuItem('File', 'quit').role).toBe('quit')
-    expect(fake.applicationMenu?.items.map((i) => i.label || i.role)).toEqual(['File', 'editMenu', 'viewMenu', 'windowMenu'])
+    expect(fake.applicationMenu?.items.map((i) => i.label || i.role)).toEqual(['File', 'Edit', 'viewMenu', 'windowMenu', 'Help'])
     onPlatform('darwin')
     buildMenu(() => undefined, [])
     expect(fake.menuItem('File', 'close').role).toBe('close')
-    expect(fake.applicationMenu?.items.map((i) => i.label || i.role)).toEqual(['appMenu', 'File', 'editMenu', 'viewMenu', 'windowMenu'])
+    expect(fake.applicationMenu?.items.map((i) => i.label || i.role)).toEqual(['appMenu', 'File', 'Edit', 'viewMenu', 'windowMenu', 'Help'])
   })
 
   it('knows which commands need a window to show their document', () => {

@@ -1,5 +1,6 @@
-// The File menu with the usual accelerators; each item is a command the renderer carries out.
-// Open Recent lists the host's recent files and opens them by their opaque ids.
+// The File, Edit and Help menus with the usual accelerators; each item is a command the renderer
+// carries out (Undo and Redo are the experiment's, not a text field's). Open Recent lists the
+// host's recent files and opens them by their opaque ids.
 import { Menu, type MenuItemConstructorOptions } from 'electron'
 import type { MenuCommand, RecentFile } from '../common/api'
 
@@ -30,13 +31,19 @@ export function buildMenu(send: (command: MenuCommand) => void, recent: readonly
         item('Export CSV…', 'export-csv', 'CmdOrCtrl+E'),
         item('Export Perfetto trace…', 'export-perfetto', 'CmdOrCtrl+Shift+E'),
         { type: 'separator' },
+        item('Open Run Folder…', 'open-run-folder'),
+        { type: 'separator' },
         // Quit (Ctrl+Q) calls app.quit(); on macOS it is in the app menu (Cmd+Q) and the Dock.
         process.platform === 'darwin' ? { role: 'close' } : { role: 'quit' },
       ],
     },
-    { role: 'editMenu' },
+    {
+      label: 'Edit',
+      submenu: [item('Undo', 'undo', 'CmdOrCtrl+Z'), item('Redo', 'redo', 'CmdOrCtrl+Shift+Z'), { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
+    },
     { role: 'viewMenu' },
     { role: 'windowMenu' },
+    { label: 'Help', submenu: [item('Keys and Mouse Gestures', 'help', 'F1')] },
   ]
   Menu.setApplicationMenu(Menu.buildFromTemplate(template))
 }

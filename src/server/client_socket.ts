@@ -44,7 +44,7 @@ export function bindClient(ws: WebSocket, host: LabHost, log: ServerLog): void {
     },
     serialize: stringifyMessage,
     deserialize: (text: string) => parseClientCall(text),
-    eventNames: ['status', 'events', 'menu', 'task'],
+    eventNames: ['status', 'events', 'menu', 'task', 'library', 'stateProgress'],
     resolver: (name, fn) =>
       isLabMethod(name)
         ? fn
@@ -71,6 +71,8 @@ export function bindClient(ws: WebSocket, host: LabHost, log: ServerLog): void {
     events: (runId, events) => push(rpc.events(runId, events)),
     menu: (command) => push(rpc.menu(command)),
     task: (task) => push(rpc.task(task)),
+    library: (info, removed) => push(rpc.library(info, removed)),
+    stateProgress: (progress) => push(rpc.stateProgress(progress)),
   })
 
   function push(sent: Promise<unknown>): void {

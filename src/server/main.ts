@@ -8,6 +8,9 @@ import { defaultExamplesDir } from '../host/examples'
 import { BIND_ADDRESS, startLabServer } from './lab_server'
 import { isPortInUse } from './listen'
 import { installTempFileCleanup } from '../host/temp_files'
+import { RunLibrary } from '../host/run_library'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
 
 /** Taken when free; otherwise the next free port, unless --port pins one. */
 const DEFAULT_PORT = 5317
@@ -19,9 +22,9 @@ const usage = (message: string): never => {
 
 const { values } = (() => {
   try {
-    return parseArgs({ options: { port: { type: 'string' }, static: { type: 'string' }, 'max-runs': { type: 'string' } } })
+    return parseArgs({ options: { port: { type: 'string' }, static: { type: 'string' }, 'max-runs': { type: 'string' }, data: { type: 'string' } } })
   } catch (e) {
-    return usage(`${e instanceof Error ? e.message : String(e)}\nusage: npm run web -- [--port N] [--max-runs N] [--static DIR]`)
+    return usage(`${e instanceof Error ? e.message : String(e)}\nusage: npm run web -- [--port N] [--max-runs N] [--data DIR] [--static DIR]`)
   }
 })()
 
@@ -40,12 +43,15 @@ if (!existsSync(`${staticDir}/index.html`)) {
 // spill folders and temp files: a dead run's are removed now, this one's at exit
 installTempFileCleanup()
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+// the run library lives in the server's data folder: $XDG_DATA_HOME/page-reporting-lab (or ~/.local/share/…), or --data
+const dataDir = resolve(values.data ?? join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'page-reporting-lab'))
 const host = new LabHost({
   mode: 'browser',
   version: pkg.version,
   examplesDir: defaultExamplesDir(),
   workerEntry: new URL('../host/engine_worker.ts', import.meta.url),
   maxRuns,
+  library: new RunLibrary(join(dataDir, 'runs')),
 })
 const server = await startLabServer({
   host,
@@ -61,7 +67,7 @@ const server = await startLabServer({
 console.log(`Page Reporting Lab (browser mode) is listening on ${BIND_ADDRESS}:${server.port} only.`)
 console.log(`Open: ${server.url}`)
 console.log(`The token in that URL is this launch's secret: without it the lab refuses the connection.`)
-console.log(`At most ${maxRuns} runs go at once (--max-runs).`)
+console.log(`At most ${maxRuns} runs go at once (--max-runs). Finished runs are kept in ${join(dataDir, 'runs')} (--data).`)
 
 const shutdown = async (): Promise<void> => {
   host.dispose()

@@ -25,6 +25,8 @@ export function pageClient(electron: FakeElectron, win: FakeBrowserWindow, optio
     events: () => undefined,
     status: (s) => void statuses.push(s),
     menu: (c) => void menu.push(c),
+    library: () => undefined,
+    stateProgress: () => undefined,
     task: () => undefined,
   }
   const lab = createBirpc<LabApi, LabEvents>(events, {

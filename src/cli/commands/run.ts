@@ -96,6 +96,7 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
     summary = await runHeadless(experiment, values.out ?? null, {
       check: values.check,
       signal,
+      writeExperiment: true,
       ...(inputs.value !== undefined ? { inputs: inputs.value } : {}),
       onProgress: (now_ms, end_ms) => {
         sim_ms = now_ms
@@ -119,7 +120,7 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
   // the headline on stderr: stdout stays the summary JSON when there is no --out
   if (!values.quiet) console.error(headlineLines(summary, experiment.recorder.sampleIntervalMs).map((line) => `  ${line}`).join('\n'))
   if (values.out) {
-    if (!values.quiet) console.error(`wrote samples.csv, ${experiment.recorder.events ? 'events.csv, ' : ''}summary.json, buddyinfo.txt into ${values.out}`)
+    if (!values.quiet) console.error(`wrote samples.csv, ${experiment.recorder.events ? 'events.csv, ' : ''}summary.json, buddyinfo.txt, experiment.prlab.json into ${values.out}`)
   } else {
     console.log(JSON.stringify(summary, null, 2))
   }
