@@ -6,11 +6,14 @@ import App from './App.vue'
 import './style.css'
 import { connectLab } from './bridge'
 import { setLab } from './lab'
-import { runMenuCommand, refreshRecent } from './commands/file_commands'
+import { refreshRecent } from './commands/file_commands'
+import { runMenuCommand } from './commands/registry'
 import { useRunStore } from './stores/run'
 import { useSeriesStore } from './stores/series'
 import { useUiStore } from './stores/ui'
 import { useTasksStore } from './stores/tasks'
+import { useRunsStore } from './stores/runs'
+import { stateProgress } from './composables/past_state'
 
 const pinia = createPinia()
 createApp(App).use(pinia).mount('#app')
@@ -30,8 +33,12 @@ async function connect(): Promise<void> {
     lab.on('menu', (command) => void runMenuCommand(command))
     const tasks = useTasksStore(pinia)
     lab.on('task', (task) => tasks.onTask(task))
+    const runs = useRunsStore(pinia)
+    lab.on('library', (info, removed) => runs.onLibrary(info, removed))
+    lab.on('stateProgress', (progress) => (stateProgress.value = progress))
     ui.connection = 'connected'
     void refreshRecent()
+    void runs.refresh()
     void lab.closed.then((reason) => {
       ui.connection = 'closed'
       ui.connectionError = reason

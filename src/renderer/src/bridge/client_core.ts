@@ -1,7 +1,7 @@
 // What both transports share: a birpc client for the LabApi calls and a registry of handlers
 // for the host's pushes.
 import { createBirpc, type ChannelOptions } from 'birpc'
-import { fail, type LabApi, type LabEvents, type Result } from '../../../common/api'
+import { fail, type LabApi, type LabEvents, type Result, type RunInfo } from '../../../common/api'
 import { MessageTooLargeError } from '../../../common/websocket_limits'
 import type { LabClient, LabEventName } from './lab_client'
 
@@ -22,7 +22,7 @@ function uploaded<T>(fileName: string, call: Promise<Result<T>>): Promise<Result
 }
 
 export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | 'serialize' | 'deserialize'>, closed: Promise<string>): ClientCore {
-  const handlers: Handlers = { frame: new Set(), status: new Set(), events: new Set(), menu: new Set(), task: new Set() }
+  const handlers: Handlers = { frame: new Set(), status: new Set(), events: new Set(), menu: new Set(), task: new Set(), library: new Set(), stateProgress: new Set() }
   const emit = <E extends LabEventName>(event: E, ...args: Parameters<LabEvents[E]>): void => {
     for (const h of handlers[event]) (h as (...a: Parameters<LabEvents[E]>) => void)(...args)
   }
@@ -32,6 +32,8 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     events: (...a) => emit('events', ...a),
     menu: (...a) => emit('menu', ...a),
     task: (...a) => emit('task', ...a),
+    library: (...a) => emit('library', ...a),
+    stateProgress: (...a) => emit('stateProgress', ...a),
   }
   const rpc = createBirpc<LabApi, LabEvents>(local, { ...channel, timeout: 10 * 60_000 })
   const on = <E extends LabEventName>(event: E, handler: LabEvents[E]): (() => void) => {
@@ -60,6 +62,16 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     openImportFile: (kind, options) => (options === undefined ? rpc.openImportFile(kind) : rpc.openImportFile(kind, options)),
     parseSweep: (fileName, text) => uploaded(fileName, rpc.parseSweep(fileName, text)),
     openSweep: () => rpc.openSweep(),
+    stateAt: (runId, t_ms, parts) => rpc.stateAt(runId, t_ms, parts),
+    listRuns: () => rpc.listRuns(),
+    openRun: (id) => rpc.openRun(id),
+    runRows: (id, firstRow, rows) => rpc.runRows(id, firstRow, rows),
+    renameRun: (id, name) => rpc.renameRun(id, name),
+    deleteRun: (id) => rpc.deleteRun(id),
+    importRunFolder: (files) => (files === null ? rpc.importRunFolder(null) : uploaded('the run folder', rpc.importRunFolder(files) as Promise<Result<RunInfo>>)),
+    startSweep: (document, grid, experimentFileId) => (experimentFileId === undefined ? rpc.startSweep(document, grid) : rpc.startSweep(document, grid, experimentFileId)),
+    sweepStatus: (sweepId) => rpc.sweepStatus(sweepId),
+    openSweepPoint: (sweepId, k) => rpc.openSweepPoint(sweepId, k),
     on,
     closed,
   }

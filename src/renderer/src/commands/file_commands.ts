@@ -1,11 +1,12 @@
 // File commands, the same for the File menu, the browser toolbar, shortcuts and drag and drop.
 // Desktop (Capabilities.nativeFiles): the host shows native dialogs and writes the files.
 // Browser mode: files come in by upload or drop (parseExperiment) and go out as downloads.
-import type { ExportKind, ExportedFile, LoadedExperiment, MenuCommand, Result } from '../../../common/api'
+import type { ExportKind, ExportedFile, LoadedExperiment, Result } from '../../../common/api'
 import { useLab } from '../lab'
 import { UNTITLED, useExperimentStore } from '../stores/experiment'
 import { useRunStore } from '../stores/run'
 import { useUiStore } from '../stores/ui'
+import { useRunsStore } from '../stores/runs'
 
 const native = (): boolean => useUiStore().capabilities?.nativeFiles === true
 
@@ -161,22 +162,57 @@ export async function exportRun(kind: ExportKind, atMs: number | null = null): P
   deliver(await useLab().exportRun(runId, kind, atMs), 'export the run', EXPORT_TYPES[kind])
 }
 
-/** A File menu command pushed by the desktop app. */
-export function runMenuCommand(command: MenuCommand): Promise<unknown> {
-  switch (command) {
-    case 'new':
-      return newDocument()
-    case 'open':
-      return openFile()
-    case 'save':
-      return save()
-    case 'save-as':
-      return saveAs()
-    case 'export-csv':
-      return exportRun('samples-csv')
-    case 'export-perfetto':
-      return exportRun('perfetto')
-    default:
-      return openKnownFile(command.slice('open-file:'.length))
+/** Picks a run folder in browser mode: the top-level files a `prlab run --out` folder holds. */
+function pickRunFolder(): Promise<File[] | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.webkitdirectory = true
+    input.dataset.testid = 'run-folder-input'
+    input.style.display = 'none'
+    input.addEventListener('change', () => {
+      resolve(input.files ? [...input.files] : null)
+      input.remove()
+    })
+    input.addEventListener('cancel', () => {
+      resolve(null)
+      input.remove()
+    })
+    document.body.append(input)
+    input.click()
+  })
+}
+
+const RUN_FOLDER_FILES = new Set(['samples.csv', 'events.csv', 'summary.json', 'experiment.prlab.json'])
+/** Browser mode sends a folder in one message (websocket_limits.ts): a larger one opens in the desktop app. */
+const MAX_FOLDER_UPLOAD_BYTES = 60 * 1024 * 1024
+
+/** A `prlab run --out` folder kept in the run library and opened as a run. */
+export async function openRunFolder(): Promise<void> {
+  const ui = useUiStore()
+  let result
+  if (native()) result = await useLab().importRunFolder(null)
+  else {
+    const picked = await pickRunFolder()
+    if (picked === null) return
+    // the folder's own files, not those of folders inside it (a sweep's point-<k>)
+    const files = picked.filter((f) => RUN_FOLDER_FILES.has(f.name) && (f.webkitRelativePath || f.name).split('/').length <= 2)
+    if (files.length === 0) {
+      ui.notify('error', 'Not a run folder', 'Pick the folder `prlab run --out` wrote: it holds samples.csv (and events.csv, summary.json, experiment.prlab.json).')
+      return
+    }
+    const bytes = files.reduce((n, f) => n + f.size, 0)
+    if (bytes > MAX_FOLDER_UPLOAD_BYTES) {
+      ui.notify('error', 'This run folder is too large for browser mode', `${(bytes / 1024 / 1024).toFixed(0)} MiB: open it in the desktop app (File > Open Run Folder).`)
+      return
+    }
+    result = await useLab().importRunFolder(await Promise.all(files.map(async (f) => ({ name: f.name, text: await f.text() }))))
   }
+  if (result === null) return
+  if (!result.ok) {
+    ui.notifyError('Could not open the run folder', result.error)
+    return
+  }
+  ui.notify('info', `Kept “${result.value.name}” in the run library`, `${result.value.rows.toLocaleString('en-US')} samples${result.value.hasExperiment ? '' : '; without experiment.prlab.json its past states cannot be recomputed'}.`)
+  await useRunsStore().open(result.value.id)
 }

@@ -24,9 +24,9 @@ export function runProgress(status: RunStatus | null): RunProgress {
 
 /** Speeds offered: simulated ms per wall ms; null runs as fast as possible. */
 export const SPEEDS: readonly { readonly label: string; readonly value: number | null }[] = [
-  { label: 'real time ×1', value: 1 },
+  { label: '×1 real time', value: 1 },
   { label: '×10', value: 10 },
   { label: '×100', value: 100 },
   { label: '×1000', value: 1000 },
-  { label: 'as fast as possible', value: null },
+  { label: 'max', value: null },
 ]

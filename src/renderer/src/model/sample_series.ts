@@ -2,6 +2,7 @@
 // read whole columns, so rows are transposed on append into one growable Float64Array per column.
 // Plain typed arrays: the stores hold this object with markRaw, never as deep-reactive state.
 import { NR_SAMPLE_COLUMNS, COL, type SampleColumn } from '../../../common/samples'
+import { lastIndexAtOrBefore } from '../../../common/sorted'
 
 const MIN_CAPACITY = 1024
 
@@ -67,19 +68,4 @@ export class SampleSeries {
   }
 }
 
-/** Binary search in an ascending array: last index with a[i] <= x, or -1. */
-export function lastIndexAtOrBefore(a: ArrayLike<number>, x: number): number {
-  let lo = 0
-  let hi = a.length - 1
-  let found = -1
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1
-    if (a[mid] <= x) {
-      found = mid
-      lo = mid + 1
-    } else {
-      hi = mid - 1
-    }
-  }
-  return found
-}
+export { lastIndexAtOrBefore }

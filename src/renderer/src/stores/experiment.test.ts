@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
-import { useExperimentStore } from './experiment'
+import { COALESCE_MS, useExperimentStore } from './experiment'
 import { PRESETS } from '../model/presets'
 import type { LoadedExperiment } from '../../../common/api'
 import type { Experiment } from '../../../common/experiment'
@@ -59,5 +59,72 @@ describe('experiment store', () => {
     s.usePreset(vfio)
     expect(s.field(['host', 'discard'])).toBe(false)
     expect(s.dirty).toBe(true)
+  })
+
+  describe('undo and redo', () => {
+    beforeEach(() => vi.useFakeTimers())
+    afterEach(() => vi.useRealTimers())
+
+    it('typing in one field within a second is one step; another field is another', () => {
+      const s = useExperimentStore()
+      s.load(loaded)
+      s.setField(['guest', 'cpus'], 4)
+      vi.advanceTimersByTime(300)
+      s.setField(['guest', 'cpus'], 42)
+      s.setField(['guest', 'memoryMiB'], 2048)
+      expect(s.undoLabel).toBe('Set guest.memoryMiB')
+      s.undo()
+      expect(s.field(['guest', 'memoryMiB'])).toBe(1024)
+      expect(s.field(['guest', 'cpus'])).toBe(42)
+      s.undo()
+      expect(s.field(['guest', 'cpus'])).toBeUndefined()
+      expect(s.canUndo).toBe(false)
+      expect(s.dirty).toBe(false)
+      s.redo()
+      s.redo()
+      expect(s.field(['guest', 'cpus'])).toBe(42)
+      expect(s.field(['guest', 'memoryMiB'])).toBe(2048)
+    })
+
+    it('the same field after a pause is a new step', () => {
+      const s = useExperimentStore()
+      s.load(loaded)
+      s.setField(['guest', 'cpus'], 4)
+      vi.advanceTimersByTime(COALESCE_MS + 1)
+      s.setField(['guest', 'cpus'], 8)
+      s.undo()
+      expect(s.field(['guest', 'cpus'])).toBe(4)
+    })
+
+    it('removing a phase, a preset and a reorder each undo, and a new edit drops the redo steps', () => {
+      const s = useExperimentStore()
+      s.load(loaded)
+      s.removePhase(0)
+      expect(s.phases.map((p) => p.op)).toEqual(['drop-caches'])
+      s.undo()
+      expect(s.phases).toEqual([{ op: 'idle', ms: 1 }, { op: 'drop-caches' }])
+      s.movePhase(1, 0)
+      const vfio = PRESETS.find((p) => p.id === 'vfio')
+      if (!vfio) throw new Error('vfio preset')
+      s.usePreset(vfio)
+      s.undo()
+      expect(s.field(['host', 'discard'])).toBeUndefined()
+      expect(s.canRedo).toBe(true)
+      s.addPhase('alloc')
+      expect(s.canRedo).toBe(false)
+      s.undo()
+      s.undo()
+      expect(s.phases.map((p) => p.op)).toEqual(['idle', 'drop-caches'])
+    })
+
+    it('opening a document starts a new history; an edit that changes nothing is no step', () => {
+      const s = useExperimentStore()
+      s.load(loaded)
+      s.setField(['guest', 'cpus'], 4)
+      s.load(loaded)
+      expect(s.canUndo).toBe(false)
+      s.setField(['guest', 'memoryMiB'], 1024)
+      expect(s.canUndo).toBe(false)
+    })
   })
 })

@@ -104,10 +104,11 @@ describe('run store', () => {
     useSeriesStore().append('run-1', 3, rows(3, 0))
     run.onStatus(status({ state: 'finished', sim_ms: 60_000 }))
     await new Promise((r) => setTimeout(r, 0))
-    const kept = useRunsStore().runs
+    const kept = useRunsStore().compared
     expect(kept).toHaveLength(1)
     expect(kept[0].series.rows).toBe(3)
     expect(kept[0].summary?.first_report_ms).toBe(2000)
+    expect(useRunsStore().runs.map((r) => r.id)).toEqual(['run-1'])
     expect(useRunsStore().selected).toEqual(['run-1'])
     run.onStatus(status({ state: 'running' }))
     expect(run.state).toBe('finished')

@@ -2,7 +2,7 @@
 // reporting pass, stop) and the speed. A run that ends is handed to the runs store for comparison.
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { RunCommand, RunStatus } from '../../../common/api'
+import type { RunCommand, RunStatus, StoredRun } from '../../../common/api'
 import type { ExperimentInput } from '../../../common/experiment'
 import { useLab } from '../lab'
 import { inputBaseFile } from '../model/imported_inputs'
@@ -10,9 +10,10 @@ import { LatestPacer } from '../model/latest_pacer'
 import { runProgress } from '../model/run_progress'
 import { useDataStore } from './data'
 import { useExperimentStore } from './experiment'
-import { useRunsStore } from './runs'
+import { useRunsStore, type RunRecord } from './runs'
 import { useSeriesStore } from './series'
 import { useUiStore } from './ui'
+import { useTimelineStore } from './timeline'
 
 const ENDED = new Set(['finished', 'stopped', 'error'])
 /** Least wait between progress updates while the engine runs flat out (state changes go at once). */
@@ -57,6 +58,8 @@ export const useRunStore = defineStore('run', () => {
       const expectedRows = v ? v.durationMs / v.recorder.sampleIntervalMs + 2 : 1024
       runDocument.value = document
       useSeriesStore().reset(result.value.runId, expectedRows)
+      useDataStore().claim(result.value.runId)
+      useTimelineStore().startRun(result.value.end_ms)
       pacer.cancel()
       status.value = result.value
       ui.view = ui.view === 'compare' ? 'charts' : ui.view
@@ -117,5 +120,18 @@ export const useRunStore = defineStore('run', () => {
     })
   }
 
-  return { status, speed, busy, runDocument, state, active, progress, flatOut, canStart, canPause, canResume, canStep, canStop, start, control, setSpeed, onStatus }
+  /** A kept run becomes the current one: its charts and events, its past states; no engine runs it. */
+  function showStored(record: RunRecord, stored: StoredRun | null): void {
+    pacer.cancel()
+    archived.add(record.runId)
+    runDocument.value = record.document
+    useSeriesStore().loadStored(record.runId, record.series, stored?.events ?? [])
+    const t = record.series.last('t_ms')
+    const end_ms = stored?.info.end_ms ?? t
+    status.value = { runId: record.runId, name: record.name, state: record.state, sim_ms: Number.isFinite(t) ? t : 0, end_ms, wall_ms: 0, speed: null, events_processed: stored?.events.length ?? 0, rows: record.series.rows }
+    useTimelineStore().startRun(end_ms)
+    useUiStore().view = 'charts'
+  }
+
+  return { status, speed, busy, runDocument, state, active, progress, flatOut, canStart, canPause, canResume, canStep, canStop, start, control, setSpeed, onStatus, showStored }
 })

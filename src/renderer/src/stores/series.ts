@@ -7,21 +7,20 @@ import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
 import { COL, NR_SAMPLE_COLUMNS, SAMPLE_COLUMNS, type SimEvent } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
-import { addToPasses, NOTABLE_INFO, toNotable, type NotableEvent, type NotableKind, type PassBand } from '../model/run_events'
+import { addToPasses, NOTABLE_INFO, NOTABLE_KINDS, toNotable, type NotableEvent, type NotableKind, type PassBand } from '../model/run_events'
 import { useUiStore } from './ui'
+import type { PhaseStart } from '../model/phase_band'
+import type { TimeMark } from '../charts/time_option'
 
-export interface PhaseMark {
-  readonly t_ms: number
-  readonly label: string
-  /** Line colour; the theme's mark colour when absent (phases). */
-  readonly color?: string
-}
 
 export const useSeriesStore = defineStore('series', () => {
   const runId = ref<string | null>(null)
   const series = shallowRef<SampleSeries | null>(null)
   const revision = ref(0)
-  const phaseMarks = shallowRef<readonly PhaseMark[]>([])
+  /** Workload phases in time order (the phase band). */
+  const phases = shallowRef<readonly PhaseStart[]>([])
+  /** Failures and notable changes as marks on the time axis. */
+  const eventMarks = shallowRef<readonly TimeMark[]>([])
   const reportEvents = ref(0)
   /** Failures and notable changes, in time order (the event list, the marks, the notices). */
   const notable = shallowRef<readonly NotableEvent[]>([])
@@ -36,7 +35,8 @@ export const useSeriesStore = defineStore('series', () => {
   function reset(id: string, expectedRows: number): void {
     runId.value = id
     series.value = markRaw(new SampleSeries(expectedRows))
-    phaseMarks.value = []
+    phases.value = []
+    eventMarks.value = []
     reportEvents.value = 0
     notable.value = []
     passes.value = []
@@ -57,9 +57,19 @@ export const useSeriesStore = defineStore('series', () => {
     revision.value++
   }
 
+  /** A kept run shown again: its rows and events, without the notices a live run gives. */
+  function loadStored(id: string, stored: SampleSeries, events: readonly SimEvent[]): void {
+    reset(id, 0)
+    series.value = stored
+    for (const kind of NOTABLE_KINDS) announced.add(kind)
+    addEvents(id, events)
+    revision.value++
+  }
+
   function addEvents(id: string, events: readonly SimEvent[]): void {
     if (id !== runId.value) return
-    const marks: PhaseMark[] = []
+    const marks: TimeMark[] = []
+    const started: PhaseStart[] = []
     const found: NotableEvent[] = []
     let passChanged = false
     for (const e of events) {
@@ -67,7 +77,7 @@ export const useSeriesStore = defineStore('series', () => {
       if (n !== null) {
         found.push(n)
         const info = NOTABLE_INFO[n.kind]
-        if (n.kind === 'phase') marks.push({ t_ms: e.t_ms, label: e.detail ?? 'phase' })
+        if (n.kind === 'phase') started.push({ t_ms: e.t_ms, label: e.detail ?? 'phase' })
         else if (n.kind !== 'register') marks.push({ t_ms: e.t_ms, label: info.label, color: info.color })
         if ((info.failure || n.kind === 'order-change') && !announced.has(n.kind)) {
           announced.add(n.kind)
@@ -77,12 +87,13 @@ export const useSeriesStore = defineStore('series', () => {
       if (e.kind === 'report') reportEvents.value++
       if (addToPasses(passes.value, e)) passChanged = true
     }
-    if (marks.length > 0) phaseMarks.value = [...phaseMarks.value, ...marks]
+    if (marks.length > 0) eventMarks.value = [...eventMarks.value, ...marks]
+    if (started.length > 0) phases.value = [...phases.value, ...started]
     if (found.length > 0) notable.value = [...notable.value, ...found]
     if (passChanged) passRevision.value++
   }
 
-  return { runId, series, revision, phaseMarks, reportEvents, notable, passes, passRevision, reset, append, addEvents }
+  return { runId, series, revision, phases, eventMarks, reportEvents, notable, passes, passRevision, reset, append, addEvents, loadStored }
 })
 
 /**
