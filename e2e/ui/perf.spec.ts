@@ -62,7 +62,8 @@ function hostRate(file: string): number {
 }
 
 async function uiRate(page: Page, file: string): Promise<{ rate: number; rows: string }> {
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('file-open').click()])
+  await page.getByTestId('file-menu').click()
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('menu-open').click()])
   await chooser.setFiles(file)
   await page.getByTestId('view-charts').click()
   await page.getByTestId('run-start').click()

@@ -16,6 +16,9 @@ import type { SimulationInputs } from '../engine/api'
 import { parsePath, setPath } from './document_path'
 import { typedValue } from './typed_value'
 import { spawnWorker } from './spawn_worker'
+import { gridTokens } from '../common/grid_syntax'
+
+export { splitValues } from '../common/grid_syntax'
 
 export interface GridAxis {
   /** Experiment field path, e.g. `reporting.order` or `workload.phases[0].mib`. */
@@ -37,44 +40,8 @@ export interface Shard {
 
 /** Largest grid accepted: a sweep beyond this is a mistake in a --grid argument. */
 export const MAX_SWEEP_POINTS = 1_000_000
-const MAX_RANGE_VALUES = 10_000
 
 const invalid = (message: string, file?: string): LabError => ({ code: 'invalid', message, ...(file !== undefined ? { file } : {}) })
-
-/** Splits `v1,v2,...` on commas outside brackets and quotes, so JSON values may contain commas. */
-export function splitValues(text: string): string[] {
-  const out: string[] = []
-  let depth = 0
-  let quoted = false
-  let start = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]
-    if (quoted) {
-      if (c === '\\') i++
-      else if (c === '"') quoted = false
-    } else if (c === '"') quoted = true
-    else if (c === '[' || c === '{') depth++
-    else if (c === ']' || c === '}') depth--
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(start, i))
-      start = i + 1
-    }
-  }
-  out.push(text.slice(start))
-  return out.map((s) => s.trim())
-}
-
-/** `a..b` or `a..b:step` (inclusive, numbers) expands to its values; anything else is one token. */
-function expandRange(token: string): string[] | null {
-  const m = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(token)
-  if (m === null) return null
-  const [from, to, step] = [Number(m[1]), Number(m[2]), m[3] === undefined ? 1 : Number(m[3])]
-  if (step <= 0 || to < from) throw new Error(`range ${token}: expected from..to[:step] with from <= to and step > 0`)
-  const n = Math.floor((to - from) / step + 1e-9) + 1
-  if (n > MAX_RANGE_VALUES) throw new Error(`range ${token} has ${n} values (at most ${MAX_RANGE_VALUES})`)
-  // Multiply rather than accumulate so 0.1 steps do not drift.
-  return Array.from({ length: n }, (_, i) => String(Number((from + i * step).toPrecision(12))))
-}
 
 /** Syntax of one --grid argument: `path=v1,v2,...` (values JSON or bare strings; ranges a..b[:step]). */
 export function parseGridArg(arg: string): { path: string; tokens: string[] } {
@@ -82,10 +49,11 @@ export function parseGridArg(arg: string): { path: string; tokens: string[] } {
   if (eq <= 0) throw new Error(`--grid ${JSON.stringify(arg)}: expected path=v1,v2,... e.g. --grid 'reporting.order=5,7,9'`)
   const path = arg.slice(0, eq).trim()
   parsePath(path)
-  const tokens = splitValues(arg.slice(eq + 1)).flatMap((t) => expandRange(t) ?? [t])
-  if (tokens.some((t) => t === '')) throw new Error(`--grid ${arg}: empty value (two commas in a row, or a trailing comma)`)
-  if (new Set(tokens).size !== tokens.length) throw new Error(`--grid ${arg}: a value is listed twice`)
-  return { path, tokens }
+  try {
+    return { path, tokens: gridTokens(arg.slice(eq + 1)) }
+  } catch (e) {
+    throw new Error(`--grid ${arg}: ${(e as Error).message}`)
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RedrawScheduler, type Clock } from './redraw_scheduler'
+import { FRAME_BUDGET_MS, RedrawScheduler, type Clock } from './redraw_scheduler'
 
 /** A clock whose frames run when the test says and whose timers fire as time advances. */
 function fakeClock() {
@@ -161,6 +161,30 @@ describe('RedrawScheduler', () => {
     c.advance(33)
     c.runFrame()
     expect(count).toBe(4)
+  })
+
+  it('spreads a round over frames within the frame budget, round robin for charts asked again', () => {
+    const c = fakeClock()
+    const s = new RedrawScheduler(c.clock)
+    const drawn: string[] = []
+    const slow = (name: string) => () => {
+      drawn.push(name)
+      c.advance(FRAME_BUDGET_MS + 2)
+    }
+    const [a, b, d] = [{}, {}, {}]
+    s.request(a, slow('a'), true)
+    s.request(b, slow('b'), true)
+    s.request(d, slow('d'), true)
+    c.runFrame()
+    expect(drawn).toEqual(['a'])
+    // a asked again while b and d wait: it goes behind them
+    s.request(a, slow('a'), true)
+    c.runFrame()
+    c.runFrame()
+    c.runFrame()
+    expect(drawn).toEqual(['a', 'b', 'd', 'a'])
+    // the round's cost is the sum over its frames: 4 draws, EWMA 0.3, gap 4 x cost
+    expect(s.gap_ms).toBeCloseTo(4 * 0.3 * 4 * (FRAME_BUDGET_MS + 2))
   })
 
   it('forgets a cancelled chart', () => {

@@ -1,5 +1,8 @@
 // One animation-frame loop for every chart. Interaction (zoom, pan, cursor) redraws on the next
-// frame, at most ~30 times a second. Live data redraws as often as a budget allows: the round
+// frame, at most ~30 times a second. A round of redraws spreads over frames: each frame draws
+// charts until FRAME_BUDGET_MS is spent (at least one), the rest on the next frames, so the page
+// keeps its frame rate however many charts a zoom moves (a chart asked for again meanwhile goes
+// to the back of the queue: round robin). Live data redraws as often as a budget allows: the round
 // before took `cost` ms for all charts together, so wait `factor` times that (within the pace's
 // floor..max), keeping chart work near a fifth of the main thread however long the run grows and
 // however many charts are open. The engine shares the machine's cores with this thread, so while
@@ -17,6 +20,8 @@ export interface Clock {
 }
 
 const MIN_GAP_MS = 33
+/** Drawing per frame before the rest of a round waits for the next frame. */
+export const FRAME_BUDGET_MS = 8
 
 export type RedrawPace = 'live' | 'flat-out'
 
@@ -39,6 +44,9 @@ export class RedrawScheduler {
   private timer = 0
   private last = Number.NEGATIVE_INFINITY
   private cost_ms = 0
+  /** Time spent on the round in progress (it may span frames). */
+  private round_ms = 0
+  private inRound = false
   private currentPace: RedrawPace = 'live'
 
   constructor(private readonly clock: Clock) {}
@@ -55,8 +63,9 @@ export class RedrawScheduler {
     if (this.timer) this.wake()
   }
 
-  /** Ask for `draw` to run in a coming frame; the latest draw per key wins. */
+  /** Ask for `draw` to run in a coming frame; the latest draw per key wins (and waits behind the others). */
   request(key: object, draw: () => void, urgent: boolean): void {
+    this.dirty.delete(key)
     this.dirty.set(key, draw)
     this.urgent ||= urgent
     if (urgent && this.timer) this.wake()
@@ -83,7 +92,7 @@ export class RedrawScheduler {
   private tick(now: number): void {
     this.handle = 0
     if (this.dirty.size === 0) return
-    const wait_ms = this.last + this.gap_ms - now
+    const wait_ms = this.inRound ? 0 : this.last + this.gap_ms - now
     if (wait_ms > 0) {
       this.timer = this.clock.later(() => {
         this.timer = 0
@@ -91,14 +100,26 @@ export class RedrawScheduler {
       }, wait_ms)
       return
     }
-    const draws = [...this.dirty.values()]
-    this.dirty.clear()
-    this.urgent = false
+    this.inRound = true
     const t0 = this.clock.now()
-    for (const draw of draws) draw()
+    for (const [key, draw] of this.dirty) {
+      if (this.clock.now() - t0 >= FRAME_BUDGET_MS) break
+      this.dirty.delete(key)
+      draw()
+    }
+    const end = this.clock.now()
+    this.round_ms += end - t0
+    if (this.dirty.size > 0) {
+      // the round goes on in the next frame, without a gap
+      this.handle = this.clock.frame((t) => this.tick(t))
+      return
+    }
+    this.inRound = false
+    this.urgent = false
     // the gap runs from the end of this round: idle time between rounds, not period
-    this.last = this.clock.now()
-    this.cost_ms = 0.7 * this.cost_ms + 0.3 * (this.last - t0)
+    this.last = end
+    this.cost_ms = 0.7 * this.cost_ms + 0.3 * this.round_ms
+    this.round_ms = 0
   }
 }
 

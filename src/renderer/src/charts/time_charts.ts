@@ -5,7 +5,7 @@
 // for the tooltip: the decimated points only shape what is drawn.
 import { NR_ORDERS, REPORTING_STATES, type SampleColumn } from '../../../common/samples'
 import { KEPT_BY_HOST, REASONS, RETURNED_COLOR } from '../../../common/why_not_returned'
-import { decimateIndices } from '../model/decimate'
+import { decimateIndices, dropFlatRuns } from '../model/decimate'
 import type { SampleSeries } from '../model/sample_series'
 import { lastIndexAtOrBefore } from '../model/sample_series'
 import { formatCount, formatKiB } from '../model/units'
@@ -85,11 +85,14 @@ function atTime(t: ArrayLike<number>, y: (i: number) => number): (t_ms: number) 
   }
 }
 
+/** The indices to draw a line of y through: min/max per pixel column, flat runs cut to their ends. */
+const lineIndices = (t: ArrayLike<number>, y: ArrayLike<number>, w: Window): Int32Array => dropFlatRuns(y, decimateIndices(t, y, w.t0, w.t1, w.columns))
+
 function columnLine(s: SampleSeries, w: Window, column: SampleColumn, name: string, color: string, extra: Partial<LineSpec> = {}): LineSpec {
   const t = s.column('t_ms')
   const y = s.column(column)
   const at = (i: number): number => y[i]
-  return { name, color, data: points(t, decimateIndices(t, y, w.t0, w.t1, w.columns), at), valueAt: atTime(t, at), ...extra }
+  return { name, color, data: points(t, lineIndices(t, y, w), at), valueAt: atTime(t, at), ...extra }
 }
 
 /**
@@ -100,7 +103,9 @@ function stackedLines(s: SampleSeries, w: Window, key: string, layers: readonly 
   const t = s.column('t_ms')
   const total = stackTotal(s, key, layers)
   const idx = decimateIndices(t, total, w.t0, w.t1, w.columns)
-  return layers.map((l) => ({ name: l.name, color: l.color, hint: l.hint, data: points(t, idx, l.y), valueAt: atTime(t, l.y), stack: 'stack', area: true }))
+  // a layer that is zero across the window draws nothing (layers stack by index, so it may be empty)
+  const zero = (y: (i: number) => number): boolean => idx.every((i) => y(i) === 0)
+  return layers.map((l) => ({ name: l.name, color: l.color, hint: l.hint, data: zero(l.y) ? new Float64Array(0) : points(t, idx, l.y), valueAt: atTime(t, l.y), stack: 'stack', area: true }))
 }
 
 const totals = new WeakMap<SampleSeries, Map<string, { rows: number; total: Float64Array }>>()
@@ -137,7 +142,7 @@ export function freeBlocksChart(s: SampleSeries, w: Window, zone: ZoneFilter, un
     yAxes: [{ name: 'free', quantity: 'count', countUnit: 'blocks', log }],
     lines: cols.map((c, o) => {
       const y = (i: number): number => c[i]
-      return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, decimateIndices(t, c, w.t0, w.t1, w.columns), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y) }
+      return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, lineIndices(t, c, w), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y) }
     }),
   }
 }
@@ -185,7 +190,7 @@ export function hostMemoryChart(s: SampleSeries, w: Window, measured: MeasuredRs
   if (measured !== null) {
     const t = Float64Array.from(measured.t_ms, (x) => x + measured.offset_ms)
     const y = (i: number): number => measured.rss_kib[i]
-    lines.push({ name: measured.label, color: '#0b7285', data: points(t, decimateIndices(t, measured.rss_kib, w.t0, w.t1, w.columns), y), valueAt: atTime(t, y), dashed: true })
+    lines.push({ name: measured.label, color: '#0b7285', data: points(t, lineIndices(t, measured.rss_kib, w), y), valueAt: atTime(t, y), dashed: true })
   }
   return { yAxes: [{ name: 'host', quantity: 'kib' }], lines }
 }

@@ -116,7 +116,8 @@ export function lineSeries(line: LineSpec): LineSeriesOption {
     animation: false,
     silent: true,
     color: line.color,
-    lineStyle: { width: line.area && line.stack ? 0.8 : 1.4, type: line.dashed ? 'dashed' : 'solid' },
+    // a stacked layer is its fill: no outline to stroke
+    lineStyle: { width: line.area && line.stack ? 0 : 1.4, type: line.dashed ? 'dashed' : 'solid' },
     areaStyle: line.area ? { opacity: line.stack ? 0.75 : 0.12 } : undefined,
     endLabel: line.endLabel ? { show: true, formatter: line.endLabel, color: line.color, fontSize: 10, distance: 4, valueAnimation: false } : { show: false },
     ...(line.endLabel ? { labelLayout: { moveOverlap: 'shiftY' as const } } : {}),

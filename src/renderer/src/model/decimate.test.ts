@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { decimateIndices, gatherPoints } from './decimate'
+import { dropFlatRuns, decimateIndices, gatherPoints } from './decimate'
 
 const ramp = (n: number): Float64Array => Float64Array.from({ length: n }, (_, i) => i)
 
@@ -62,5 +62,12 @@ describe('gatherPoints', () => {
       [0, 1],
       [200, 4],
     ])
+  })
+
+  it('drops the inner points of flat runs and keeps every change', () => {
+    const y = [0, 0, 0, 0, 5, 5, 5, 1, 1, 1]
+    const idx = Int32Array.from(y.keys())
+    expect(Array.from(dropFlatRuns(y, idx))).toEqual([0, 3, 4, 6, 7, 9])
+    expect(Array.from(dropFlatRuns([2, 2, 2], Int32Array.from([0, 1, 2])))).toEqual([0, 2])
   })
 })

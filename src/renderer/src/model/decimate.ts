@@ -68,3 +68,22 @@ export function gatherPoints(t: ArrayLike<number>, y: ArrayLike<number>, indices
   }
   return points
 }
+
+/**
+ * Drops the inner points of flat runs (a point whose neighbours hold the same value): the line
+ * is drawn the same, with two points per run. Stepped and idle series (state, counters at rest,
+ * empty orders) shrink to a handful of points. Not for stacked layers, which must share x values.
+ */
+export function dropFlatRuns(y: ArrayLike<number>, indices: Int32Array): Int32Array {
+  if (indices.length <= 2) return indices
+  const out = new Int32Array(indices.length)
+  let k = 0
+  out[k++] = indices[0]
+  for (let j = 1; j < indices.length - 1; j++) {
+    const v = y[indices[j]]
+    if (v === y[indices[j - 1]] && v === y[indices[j + 1]]) continue
+    out[k++] = indices[j]
+  }
+  out[k++] = indices[indices.length - 1]
+  return out.subarray(0, k)
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SweepTable } from '../../../../common/imports'
-import { figureColumns, lines, sortedRowIndices } from './sweep_view'
+import { figureColumns, figureLabel, figureQuantity, lines, sortedRowIndices } from './sweep_view'
 
 const table: SweepTable = {
   fileName: 'sweep.csv',
@@ -34,5 +34,12 @@ describe('sweep view', () => {
   it('sorts rows by a column either way, stable for ties', () => {
     expect(sortedRowIndices(table, 'reporting.order', false)).toEqual([4, 2, 3, 0, 1])
     expect(sortedRowIndices(table, 'first_report_ms', true)).toEqual([2, 1, 0, 4, 3])
+  })
+
+  it('reads a figure\'s unit from its name', () => {
+    expect(figureQuantity('final_host_rss_kib')).toEqual({ quantity: 'kib', unit: '' })
+    expect(figureQuantity('first_report_ms')).toEqual({ quantity: 'count', unit: 'ms' })
+    expect(figureQuantity('returned_pct_of_freed')).toEqual({ quantity: 'count', unit: '%' })
+    expect(figureLabel('final_host_rss_kib')).toBe('final host rss')
   })
 })

@@ -50,3 +50,14 @@ export function sortedRowIndices(table: SweepTable, column: string, descending: 
   if (c < 0) return idx
   return idx.sort((a, b) => (descending ? -1 : 1) * compareCells(table.rows[a][c], table.rows[b][c]) || a - b)
 }
+
+/** The quantity of a summary figure from its name's unit suffix (docs/run-summary.md names them so). */
+export function figureQuantity(column: string): { readonly quantity: 'kib' | 'count'; readonly unit: string } {
+  if (/_kib(_|$)/.test(column)) return { quantity: 'kib', unit: '' }
+  if (/_ms(_|$)/.test(column)) return { quantity: 'count', unit: 'ms' }
+  if (/pct/.test(column)) return { quantity: 'count', unit: '%' }
+  return { quantity: 'count', unit: '' }
+}
+
+/** A figure's name for an axis: "final host rss" from final_host_rss_kib. */
+export const figureLabel = (column: string): string => column.replace(/_(kib|ms)$/, '').replace(/_/g, ' ')
