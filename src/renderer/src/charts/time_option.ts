@@ -179,9 +179,8 @@ export function axesOption(content: ChartContent, w: TimeWindow, width: number, 
   }
 }
 
-/** The whole option: first draw, theme change, or a new set of lines. */
-export function timeOption(content: ChartContent, w: TimeWindow, width: number, c: ChartChrome, overlay: Overlay): ChartOption {
-  const axes = axesOption(content, w, width, c)
+/** The whole option (first draw, theme change, a new set of lines), with the axes axesOption() made. */
+export function timeOption(content: ChartContent, axes: Axes, overlay: Overlay, c: ChartChrome): ChartOption {
   return {
     animation: false,
     textStyle: { fontFamily: 'inherit' },
