@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Locator, Page } from '@playwright/test'
 import { test, expect } from '../fixtures'
-import { openExample, runToEnd } from '../ui/lab_ui'
+import { fileCommand, openExample, runToEnd } from '../ui/lab_ui'
 import { importFile } from '../../src/host/import/index'
 import { rssError } from '../../src/renderer/src/features/imports/rss_error'
 
@@ -46,8 +46,8 @@ async function importFixture(page: Page, name: string): Promise<void> {
   await expect(page.getByTestId('import-summary')).toContainText(name)
 }
 
-async function downloadText(page: Page, testid: string): Promise<string> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()])
+async function downloadText(page: Page, command: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), fileCommand(page, command)])
   return readFileSync(await download.path(), 'utf8')
 }
 
@@ -58,7 +58,7 @@ test('a measured RSS CSV is overlaid on the run with the error figures of the ex
   await expect(page.getByTestId('import-summary')).toContainText('40 RSS samples (time, rss in bytes)')
 
   // the figures the view shows are those of the run's own samples.csv against the file
-  const csv = (await downloadText(page, 'file-export-csv')).trimEnd().split('\n')
+  const csv = (await downloadText(page, 'export-csv')).trimEnd().split('\n')
   const header = csv[0].split(',')
   const [ti, ri] = [header.indexOf('t_ms'), header.indexOf('host_rss_kib')]
   const rows = csv.slice(1).map((l) => l.split(','))
@@ -97,9 +97,23 @@ test('a measured RSS CSV is overlaid on the run with the error figures of the ex
   await expect(page.getByTestId('rss-fit-note')).toHaveCount(0)
   expect(await rmse()).toBeLessThanOrEqual(atZero)
 
-  // the Charts view draws the measured series (#0b7285, dashed) over the run's host memory
+  // the import belongs to the run it was opened with (issue 11): the 90 s run's host-memory chart
+  // does not draw it until it is pinned; removing it takes it off
+  const measuredPixels = (): Promise<number> => pixelsOf(page.getByTestId('chart-host'), [0x0b, 0x72, 0x85])
+  await expect(page.getByTestId('import-item-rss-hyperalloc.csv')).toHaveAttribute('title', /belongs to an earlier run/)
   await page.getByTestId('view-charts').click()
-  await expect.poll(() => pixelsOf(page.getByTestId('chart-host'), [0x0b, 0x72, 0x85])).toBeGreaterThan(50)
+  await expect(page.getByTestId('chart-host-legend')).not.toContainText('measured')
+  await page.getByTestId('view-data').click()
+  await page.getByTestId('import-pin-rss-hyperalloc.csv').click()
+  await expect(page.getByTestId('import-pin-rss-hyperalloc.csv')).toHaveAttribute('aria-pressed', 'true')
+  // pinned, the Charts view draws the measured series (#0b7285, dashed) over the run's host memory
+  await page.getByTestId('view-charts').click()
+  await expect.poll(measuredPixels).toBeGreaterThan(50)
+  await page.getByTestId('view-data').click()
+  await page.getByTestId('import-remove-rss-hyperalloc.csv').click()
+  await expect(page.getByTestId('import-rss-hyperalloc.csv')).toHaveCount(0)
+  await page.getByTestId('view-charts').click()
+  await expect.poll(measuredPixels).toBe(0)
 })
 
 test('lines a file could not use are listed with their line numbers', async ({ labPage: page }) => {
@@ -133,7 +147,7 @@ test('a buddyinfo series is drawn over the run, and one snapshot becomes the ini
 
   // the host finds the file among this session's imports and the run starts from it
   await runToEnd(page)
-  const state = await downloadText(page, 'file-save')
+  const state = await downloadText(page, 'save')
   expect(JSON.parse(state)).toMatchObject({ guest: { initialFreeState: { file: 'buddyinfo-series.txt', snapshot: 2 } } })
 })
 

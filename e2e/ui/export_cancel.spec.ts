@@ -1,7 +1,7 @@
 // A long export shows its progress in the status bar and can be cancelled there; nothing is
 // downloaded and the user is told.
 import { test, expect } from '../fixtures'
-import { openExample, runToEnd } from './lab_ui'
+import { fileCommand, openExample, runToEnd } from './lab_ui'
 
 test('a long CSV export shows progress and Cancel stops it', async ({ labPage: page }) => {
   test.setTimeout(300_000)
@@ -15,7 +15,7 @@ test('a long CSV export shows progress and Cancel stops it', async ({ labPage: p
 
   let downloaded = false
   page.on('download', () => (downloaded = true))
-  await page.getByTestId('file-export-csv').click()
+  await fileCommand(page, 'export-csv')
   const task = page.getByTestId('task')
   await expect(task).toContainText('samples.csv')
   await expect.poll(async () => Number.parseInt((await page.getByTestId('task-percent').textContent()) ?? '0', 10)).toBeGreaterThan(0)

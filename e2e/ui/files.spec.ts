@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises'
 import { test, expect } from '../fixtures'
 import type { Page } from '@playwright/test'
-import { openExample, runToEnd } from './lab_ui'
+import { fileCommand, fileCommandEnabled, openExample, runToEnd } from './lab_ui'
 
 /** samples.csv columns DESIGN.md fixes, in order (more may follow). */
 const DOCUMENTED_HEADER = [
@@ -21,25 +21,25 @@ const DOCUMENTED_HEADER = [
   ...Array.from({ length: 11 }, (_, o) => `nr_reported_${o}`),
 ]
 
-async function downloadText(page: Page, testid: string): Promise<{ name: string; text: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()])
+async function downloadText(page: Page, command: string): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), fileCommand(page, command)])
   const path = await download.path()
   return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') }
 }
 
 test('export produces a samples CSV with the documented header, and a Perfetto trace', async ({ labPage: page }) => {
   await openExample(page)
-  await expect(page.getByTestId('file-export-csv')).toBeDisabled()
+  expect(await fileCommandEnabled(page, 'export-csv')).toBe(false)
   await runToEnd(page)
 
-  const csv = await downloadText(page, 'file-export-csv')
+  const csv = await downloadText(page, 'export-csv')
   expect(csv.name).toMatch(/\.csv$/)
   const lines = csv.text.trimEnd().split(/\r?\n/)
   expect(lines[0].split(',').slice(0, DOCUMENTED_HEADER.length)).toEqual(DOCUMENTED_HEADER)
   // 30 s at one row per 100 ms, from t = 0
   expect(lines.length - 1).toBeGreaterThanOrEqual(300)
 
-  const trace = await downloadText(page, 'file-export-perfetto')
+  const trace = await downloadText(page, 'export-perfetto')
   const parsed = JSON.parse(trace.text) as { traceEvents: { ph: string }[] }
   expect(parsed.traceEvents.some((e) => e.ph === 'C')).toBe(true)
 })
@@ -51,22 +51,22 @@ test('edits mark the title dirty, save downloads the edited file, and it opens a
   await expect(page).toHaveTitle('● quick-drain-2g.prlab.json • Page Reporting Lab')
   await expect(page.getByTestId('doc-dirty')).toBeVisible()
 
-  const saved = await downloadText(page, 'file-save')
+  const saved = await downloadText(page, 'save')
   expect(JSON.parse(saved.text)).toMatchObject({ format: 'page-reporting-lab/experiment', guest: { memoryMiB: 2048, cpus: 4 } })
   await expect(page).toHaveTitle('quick-drain-2g.prlab.json • Page Reporting Lab')
 
   // New on a dirty document asks first; Cancel keeps the edits
   await page.getByTestId('field-guest.cpus').fill('8')
-  await page.getByTestId('file-new').click()
+  await fileCommand(page, 'new')
   await expect(page.getByTestId('confirm-dialog')).toBeVisible()
   await page.getByTestId('confirm-cancel').click()
   await expect(page.getByTestId('field-guest.cpus')).toHaveValue('8')
-  await page.getByTestId('file-new').click()
+  await fileCommand(page, 'new')
   await page.getByTestId('confirm-alternative').click()
   await expect(page).toHaveTitle('untitled.prlab.json • Page Reporting Lab')
 
   // open the saved file by upload
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('file-open').click()])
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), fileCommand(page, 'open')])
   await chooser.setFiles({ name: 'mine.prlab.json', mimeType: 'application/json', buffer: Buffer.from(saved.text) })
   await expect(page).toHaveTitle('mine.prlab.json • Page Reporting Lab')
   await expect(page.getByTestId('field-guest.cpus')).toHaveValue('4')

@@ -29,3 +29,18 @@ export async function settledSimMs(page: Page): Promise<number> {
   }
   return last
 }
+
+/** Runs an item of the browser-mode File menu (new, open, save, save-as, export-csv, export-perfetto, open-run-folder). */
+export async function fileCommand(page: Page, id: string): Promise<void> {
+  await page.getByTestId('file-menu').click()
+  await page.getByTestId(`menu-${id}`).click()
+}
+
+/** Whether an item of the File menu can be chosen now (the menu is closed again after looking). */
+export async function fileCommandEnabled(page: Page, id: string): Promise<boolean> {
+  await page.getByTestId('file-menu').click()
+  const enabled = await page.getByTestId(`menu-${id}`).isEnabled()
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('file-menu-list')).toHaveCount(0)
+  return enabled
+}

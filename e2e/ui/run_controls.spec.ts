@@ -30,18 +30,20 @@ test('run, pause, step, resume and stop', async ({ labPage: page }) => {
   await expect(page.getByTestId('run-start')).toBeEnabled()
 })
 
-test('keyboard: F6 pauses, F10 steps, F5 resumes, Shift+F5 stops', async ({ labPage: page }) => {
+// Browser mode keeps the browser's own keys (F5 reloads there): the page's keys are the browser-safe set.
+test('browser-safe keys: Ctrl+Enter runs, Space pauses, N steps, Ctrl+Enter resumes, Shift+X stops', async ({ labPage: page }) => {
   await openExample(page)
   await page.getByTestId('run-speed').selectOption('1')
-  await page.keyboard.press('F5')
+  await page.locator('body').click({ position: { x: 2, y: 2 } })
+  await page.keyboard.press('Control+Enter')
   await expect(page.getByTestId('run-state')).toHaveText('running')
-  await page.keyboard.press('F6')
+  await page.keyboard.press('Space')
   await expect(page.getByTestId('run-state')).toHaveText('paused')
   const paused = await settledSimMs(page)
-  await page.keyboard.press('F10')
+  await page.keyboard.press('n')
   await expect.poll(() => simMs(page)).toBeGreaterThan(paused)
-  await page.keyboard.press('F5')
+  await page.keyboard.press('Control+Enter')
   await expect(page.getByTestId('run-state')).toHaveText('running')
-  await page.keyboard.press('Shift+F5')
+  await page.keyboard.press('Shift+X')
   await expect(page.getByTestId('run-state')).toHaveText('stopped')
 })
