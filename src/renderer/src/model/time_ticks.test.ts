@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decimalsFor, formatElapsed, MIN_TICK_PX, tickStep, timeTicks } from './time_ticks'
+import { decimalsFor, formatElapsed, formatInstant, MIN_TICK_PX, tickStep, timeTicks } from './time_ticks'
 
 describe('elapsed-time ticks', () => {
   it('formats elapsed time in one scheme: +m:ss, +h:mm:ss from an hour, decimals by step', () => {
@@ -34,5 +34,13 @@ describe('elapsed-time ticks', () => {
     expect(hour.format(3_600_000)).toBe('+1:00:00')
     const fine = timeTicks(1000, 1300, 600)
     expect(new Set(fine.values.map(fine.format)).size).toBe(fine.values.length)
+  })
+
+  it('writes a point in time in the axes format, no more precise than its resolution or itself', () => {
+    expect(formatInstant(20_000, 1)).toBe('+0:20')
+    expect(formatInstant(15_300, 30)).toBe('+0:15.3')
+    expect(formatInstant(15_347, 30)).toBe('+0:15.35')
+    expect(formatInstant(15_347, 1)).toBe('+0:15.347')
+    expect(formatInstant(3_600_000 + 5000, 1000)).toBe('+1:00:05')
   })
 })

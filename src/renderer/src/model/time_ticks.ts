@@ -69,3 +69,13 @@ export function timeTicks(t0_ms: number, t1_ms: number, width_px: number): TimeT
   for (let k = Math.ceil(t0_ms / step_ms); k * step_ms <= t1_ms + 1e-9; k++) values.push(Number((k * step_ms).toFixed(6)))
   return { step_ms, values, format: (t) => formatElapsed(t, decimals, hours) }
 }
+
+/**
+ * A point in time in the axes' format, as precise as `resolution_ms` (a pixel's worth of time in
+ * a tooltip; 1 for a cursor set to the millisecond): +0:15.3, +1:00:00.
+ */
+export function formatInstant(t_ms: number, resolution_ms: number): string {
+  const exact = [SECOND, 100, 10].find((step) => Math.abs(t_ms) % step === 0)
+  const decimals = Math.min(decimalsFor(Math.max(1, resolution_ms)), decimalsFor(exact ?? 1))
+  return formatElapsed(t_ms, decimals, Math.abs(t_ms) >= HOUR)
+}
