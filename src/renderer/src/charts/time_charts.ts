@@ -1,11 +1,13 @@
 // What each time chart plots, as plain line specs built from a run's samples for the visible
-// window [t0, t1] at one min/max pair per pixel column (model/decimate.ts keeps every peak).
+// window [t0, t1] at one min/max pair per pixel column (model/decimate.ts keeps every peak; each
+// column's min/max pyramid, model/minmax_pyramid.ts, makes that cost the same at every zoom).
 // Values stay in the recorder's units (KiB, counts): the option builder picks the display unit
 // from what is visible (model/value_scale.ts). Each line also reads its exact value at any time,
 // for the tooltip: the decimated points only shape what is drawn.
 import { NR_ORDERS, REPORTING_STATES, type SampleColumn } from '../../../common/samples'
 import { KEPT_BY_HOST, REASONS, RETURNED_COLOR } from '../../../common/why_not_returned'
 import { decimateIndices, dropFlatRuns } from '../model/decimate'
+import { MinMaxPyramid } from '../model/minmax_pyramid'
 import type { SampleSeries } from '../model/sample_series'
 import { lastIndexAtOrBefore } from '../model/sample_series'
 import { formatCount, formatKiB } from '../model/units'
@@ -86,13 +88,30 @@ function atTime(t: ArrayLike<number>, y: (i: number) => number): (t_ms: number) 
 }
 
 /** The indices to draw a line of y through: min/max per pixel column, flat runs cut to their ends. */
-const lineIndices = (t: ArrayLike<number>, y: ArrayLike<number>, w: Window): Int32Array => dropFlatRuns(y, decimateIndices(t, y, w.t0, w.t1, w.columns))
+const lineIndices = (t: ArrayLike<number>, y: ArrayLike<number>, w: Window, pyramid?: MinMaxPyramid): Int32Array => dropFlatRuns(y, decimateIndices(t, y, w.t0, w.t1, w.columns, pyramid))
+
+const pyramids = new WeakMap<SampleSeries, Map<string, MinMaxPyramid>>()
+
+/** The min/max pyramid of a column of the series (or of a stack total), kept and grown with the series. */
+function pyramidOf(s: SampleSeries, key: string, y: Float64Array): MinMaxPyramid {
+  let byKey = pyramids.get(s)
+  if (!byKey) {
+    byKey = new Map()
+    pyramids.set(s, byKey)
+  }
+  let p = byKey.get(key)
+  if (!p || p.length > y.length) {
+    p = new MinMaxPyramid(y)
+    byKey.set(key, p)
+  } else if (p.length < y.length) p.extend(y)
+  return p
+}
 
 function columnLine(s: SampleSeries, w: Window, column: SampleColumn, name: string, color: string, extra: Partial<LineSpec> = {}): LineSpec {
   const t = s.column('t_ms')
   const y = s.column(column)
   const at = (i: number): number => y[i]
-  return { name, color, data: points(t, lineIndices(t, y, w), at), valueAt: atTime(t, at), ...extra }
+  return { name, color, data: points(t, lineIndices(t, y, w, pyramidOf(s, column, y)), at), valueAt: atTime(t, at), ...extra }
 }
 
 /**
@@ -102,7 +121,7 @@ function columnLine(s: SampleSeries, w: Window, column: SampleColumn, name: stri
 function stackedLines(s: SampleSeries, w: Window, key: string, layers: readonly { name: string; color: string; hint?: string; y: (i: number) => number }[]): LineSpec[] {
   const t = s.column('t_ms')
   const total = stackTotal(s, key, layers)
-  const idx = decimateIndices(t, total, w.t0, w.t1, w.columns)
+  const idx = decimateIndices(t, total, w.t0, w.t1, w.columns, pyramidOf(s, `stack:${key}`, total))
   // a layer that is zero across the window draws nothing (layers stack by index, so it may be empty)
   const zero = (y: (i: number) => number): boolean => idx.every((i) => y(i) === 0)
   return layers.map((l) => ({ name: l.name, color: l.color, hint: l.hint, data: zero(l.y) ? new Float64Array(0) : points(t, idx, l.y), valueAt: atTime(t, l.y), stack: 'stack', area: true }))
@@ -142,7 +161,7 @@ export function freeBlocksChart(s: SampleSeries, w: Window, zone: ZoneFilter, un
     yAxes: [{ name: 'free', quantity: 'count', countUnit: 'blocks', log }],
     lines: cols.map((c, o) => {
       const y = (i: number): number => c[i]
-      return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, lineIndices(t, c, w), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y) }
+      return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, lineIndices(t, c, w, pyramidOf(s, freeColumn(zone, o), c)), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y) }
     }),
   }
 }

@@ -2,14 +2,17 @@
 // max and the last point of every column looks the same as the full line at that width (every
 // spike survives), so each series costs at most ~2 points per pixel column whatever the run
 // length. The recorder keeps every sample; this only shapes what ECharts draws.
+import type { MinMaxPyramid } from './minmax_pyramid'
 import { lastIndexAtOrBefore } from './sample_series'
 
 /**
  * Indices of the points to draw for the window [t0, t1] across `columns` pixel columns: for each
  * column the min and the max of y (in time order), plus one point on each side of the window so
- * the line runs to the edges. All points are returned when they already fit.
+ * the line runs to the edges. All points are returned when they already fit. With the column's
+ * min/max `pyramid`, each pixel column costs O(log n) instead of a scan of its samples (the same
+ * indices either way).
  */
-export function decimateIndices(t: ArrayLike<number>, y: ArrayLike<number>, t0: number, t1: number, columns: number): Int32Array {
+export function decimateIndices(t: ArrayLike<number>, y: ArrayLike<number>, t0: number, t1: number, columns: number, pyramid?: MinMaxPyramid): Int32Array {
   const n = Math.min(t.length, y.length)
   if (n === 0 || !(t1 >= t0)) return new Int32Array(0)
   const first = Math.max(0, lastIndexAtOrBefore(t, t0))
@@ -41,8 +44,30 @@ export function decimateIndices(t: ArrayLike<number>, y: ArrayLike<number>, t0: 
       out[k++] = minI
     }
   }
+  const bucketOf = (i: number): number => Math.min(cols - 1, Math.max(0, Math.floor(((t[i] - t0) / span) * cols)))
+  if (pyramid !== undefined && pyramid.length >= last) {
+    const mm = new Int32Array(2)
+    for (let a = first + 1; a < last; ) {
+      // the column's samples: [a, end), end the first index of a later column (time is sorted)
+      const c = bucketOf(a)
+      let end = a + 1
+      let hi = last
+      while (end < hi) {
+        const mid = (end + hi) >>> 1
+        if (bucketOf(mid) > c) hi = mid
+        else end = mid + 1
+      }
+      pyramid.range(a, end, mm)
+      minI = mm[0]
+      maxI = mm[1]
+      flush()
+      a = end
+    }
+    out[k++] = last
+    return out.subarray(0, k)
+  }
   for (let i = first + 1; i < last; i++) {
-    const b = Math.min(cols - 1, Math.max(0, Math.floor(((t[i] - t0) / span) * cols)))
+    const b = bucketOf(i)
     if (b !== bucket) {
       flush()
       bucket = b
