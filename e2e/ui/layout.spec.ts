@@ -110,6 +110,12 @@ test('the editor has a fixed default width, resizes with the pointer or the arro
   // double click: the default width again
   await page.getByTestId('editor-resizer').dblclick()
   await expect.poll(width).toBeCloseTo(340, -1)
+  // a field's help shows two lines, and all of it while the field has the focus
+  const help = page.getByTestId('field-guest.memoryMiB').locator('xpath=ancestor::div[contains(concat(" ", normalize-space(@class), " "), " field ")][1]').locator('.field-help')
+  const cut = (): Promise<boolean> => help.evaluate((el) => el.scrollHeight > el.clientHeight + 1)
+  expect(await cut()).toBe(true)
+  await page.getByTestId('field-guest.memoryMiB').focus()
+  await expect.poll(cut).toBe(false)
   // collapse and show again (toolbar button, and the key set's B)
   await page.getByTestId('editor-toggle').click()
   await expect(page.getByTestId('editor')).toHaveCount(0)
