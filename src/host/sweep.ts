@@ -52,7 +52,7 @@ export function parseGridArg(arg: string): { path: string; tokens: string[] } {
   try {
     return { path, tokens: gridTokens(arg.slice(eq + 1)) }
   } catch (e) {
-    throw new Error(`--grid ${arg}: ${(e as Error).message}`)
+    throw new Error(`--grid ${arg}: ${(e as Error).message}`, { cause: e })
   }
 }
 
