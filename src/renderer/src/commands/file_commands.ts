@@ -61,15 +61,15 @@ export async function openUploadedFile(file: File): Promise<void> {
   accept(await useLab().parseExperiment(file.name, text), file.name)
 }
 
-function pickFile(): Promise<File | null> {
+/** Browser mode: a hidden file input, clicked; its files, or null when the user cancels. */
+function pickFiles(setup: (input: HTMLInputElement) => void): Promise<File[] | null> {
   return new Promise((resolve) => {
     const input = document.createElement('input')
     input.type = 'file'
-    input.accept = '.json,application/json'
-    input.dataset.testid = 'open-file-input'
+    setup(input)
     input.style.display = 'none'
     input.addEventListener('change', () => {
-      resolve(input.files?.[0] ?? null)
+      resolve(input.files ? [...input.files] : null)
       input.remove()
     })
     input.addEventListener('cancel', () => {
@@ -79,6 +79,14 @@ function pickFile(): Promise<File | null> {
     document.body.append(input)
     input.click()
   })
+}
+
+async function pickFile(): Promise<File | null> {
+  const files = await pickFiles((input) => {
+    input.accept = '.json,application/json'
+    input.dataset.testid = 'open-file-input'
+  })
+  return files?.[0] ?? null
 }
 
 export async function openFile(): Promise<void> {
@@ -164,22 +172,9 @@ export async function exportRun(kind: ExportKind, atMs: number | null = null): P
 
 /** Picks a run folder in browser mode: the top-level files a `prlab run --out` folder holds. */
 function pickRunFolder(): Promise<File[] | null> {
-  return new Promise((resolve) => {
-    const input = document.createElement('input')
-    input.type = 'file'
+  return pickFiles((input) => {
     input.webkitdirectory = true
     input.dataset.testid = 'run-folder-input'
-    input.style.display = 'none'
-    input.addEventListener('change', () => {
-      resolve(input.files ? [...input.files] : null)
-      input.remove()
-    })
-    input.addEventListener('cancel', () => {
-      resolve(null)
-      input.remove()
-    })
-    document.body.append(input)
-    input.click()
   })
 }
 
