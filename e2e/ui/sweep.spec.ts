@@ -13,9 +13,13 @@ test('a grid sweep runs with progress, fills the table and chart, and a point op
   expect(paths).toContain('reporting.order')
   expect(paths).toContain('reporting.delayMs')
   expect(paths).toContain('guest.memoryMiB')
-  // bad values say so before anything runs
+  // bad values say so before anything runs: syntax, and each value against the field's type and bounds
   await page.getByTestId('sweep-values-0').fill('5,,7')
   await expect(page.getByTestId('sweep-count-0')).toHaveClass(/bad/)
+  await page.getByTestId('sweep-values-0').fill('5,x')
+  await expect(page.getByTestId('sweep-count-0')).toHaveText('x: expected a number')
+  await page.getByTestId('sweep-values-0').fill('9..11')
+  await expect(page.getByTestId('sweep-count-0')).toHaveText('11: above the most, 10')
   await expect(page.getByTestId('sweep-run')).toBeDisabled()
   await page.getByTestId('sweep-values-0').fill('5,9')
   await page.getByTestId('sweep-path-1').fill('reporting.delayMs')

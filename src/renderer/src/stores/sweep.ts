@@ -6,7 +6,7 @@ import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef, watch } from 'vue'
 import type { SweepStarted, SweepStatus } from '../../../common/api'
 import type { SweepTable } from '../../../common/imports'
-import { gridArgs, gridSize, type GridRow } from '../features/sweep/sweep_grid'
+import { gridArgs, gridSize, sweepablePaths, type GridRow } from '../features/sweep/sweep_grid'
 import { useLab } from '../lab'
 import { useDataStore } from './data'
 import { useExperimentStore } from './experiment'
@@ -33,7 +33,7 @@ export const useSweepStore = defineStore('sweep', () => {
   let lastRead = 0
   let readTimer = 0
 
-  const size = computed(() => gridSize(rows.value))
+  const size = computed(() => gridSize(rows.value, sweepablePaths(useExperimentStore().document)))
   const running = computed(() => status.value?.state === 'running' || (started.value !== null && status.value === null))
   const task = computed(() => useTasksStore().running.find((t) => t.id === started.value?.taskId) ?? null)
   const table = computed<SweepTable | null>(() => (shown.value === 'file' ? useDataStore().sweep : (status.value?.table ?? null)))

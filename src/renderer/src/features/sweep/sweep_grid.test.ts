@@ -34,3 +34,18 @@ describe('sweep grid', () => {
     expect(gridSize([{ path: 'reporting.delayMs', values: `1..${MAX_UI_SWEEP_POINTS + 1}` }])).toEqual({ error: expect.stringMatching(/at most/) })
   })
 })
+
+describe('sweep grid values against the schema', () => {
+  const paths = sweepablePaths(doc)
+  it('checks each value of a known path against its field: type, bounds, choices', () => {
+    expect(rowCount({ path: 'reporting.order', values: '5,x' }, paths)).toEqual({ error: 'x: expected a number' })
+    expect(rowCount({ path: 'reporting.order', values: '5.5' }, paths)).toEqual({ error: '5.5: expected an integer' })
+    expect(rowCount({ path: 'reporting.order', values: '0..10' }, paths)).toEqual({ count: 11 })
+    expect(rowCount({ path: 'reporting.order', values: '9..11' }, paths)).toEqual({ error: '11: above the most, 10' })
+    expect(rowCount({ path: 'reporting.delayMs', values: '-5' }, paths)).toEqual({ error: expect.stringMatching(/^-5: below the least, \d+/) })
+    expect(rowCount({ path: 'guest.kernel', values: '6.6,9.9' }, paths)).toEqual({ error: expect.stringMatching(/^9\.9: expected one of .*6\.6/) })
+    expect(gridSize([{ path: 'reporting.order', values: '5,x' }], paths)).toEqual({ error: 'row 1: x: expected a number' })
+    // a path the document does not offer (yet) is left to the host
+    expect(rowCount({ path: 'workload.phases[5].mib', values: 'x' }, paths)).toEqual({ count: 1 })
+  })
+})

@@ -14,6 +14,8 @@ export interface SweepPath {
   readonly unit: string
   /** Values to start from: the enum's options, true/false, or a range around the default. */
   readonly example: string
+  /** What is wrong with one value for this field ('' when the schema takes it). */
+  readonly check: (token: string) => string
 }
 
 export interface GridRow {
@@ -30,10 +32,25 @@ function example(f: FieldSpec): string {
   return f.kind === 'integer' && d > 0 ? `${Math.max(f.min ?? 0, Math.round(d / 2))},${d},${d * 2}` : String(d)
 }
 
+/** The field's type and bounds, checked here so a typo shows before anything runs (the host checks again). */
+function checker(f: FieldSpec): (token: string) => string {
+  return (token) => {
+    if (token === 'null') return f.nullable ? '' : `${token}: ${f.key} cannot be null`
+    if (f.kind === 'enum') return f.options.includes(token) ? '' : `${token}: expected one of ${f.options.join(', ')}`
+    if (f.kind === 'boolean') return token === 'true' || token === 'false' ? '' : `${token}: expected true or false`
+    const v = Number(token)
+    if (token.trim() === '' || !Number.isFinite(v)) return `${token}: expected a number`
+    if (f.kind === 'integer' && !Number.isInteger(v)) return `${token}: expected an integer`
+    if (f.min !== undefined && v < f.min) return `${token}: below the least, ${f.min}`
+    if (f.max !== undefined && v > f.max) return `${token}: above the most, ${f.max}`
+    return ''
+  }
+}
+
 function collect(fields: readonly FieldSpec[], group: string, out: SweepPath[]): void {
   for (const f of fields) {
     if (f.kind === 'object') collect(f.fields, group, out)
-    else if (SWEEPABLE.has(f.kind)) out.push({ path: pathKey(f.path), label: `${group} · ${f.key}${f.unit ? ` (${f.unit})` : ''}`, unit: f.unit, example: example(f) })
+    else if (SWEEPABLE.has(f.kind)) out.push({ path: pathKey(f.path), label: `${group} · ${f.key}${f.unit ? ` (${f.unit})` : ''}`, unit: f.unit, example: example(f), check: checker(f) })
   }
 }
 
@@ -53,25 +70,33 @@ export function sweepablePaths(document: ExperimentInput): SweepPath[] {
   return out
 }
 
-/** How many values a row gives, or what is wrong with it (the host checks each against the schema). */
-export function rowCount(row: GridRow): { count: number } | { error: string } {
+/**
+ * How many values a row gives, or what is wrong with it: its syntax, and with the sweepable
+ * `paths` each value against its field's type and bounds (the host checks each against the schema
+ * again; a path not listed, such as a phase field the document does not have yet, is left to it).
+ */
+export function rowCount(row: GridRow, paths: readonly SweepPath[] = []): { count: number } | { error: string } {
   if (row.path.trim() === '') return { error: 'pick a path' }
   if (row.values.trim() === '') return { error: 'give values: 5,7,9 or 100..2000:100' }
+  let tokens: string[]
   try {
-    return { count: gridTokens(row.values).length }
+    tokens = gridTokens(row.values)
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) }
   }
+  const field = paths.find((p) => p.path === row.path.trim())
+  const wrong = field ? tokens.map(field.check).find((m) => m !== '') : undefined
+  return wrong ? { error: wrong } : { count: tokens.length }
 }
 
 /** Points of the grid (the product of the rows' counts), or the first problem. */
-export function gridSize(rows: readonly GridRow[]): { points: number } | { error: string } {
+export function gridSize(rows: readonly GridRow[], paths: readonly SweepPath[] = []): { points: number } | { error: string } {
   if (rows.length === 0) return { error: 'add a row: a path and its values' }
-  const paths = rows.map((r) => r.path.trim())
-  if (new Set(paths).size !== paths.length) return { error: 'a path is given twice: list all its values in one row' }
+  const named = rows.map((r) => r.path.trim())
+  if (new Set(named).size !== named.length) return { error: 'a path is given twice: list all its values in one row' }
   let points = 1
   for (const [i, r] of rows.entries()) {
-    const c = rowCount(r)
+    const c = rowCount(r, paths)
     if ('error' in c) return { error: `row ${i + 1}: ${c.error}` }
     points *= c.count
   }
