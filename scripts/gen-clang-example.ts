@@ -68,7 +68,7 @@ function host(reporting: boolean): object {
     $schema: EXPERIMENT_SCHEMA_URL,
     format: 'page-reporting-lab/experiment',
     version: 2,
-    name: `HyperAlloc multi-VM: 3 × 16 GiB clang builds, staggered, ${reporting ? 'free page reporting on' : 'no free page reporting'}`,
+    name: `HyperAlloc multi-VM: 3 × 16 GiB clang builds, staggered, ${reporting ? 'reporting on' : 'no reporting'}`,
     // the artifact's host: 2 × 24 cores, 376 GiB; the VMs never press on it
     machine: { memoryMiB: 385024 },
     guests: [{ name: 'clang', file, count: 3, staggerMs: 2_400_000 }],

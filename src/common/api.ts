@@ -5,6 +5,7 @@ import type { Experiment, ExperimentInput } from './experiment'
 import type { HostExperiment, HostExperimentInput } from './host_experiment'
 import type { SimEvent } from './samples'
 import type { ImportApi, SweepTable } from './imports'
+import type { HostApi } from './host_api'
 
 export type ErrorCode = 'invalid' | 'io' | 'limit' | 'busy' | 'not-found' | 'cancelled' | 'internal'
 
@@ -33,6 +34,8 @@ export interface ExampleInfo {
   readonly name: string
   readonly title: string
   readonly description: string
+  /** A guest experiment (opens in the editor) or a host experiment (opens in the Host view). */
+  readonly kind?: 'guest' | 'host'
 }
 
 export interface LoadedExperiment {
@@ -277,7 +280,7 @@ export interface SweepStatus {
 export const MAX_UI_SWEEP_POINTS = 256
 
 /** Renderer -> host. Every method is validated at the host edge (api_schema.ts). */
-export interface LabApi extends ImportApi {
+export interface LabApi extends ImportApi, HostApi {
   capabilities(): Promise<Capabilities>
   listExamples(): Promise<ExampleInfo[]>
   openExample(name: string): Promise<Result<LoadedExperiment>>

@@ -4,6 +4,7 @@
 import { z } from 'zod'
 import { MAX_UI_SWEEP_POINTS, RUN_ROWS_PER_CALL, type LabApi } from '../common/api'
 import { IMPORT_API_ARGS } from './import/index'
+import { HOST_API_ARGS } from './host_api_args'
 
 const runId = z.string().min(1).max(64)
 const speed = z.number().positive().max(1e9).nullable()
@@ -58,6 +59,7 @@ export const LAB_API_ARGS = {
   sweepStatus: z.tuple([runId]),
   openSweepPoint: z.tuple([runId, z.number().int().min(0).max(MAX_UI_SWEEP_POINTS)]),
   ...IMPORT_API_ARGS,
+  ...HOST_API_ARGS,
 } satisfies Record<keyof LabApi, z.ZodType>
 
 export type LabMethod = keyof LabApi

@@ -21,11 +21,12 @@ export async function listExamples(dir: string): Promise<ExampleInfo[]> {
     const name = file.slice(0, -EXAMPLE_SUFFIX.length)
     if (!isExampleName(name)) continue
     try {
-      const doc = JSON.parse(await readFile(join(dir, file), 'utf8')) as { name?: unknown; description?: unknown }
+      const doc = JSON.parse(await readFile(join(dir, file), 'utf8')) as { name?: unknown; description?: unknown; machine?: unknown }
       out.push({
         name,
         title: typeof doc.name === 'string' ? doc.name : name,
         description: typeof doc.description === 'string' ? doc.description : '',
+        kind: doc.machine !== undefined ? 'host' : 'guest',
       })
     } catch {
       out.push({ name, title: name, description: 'unreadable example file' })

@@ -21,6 +21,7 @@ import type {
   LabError,
   LabEvents,
   LoadedExperiment,
+  LoadedHostExperiment,
   MemoryMap,
   MemoryMapRequest,
   PageInfo,
@@ -56,6 +57,8 @@ import { runFromFolder, runFromUploads } from './run_folder'
 import { PastStates, StateCancelled, type StateSource, type StateTarget } from './past_state'
 import { lastIndexAtOrBefore } from '../common/sorted'
 import { LabSweeps } from './lab_sweeps'
+import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
+import { LabHosts, type LabTask } from './lab_hosts'
 
 /** Native dialogs of the desktop shell. */
 export interface FileDialogs {
@@ -92,6 +95,8 @@ export interface LabHostOptions {
   readonly stateWorkerEntry?: string | URL
   /** The sweep pool's worker (src/host/sweep_worker.ts, or the bundled file). */
   readonly sweepWorkerEntry?: string | URL
+  /** The host run worker (src/host/host_run_worker.ts, or the bundled file). */
+  readonly hostWorkerEntry?: string | URL
 }
 
 /** Each run is an engine worker on its own core with its own engine memory; the machine is shared. */
@@ -121,21 +126,23 @@ export class LabHost implements LabApi {
   /** Runs being written into the library: a UI that asks for one waits for it. */
   private readonly keeping = new Map<string, Promise<void>>()
   private readonly sweeps: LabSweeps
+  /** Host experiments (issue 15): runs for the Host view, fits for the Sweep view. */
+  private readonly hosts: LabHosts
 
   constructor(private readonly options: LabHostOptions) {
     this.recent = options.stateDir ? new RecentFiles(options.stateDir) : null
     const entry = options.stateWorkerEntry ?? new URL('./state_worker.ts', import.meta.url)
     this.sweeps = new LabSweeps({
-      startTask: (label) => {
-        const task = this.startTask(label)
-        return {
-          id: task.id,
-          signal: task.options.signal,
-          progress: task.options.onProgress,
-          finish: (state) => void task.finish(state === 'done' ? ok(true) : fail({ code: state === 'cancelled' ? 'cancelled' : 'internal', message: `sweep ${state}` })),
-        }
-      },
+      startTask: (label) => this.labTask(label),
       ...(options.sweepWorkerEntry !== undefined ? { workerEntry: options.sweepWorkerEntry } : {}),
+    })
+    this.hosts = new LabHosts({
+      examplesDir: options.examplesDir,
+      desktop: options.dialogs !== undefined,
+      filePath: (fileId) => this.grants.get(fileId)?.path,
+      startTask: (label) => this.labTask(label),
+      hostWorkerEntry: options.hostWorkerEntry ?? new URL('./host_run_worker.ts', import.meta.url),
+      ...(options.sweepWorkerEntry !== undefined ? { sweepWorkerEntry: options.sweepWorkerEntry } : {}),
     })
     this.pastStates = new PastStates(
       () => spawnWorker(entry),
@@ -433,6 +440,41 @@ export class LabHost implements LabApi {
         return result
       },
     }
+  }
+
+  /** A task as sweeps and host experiments use it (lab_sweeps.ts, lab_hosts.ts). */
+  private labTask(label: string): LabTask {
+    const task = this.startTask(label)
+    return {
+      id: task.id,
+      signal: task.options.signal,
+      progress: task.options.onProgress,
+      finish: (state) => void task.finish(state === 'done' ? ok(true) : fail({ code: state === 'cancelled' ? 'cancelled' : 'internal', message: `${label}: ${state}` })),
+    }
+  }
+
+  openHostExample(name: string): Promise<Result<LoadedHostExperiment>> {
+    return this.hosts.openExample(name)
+  }
+
+  parseHostExperiment(fileName: string, text: string): Promise<Result<LoadedHostExperiment>> {
+    return this.hosts.parse(fileName, text)
+  }
+
+  startHostRun(document: unknown, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {
+    return this.hosts.startRun(document, hostFileId, exampleName)
+  }
+
+  hostRun(id: string): Promise<Result<HostRunView>> {
+    return this.hosts.result(id)
+  }
+
+  startFit(request: FitRequest, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {
+    return this.hosts.startFit(request, hostFileId, exampleName)
+  }
+
+  fitStatus(id: string): Promise<Result<FitStatus>> {
+    return this.hosts.fitStatus(id)
   }
 
   async snapshot(runId: string, atMs: number | null): Promise<Result<Snapshot>> {

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import workerPath from '../host/engine_worker?modulePath'
 import stateWorkerPath from '../host/state_worker?modulePath'
 import sweepWorkerPath from '../host/sweep_worker?modulePath'
+import hostWorkerPath from '../host/host_run_worker?modulePath'
 import type { MenuCommand } from '../common/api'
 import { LabHost } from '../host/lab_host'
 import { RunLibrary } from '../host/run_library'
@@ -33,6 +34,7 @@ function startLab(): void {
     workerEntry: workerPath,
     stateWorkerEntry: stateWorkerPath,
     sweepWorkerEntry: sweepWorkerPath,
+    hostWorkerEntry: hostWorkerPath,
     dialogs: nativeDialogs(() => mainWindow),
     stateDir: app.getPath('userData'),
     // finished runs outlive the window: the run library in the app's data folder

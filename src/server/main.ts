@@ -50,6 +50,7 @@ const host = new LabHost({
   version: pkg.version,
   examplesDir: defaultExamplesDir(),
   workerEntry: new URL('../host/engine_worker.ts', import.meta.url),
+  hostWorkerEntry: new URL('../host/host_run_worker.ts', import.meta.url),
   maxRuns,
   library: new RunLibrary(join(dataDir, 'runs')),
 })

@@ -72,6 +72,12 @@ export function createClientCore(channel: Pick<ChannelOptions, 'post' | 'on' | '
     startSweep: (document, grid, experimentFileId) => (experimentFileId === undefined ? rpc.startSweep(document, grid) : rpc.startSweep(document, grid, experimentFileId)),
     sweepStatus: (sweepId) => rpc.sweepStatus(sweepId),
     openSweepPoint: (sweepId, k) => rpc.openSweepPoint(sweepId, k),
+    openHostExample: (name) => rpc.openHostExample(name),
+    parseHostExperiment: (fileName, text) => uploaded(fileName, rpc.parseHostExperiment(fileName, text)),
+    startHostRun: (document, hostFileId, exampleName) => rpc.startHostRun(document, hostFileId, exampleName),
+    hostRun: (id) => rpc.hostRun(id),
+    startFit: (request, hostFileId, exampleName) => rpc.startFit(request, hostFileId, exampleName),
+    fitStatus: (id) => rpc.fitStatus(id),
     on,
     closed,
   }

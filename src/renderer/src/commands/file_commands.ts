@@ -1,12 +1,13 @@
 // File commands, the same for the File menu, the browser toolbar, shortcuts and drag and drop.
 // Desktop (Capabilities.nativeFiles): the host shows native dialogs and writes the files.
 // Browser mode: files come in by upload or drop (parseExperiment) and go out as downloads.
-import type { ExportKind, ExportedFile, LoadedExperiment, Result } from '../../../common/api'
+import type { ExampleInfo, ExportKind, ExportedFile, LoadedExperiment, Result } from '../../../common/api'
 import { useLab } from '../lab'
 import { UNTITLED, useExperimentStore } from '../stores/experiment'
 import { useRunStore } from '../stores/run'
 import { useUiStore } from '../stores/ui'
 import { useRunsStore } from '../stores/runs'
+import { useHostStore } from '../features/multi_guest/host_store'
 
 const native = (): boolean => useUiStore().capabilities?.nativeFiles === true
 
@@ -43,7 +44,13 @@ export async function newDocument(): Promise<void> {
   if (await confirmDiscard('start a new experiment')) useExperimentStore().reset()
 }
 
-export async function openExample(name: string): Promise<void> {
+/** A guest example opens in the editor; a host example (kind 'host') in the Host view, leaving the editor as it is. */
+export async function openExample(name: string, kind: ExampleInfo['kind'] = 'guest'): Promise<void> {
+  if (kind === 'host') {
+    useUiStore().view = 'host'
+    await useHostStore().openExample(name)
+    return
+  }
   if (!(await confirmDiscard('open the example'))) return
   accept(await useLab().openExample(name), `example ${name}`)
 }

@@ -6,9 +6,9 @@ import type { Capabilities, LabError, RecentFile } from '../../../common/api'
 import type { Theme } from '../model/memory_map_palette'
 
 export type ThemeMode = 'system' | Theme
-export type View = 'charts' | 'memory' | 'snapshot' | 'runs' | 'compare' | 'data' | 'sweep'
+export type View = 'charts' | 'memory' | 'snapshot' | 'runs' | 'compare' | 'data' | 'sweep' | 'host'
 
-/** The views in tab order (their keys are 1..7, or Alt+1..7 on the desktop). */
+/** The views in tab order (their keys are 1..8, or Alt+1..8 on the desktop). */
 export const VIEWS: readonly { readonly id: View; readonly label: string }[] = [
   { id: 'charts', label: 'Charts' },
   { id: 'memory', label: 'Memory map' },
@@ -17,6 +17,7 @@ export const VIEWS: readonly { readonly id: View; readonly label: string }[] = [
   { id: 'compare', label: 'Compare' },
   { id: 'data', label: 'Data' },
   { id: 'sweep', label: 'Sweep' },
+  { id: 'host', label: 'Host' },
 ]
 
 /** Default width of the experiment editor, px; it can be dragged between the bounds. */

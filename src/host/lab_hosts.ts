@@ -1,0 +1,263 @@
+// Host experiments in the lab (issue 15; the HostApi calls of src/common/host_api.ts): open one,
+// run it in a worker thread as a task (src/host/host_run_worker.ts) and keep its result for the
+// Host view, and run `prlab fit`'s search (src/host/fit.ts) on the sweep worker pool for the
+// Sweep view. Names in a host file resolve as startRun resolves a guest's: next to the host
+// file on the desktop (inside its folder only), among the shipped examples otherwise.
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import type { Worker } from 'node:worker_threads'
+import { fail, ok, type LabError, type LoadedHostExperiment, type Result } from '../common/api'
+import type { FitPointView, FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
+import { parseObjective, type FitObjective } from '../common/fit_objective'
+import { MAX_HOST_GUESTS, type HostExperiment } from '../common/host_experiment'
+import { examplePath, isExampleName } from './examples'
+import { loadLabFile, parseLabText, validateDocument, validateHostDocument, type LoadedLabFile } from './experiment_io'
+import { checkHostLimits, resolveHostExperiment, type HostSource } from './host_experiment_io'
+import type { FromHostRunWorker, HostRunJob, ToHostRunWorker } from './host_run_worker'
+import { fitAnswer, fitAnswerText, fitPointHost, judge, searchFit, type FitPoint } from './fit'
+import { spawnWorker } from './spawn_worker'
+import { defaultWorkers, runSweepJobs, type HostSweepJob } from './sweep'
+
+/** A task of the lab (LabHost): its progress shows in every UI, Cancel aborts its signal. */
+export interface LabTask {
+  readonly id: string
+  readonly signal: AbortSignal
+  progress(done: number, total: number): void
+  finish(state: 'done' | 'cancelled' | 'error'): void
+}
+
+/** What host experiments need of the lab. */
+export interface HostsEnv {
+  readonly examplesDir: string
+  /** Desktop: the path of a file the user chose, by its id; undefined for an unknown id. Browser mode: always undefined. */
+  filePath(fileId: string): string | undefined
+  readonly desktop: boolean
+  startTask(label: string): LabTask
+  /** The host run worker module (host_run_worker.ts, or the bundled file). */
+  readonly hostWorkerEntry: string | URL
+  /** The sweep pool's worker module (sweep_worker.ts, or the bundled file). */
+  readonly sweepWorkerEntry?: string | URL
+  /** Worker threads of a fit; default cpus - 1. */
+  readonly fitWorkers?: number
+}
+
+interface HostRunState {
+  view: HostRunView | null
+  error: LabError | null
+  done: boolean
+}
+
+interface FitState {
+  readonly objective: FitObjective
+  readonly guestName: string
+  readonly max: number
+  readonly points: Map<number, FitPoint>
+  running: number[]
+  state: FitStatus['state']
+  error?: string
+}
+
+/** Finished host runs and fits kept for the UI to read; older ones are forgotten. */
+const KEPT = 8
+
+const hostOnly = (loaded: Result<LoadedLabFile>, fileName: string): Result<LoadedHostExperiment> => {
+  if (!loaded.ok) return loaded
+  if (loaded.value.kind !== 'host') {
+    const message = 'this is a guest experiment (it has guest, no machine); open it with Open, or run a host experiment here'
+    return fail({ code: 'invalid', file: fileName, message, issues: [{ path: '', message }] })
+  }
+  const { kind: _kind, ...host } = loaded.value
+  return ok(host)
+}
+
+function insideDir(dir: string, name: string): boolean {
+  const rel = relative(resolve(dir), resolve(dir, name))
+  return !(rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
+}
+
+function keep<T>(map: Map<string, T>, id: string, value: T, ended: (v: T) => boolean): void {
+  map.set(id, value)
+  for (const [old, v] of map) {
+    if (map.size <= KEPT) break
+    if (ended(v)) map.delete(old)
+  }
+}
+
+export class LabHosts {
+  private readonly runs = new Map<string, HostRunState>()
+  private readonly fits = new Map<string, FitState>()
+
+  constructor(private readonly env: HostsEnv) {}
+
+  async openExample(name: string): Promise<Result<LoadedHostExperiment>> {
+    if (!isExampleName(name)) return fail({ code: 'not-found', message: `no example named ${JSON.stringify(name)}` })
+    const result = hostOnly(await loadLabFile(examplePath(this.env.examplesDir, name)), `${name}.prlab.json`)
+    // Examples are templates: never saved over.
+    return result.ok ? ok({ ...result.value, path: undefined }) : result
+  }
+
+  async parse(fileName: string, text: string): Promise<Result<LoadedHostExperiment>> {
+    return hostOnly(parseLabText(basename(fileName), text), basename(fileName))
+  }
+
+  /** Where the host file's names resolve; checks, on the desktop, that every guest file lies in its folder. */
+  private source(host: HostExperiment, hostFileId: string | null, exampleName: string | null): Result<HostSource> {
+    if (exampleName !== null) {
+      if (!isExampleName(exampleName)) return fail({ code: 'not-found', message: `no example named ${JSON.stringify(exampleName)}` })
+      return ok({ baseDir: this.env.examplesDir })
+    }
+    if (this.env.desktop && hostFileId !== null) {
+      const path = this.env.filePath(hostFileId)
+      if (path === undefined) return fail({ code: 'not-found', message: 'that file is no longer known to the lab; open it again' })
+      const dir = dirname(path)
+      for (const [i, g] of host.guests.entries()) {
+        if (g.file !== undefined && !insideDir(dir, g.file)) {
+          const message = `${g.file}: a guest file must lie in the host file's folder or below it (${dir})`
+          return fail({ code: 'invalid', message: `guests[${i}].file: ${message}`, issues: [{ path: `guests[${i}].file`, message }] })
+        }
+      }
+      return ok({ baseDir: dir })
+    }
+    return ok({ baseDir: null, bundledDir: this.env.examplesDir })
+  }
+
+  async startRun(document: unknown, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {
+    const valid = validateHostDocument(document)
+    if (!valid.ok) return valid
+    const host = valid.value
+    const source = this.source(host, hostFileId, exampleName)
+    if (!source.ok) return source
+    // resolved here too, so a bad guest file or a run too large fails the call, not the task
+    const resolved = await resolveHostExperiment(host, source.value)
+    if (!resolved.ok) return resolved
+    const limits = checkHostLimits(resolved.value.plan)
+    if (!limits.ok) return limits
+    const id = randomUUID()
+    const state: HostRunState = { view: null, error: null, done: false }
+    keep(this.runs, id, state, (s) => s.done)
+    const task = this.env.startTask(`Host run: ${host.name}`)
+    const worker: Worker = spawnWorker(this.env.hostWorkerEntry, { host, source: source.value } satisfies HostRunJob)
+    const end = (error: LabError | null, view: HostRunView | null): void => {
+      if (state.done) return
+      state.done = true
+      state.error = error
+      state.view = view
+      task.finish(view !== null ? 'done' : error?.code === 'cancelled' ? 'cancelled' : 'error')
+      void worker.terminate()
+    }
+    const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToHostRunWorker)
+    task.signal.addEventListener('abort', onAbort, { once: true })
+    worker.on('message', (m: FromHostRunWorker) => {
+      if (m.type === 'progress') task.progress(m.fraction, 1)
+      else if (m.type === 'done') end(null, m.view)
+      else end(task.signal.aborted ? { code: 'cancelled', message: `${host.name}: the run was cancelled` } : { code: 'internal', message: `${host.name}: ${m.error}` }, null)
+    })
+    worker.on('error', (e) => end({ code: 'internal', message: `${host.name}: the run's worker failed: ${e.message}` }, null))
+    worker.on('exit', (code) => end({ code: 'internal', message: `${host.name}: the run's worker exited with code ${code}` }, null))
+    return ok({ id, taskId: task.id })
+  }
+
+  async result(id: string): Promise<Result<HostRunView>> {
+    const state = this.runs.get(id)
+    if (state === undefined) return fail({ code: 'not-found', message: `no host run ${id} in this session` })
+    if (!state.done) return fail({ code: 'busy', message: 'the host run has not ended yet' })
+    if (state.view === null) return fail(state.error ?? { code: 'internal', message: 'the host run failed' })
+    return ok(state.view)
+  }
+
+  async startFit(request: FitRequest, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {
+    const hostValid = validateHostDocument(request.host, 'the host')
+    if (!hostValid.ok) return hostValid
+    const guestValid = validateDocument(request.guest, 'the guest')
+    if (!guestValid.ok) return guestValid
+    let objective: FitObjective
+    try {
+      objective = parseObjective(request.slo)
+    } catch (e) {
+      const message = e instanceof Error ? e.message.replace(/^--slo /, 'objective ') : String(e)
+      return fail({ code: 'invalid', message, issues: [{ path: 'slo', message }] })
+    }
+    const host = hostValid.value
+    const guest = guestValid.value
+    const source = this.source(host, hostFileId, exampleName)
+    if (!source.ok) return source
+    const background = host.guests.reduce((n, g) => n + g.count, 0)
+    const max = Math.max(1, Math.min(request.max, MAX_HOST_GUESTS - background))
+    const copies = { startMs: request.startMs, staggerMs: request.staggerMs }
+    // the host's own guests resolved now: the points run them inline, wherever the pool's workers look
+    const probe = await resolveHostExperiment(fitPointHost(host, guest, 1, copies), source.value)
+    if (!probe.ok) return probe
+    const inlineHost: HostExperiment = {
+      ...host,
+      guests: host.guests.map((entry, i) => {
+        if (entry.file === undefined) return entry
+        const { file: _file, ...rest } = entry
+        const { $schema: _s, format: _f, version: _v, ...experiment } = probe.value.plan.guests.find((g) => g.entry === i)?.experiment ?? guest
+        return { ...rest, experiment }
+      }),
+    }
+    const baseDir = source.value.baseDir ?? undefined
+    const id = randomUUID()
+    const fit: FitState = { objective, guestName: guest.name, max, points: new Map(), running: [], state: 'running' }
+    keep(this.fits, id, fit, (f) => f.state !== 'running')
+    const task = this.env.startTask(`Fit: how many × ${guest.name} (${objective.text})`)
+    const workers = Math.max(1, this.env.fitWorkers ?? defaultWorkers())
+    const evaluate = async (round: readonly number[]): Promise<FitPoint[]> => {
+      task.signal.throwIfAborted()
+      fit.running = [...round]
+      const jobs: HostSweepJob[] = round.map((n) => ({ k: n, host: fitPointHost(inlineHost, guest, n, copies), outDir: null, check: false, ...(baseDir !== undefined ? { baseDir } : {}) }))
+      const fractions = new Map<number, number>()
+      const outcomes = await runSweepJobs(jobs, {
+        workers,
+        signal: task.signal,
+        ...(this.env.sweepWorkerEntry !== undefined ? { entry: this.env.sweepWorkerEntry } : {}),
+        onProgress: (k, f) => {
+          fractions.set(k, f)
+          let sum = 0
+          for (const v of fractions.values()) sum += v
+          task.progress(fit.points.size + sum, fit.points.size + round.length)
+        },
+      })
+      task.signal.throwIfAborted()
+      const points = outcomes.map((r): FitPoint => (r.ok ? judge(objective, r.k, r.summary) : { count: r.k, ok: false, why: `the run failed: ${r.error}`, figures: null, error: r.error }))
+      for (const p of points) fit.points.set(p.count, p)
+      fit.running = []
+      return points
+    }
+    searchFit(evaluate, workers, max).then(
+      () => {
+        fit.state = 'done'
+        task.finish('done')
+      },
+      (e: unknown) => {
+        fit.running = []
+        fit.state = task.signal.aborted ? 'cancelled' : 'error'
+        if (fit.state === 'error') fit.error = e instanceof Error ? e.message : String(e)
+        task.finish(fit.state)
+      },
+    )
+    return ok({ id, taskId: task.id })
+  }
+
+  async fitStatus(id: string): Promise<Result<FitStatus>> {
+    const fit = this.fits.get(id)
+    if (fit === undefined) return fail({ code: 'not-found', message: `no fit ${id} in this session` })
+    const points = [...fit.points.values()].sort((a, b) => a.count - b.count)
+    const view: FitPointView[] = points.map((p) => ({ count: p.count, verdict: p.error !== undefined ? 'failed' : p.ok ? 'meets' : 'fails', why: p.why, figures: p.figures === null ? null : { ...p.figures } }))
+    const ended = fit.state === 'done'
+    const answer = ended ? fitAnswer(points, fit.max) : null
+    return ok({
+      state: fit.state,
+      objective: fit.objective.text,
+      guestName: fit.guestName,
+      max: fit.max,
+      points: view,
+      running: fit.running,
+      largest: answer?.largest ?? null,
+      firstFailing: answer?.firstFailing ?? null,
+      nonMonotonic: answer?.nonMonotonic ?? [],
+      answerText: answer !== null ? fitAnswerText(answer, fit.objective, points, fit.guestName, fit.max) : '',
+      ...(fit.error !== undefined ? { error: fit.error } : {}),
+    })
+  }
+}

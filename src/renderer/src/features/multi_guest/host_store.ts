@@ -1,0 +1,152 @@
+// The Host view's state (issue 15): the host experiment open (an example or an uploaded file),
+// its run (a task on the lab: progress, Cancel) and the finished run's view; and the fit search
+// the Sweep view starts (its points as they end, then the answer). Results are held with
+// markRaw: a host run carries up to MAX_HOST_VIEW_ROWS rows of typed data.
+import { defineStore } from 'pinia'
+import { markRaw, ref, shallowRef } from 'vue'
+import type { LabError, LoadedHostExperiment, Result, TaskStatus } from '../../../../common/api'
+import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../../../../common/host_api'
+import { useLab } from '../../lab'
+
+export interface OpenHost {
+  readonly loaded: LoadedHostExperiment
+  /** The shipped example it came from (its guest files resolve there), or null for an uploaded file. */
+  readonly example: string | null
+}
+
+export interface Progress {
+  readonly taskId: string
+  readonly fraction: number
+}
+
+/** Fit status is re-read at most this often while the search runs, ms. */
+const FIT_POLL_MS = 400
+
+export const useHostStore = defineStore('host', () => {
+  const open = shallowRef<OpenHost | null>(null)
+  const error = shallowRef<LabError | null>(null)
+  const run = shallowRef<Progress | null>(null)
+  const view = shallowRef<HostRunView | null>(null)
+  const fit = shallowRef<FitStatus | null>(null)
+  const fitProgress = shallowRef<Progress | null>(null)
+  const fitError = shallowRef<LabError | null>(null)
+  const busy = ref(false)
+  let fitId: string | null = null
+  let unsubscribe: (() => void) | null = null
+  let lastFitPoll = 0
+
+  function subscribe(): void {
+    if (unsubscribe !== null) return
+    unsubscribe = useLab().on('task', (task) => void onTask(task))
+  }
+
+  async function onTask(task: TaskStatus): Promise<void> {
+    if (run.value?.taskId === task.id) {
+      if (task.state === 'running') run.value = { taskId: task.id, fraction: task.total > 0 ? task.done / task.total : 0 }
+      else await finishRun()
+    }
+    if (fitProgress.value?.taskId === task.id) {
+      if (task.state === 'running') {
+        fitProgress.value = { taskId: task.id, fraction: task.total > 0 ? task.done / task.total : 0 }
+        const now = Date.now()
+        if (now - lastFitPoll >= FIT_POLL_MS) {
+          lastFitPoll = now
+          await readFit()
+        }
+      } else {
+        fitProgress.value = null
+        await readFit()
+      }
+    }
+  }
+
+  let runId: string | null = null
+
+  async function finishRun(): Promise<void> {
+    const id = runId
+    run.value = null
+    if (id === null) return
+    const result = await useLab().hostRun(id)
+    if (result.ok) {
+      view.value = markRaw(result.value)
+      error.value = null
+    } else if (result.error.code !== 'cancelled') {
+      error.value = result.error
+    }
+  }
+
+  async function settleOpen(call: Promise<Result<LoadedHostExperiment>>, example: string | null): Promise<boolean> {
+    busy.value = true
+    try {
+      const result = await call
+      if (!result.ok) {
+        error.value = result.error
+        return false
+      }
+      open.value = { loaded: markRaw(result.value), example }
+      error.value = null
+      view.value = null
+      return true
+    } finally {
+      busy.value = false
+    }
+  }
+
+  const openExample = (name: string): Promise<boolean> => settleOpen(useLab().openHostExample(name), name)
+  const openText = (fileName: string, text: string): Promise<boolean> => settleOpen(useLab().parseHostExperiment(fileName, text), null)
+
+  async function start(call: Promise<Result<HostTaskStarted>>, onError: (e: LabError) => void): Promise<HostTaskStarted | null> {
+    subscribe()
+    busy.value = true
+    try {
+      const result = await call
+      if (!result.ok) {
+        onError(result.error)
+        return null
+      }
+      return result.value
+    } finally {
+      busy.value = false
+    }
+  }
+
+  /** Runs the open host experiment. */
+  async function runOpen(): Promise<void> {
+    const o = open.value
+    if (o === null || run.value !== null) return
+    const started = await start(useLab().startHostRun(o.loaded.document, o.loaded.fileId ?? null, o.example), (e) => (error.value = e))
+    if (started === null) return
+    error.value = null
+    runId = started.id
+    run.value = { taskId: started.taskId, fraction: 0 }
+    // a run can end before this call returned (its task's end pushed first): read it once now
+    const now = await useLab().hostRun(started.id)
+    if (now.ok || now.error.code !== 'busy') await finishRun()
+  }
+
+  async function cancel(taskId: string): Promise<void> {
+    await useLab().cancelTask(taskId)
+  }
+
+  async function readFit(): Promise<void> {
+    if (fitId === null) return
+    const result = await useLab().fitStatus(fitId)
+    if (result.ok) fit.value = markRaw(result.value)
+    else fitError.value = result.error
+  }
+
+  /** Starts a fit of `request.guest` on the open host experiment. */
+  async function startFit(request: Omit<FitRequest, 'host'>): Promise<void> {
+    const o = open.value
+    if (o === null || fitProgress.value !== null) return
+    const started = await start(useLab().startFit({ ...request, host: o.loaded.document }, o.loaded.fileId ?? null, o.example), (e) => (fitError.value = e))
+    if (started === null) return
+    fitError.value = null
+    fit.value = null
+    fitId = started.id
+    fitProgress.value = { taskId: started.taskId, fraction: 0 }
+    await readFit()
+  }
+
+  return { open, error, run, view, fit, fitProgress, fitError, busy, openExample, openText, runOpen, cancel, startFit }
+})
