@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, expect } from '../fixtures'
+import { fileCommand } from './lab_ui'
 
 const FIX = join(process.cwd(), 'test/fixtures/host')
 const dir = mkdtempSync(join(tmpdir(), 'prlab-host-e2e-'))
@@ -79,7 +80,7 @@ test('a bad host file names the field, and a guest experiment is refused with wh
 
 test('the Sweep view answers how many copies fit, as prlab fit does on the small case', async ({ labPage: page }) => {
   // the guest in the editor, the host from the Host view
-  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('file-open').click()])
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), fileCommand(page, 'open')])
   await chooser.setFiles(join(FIX, 'batch-1g.prlab.json'))
   await expect(page.getByTestId('editor')).toBeVisible()
   await page.getByTestId('view-host').click()

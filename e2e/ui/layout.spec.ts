@@ -13,7 +13,7 @@ const SIZES = [
   { width: 1440, height: 900 },
 ] as const
 const THEMES = ['light', 'dark'] as const
-const VIEWS = ['charts', 'memory', 'snapshot', 'runs', 'compare', 'data', 'sweep'] as const
+const VIEWS = ['charts', 'memory', 'snapshot', 'runs', 'compare', 'data', 'sweep', 'host'] as const
 
 /** Elements whose box passes the window's right edge and that no clipping ancestor inside the window holds. */
 const OVERFLOWING = `(() => {
