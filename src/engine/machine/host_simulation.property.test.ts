@@ -160,7 +160,8 @@ describe('host experiments (properties)', () => {
         for (const g of kills) expect(run.guests.get(g as number)?.end?.status).toBe('killed')
         expect(s.swapped_in_kib).toBeLessThanOrEqual(s.swapped_out_kib)
       }),
-      { numRuns: 8 },
+      // a fixed seed: the count of pressured hosts below is a property of the sample, not of the code
+      { numRuns: 8, seed: 1 },
     )
     // most random hosts here are too small for their guests: the accounting is tested under pressure
     expect(pressured).toBeGreaterThanOrEqual(4)
