@@ -28,6 +28,16 @@ export const inputFile = z.string().min(1).max(4096)
 export const InitialFreeStateSchema = z.strictObject({
   file: inputFile.describe('A /proc/buddyinfo file: one snapshot, or a series (a `date +%s.%N` line before each). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
   snapshot: z.number().int().min(0).max(1e9).nullable().default(null).describe('Which snapshot of a series, counting from 0. null: the last one.'),
+  perCpuPages: z
+    .array(
+      z.strictObject({
+        zone: z.string().min(1).max(32).describe('The zone, named as /proc/buddyinfo names it (DMA, DMA32, Normal).'),
+        pages: z.array(z.number().int().min(0).max(1 << 24)).max(256).describe('Pages on each CPU\'s lists of that zone, CPU 0 first (the `count:` of its /proc/zoneinfo pageset).'),
+      }),
+    )
+    .max(8)
+    .default([])
+    .describe('Free pages the guest held on its per-CPU lists when the snapshot was taken (they are in neither /proc/buddyinfo nor MemFree): that many order-0 pages of the memory in use go on each CPU\'s lists, as a refill leaves them, so the first allocations on that CPU take them as the guest\'s did, and a list holds them until it drains. Each count must stay below the list\'s high. Default none.'),
 })
 
 const GuestFieldsSchema = z.strictObject({

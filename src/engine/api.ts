@@ -70,6 +70,8 @@ export interface Simulation {
   pagetypeinfo(): string
   /** Free and PG_reported blocks per zone, migratetype and order, pageblocks per migratetype (pagetypeinfo's counts, plus the Reported flag). */
   freeArea(): FreeAreaCounts
+  /** The zone lines of /proc/zoneinfo the model knows: watermarks, sizes, per-CPU pagesets (kernel-spec §4.3). */
+  zoneinfo(): string
   memoryMap(startPfn: number, endPfn: number, cells: number): MemoryMap
   pageInfo(pfn: number): PageInfo
   summary(wall_ms: number): RunSummary

@@ -6,8 +6,8 @@ import type { InitialFreeInput } from './api'
 import { planZone, type Block } from './initial_free_state'
 import { createSimulation } from './simulation'
 
-/** free_area[o].nr_free of a 1 GiB guest some time after boot (DMA: the kernel's usual pattern). */
-const DMA = [1, 1, 1, 0, 2, 1, 1, 0, 1, 1, 3]
+/** free_area[o].nr_free of a 1 GiB guest some time after boot (DMA: a 6.1 guest's, the first MiB reserved). */
+const DMA = [0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 3]
 const DMA32 = [2563, 1874, 960, 512, 301, 143, 61, 27, 14, 85, 120]
 const SNAPSHOT: InitialFreeInput = { source: 'buddyinfo.txt', zones: [{ zone: 'DMA', nr_free: DMA }, { zone: 'DMA32', nr_free: DMA32 }] }
 const pagesOf = (counts: readonly number[]): number => counts.reduce((s, n, o) => s + n * 2 ** o, 0)
@@ -108,15 +108,16 @@ describe('initial free state in the simulation', () => {
     const free = pagesOf(DMA) + pagesOf(DMA32)
     expect(rows[0][COL.free_kib]).toBe(free * 4)
     for (let o = 0; o <= 10; o++) expect(rows[0][COL.nr_free_0 + o]).toBe(DMA[o] + DMA32[o])
-    // every page that is not free was in use when the snapshot was taken: written, so resident
-    expect(rows[0][COL.host_rss_kib]).toBe((262144 - free) * 4)
+    // every page that is not free was in use when the snapshot was taken: written, so resident;
+    // page 0 and the BIOS hole 0x9f000-0xfffff are not the kernel's RAM (98 pages)
+    expect(rows[0][COL.host_rss_kib]).toBe((262144 - 98 - free) * 4)
   })
 
   it('the driver registers after it: the passes report exactly the snapshot blocks of order >= 9 in DMA32', () => {
     const { sim, rows, events } = simulate(experiment({ durationMs: 60000, host: { backing: 'anon-4k' } }), SNAPSHOT)
     sim.advanceTo(60000)
     const reports = events.filter((e) => e.kind === 'report')
-    expect(reports[0].t_ms).toBe(2000)
+    expect(reports[0].t_ms).toBe(2016) // 2 s on the timer wheel at HZ=250 (timer_wheel.ts)
     expect(reports.every((e) => e.zone === 'DMA32')).toBe(true)
     const end = rows[rows.length - 1]
     expect(end[COL.reported_kib]).toBe((85 * 512 + 120 * 1024) * 4)
@@ -127,26 +128,29 @@ describe('initial free state in the simulation', () => {
   it('refuses a snapshot that needs more memory than the zone has, naming the zone and what fits', () => {
     const big: InitialFreeInput = { source: 'big.txt', zones: [{ zone: 'DMA', nr_free: DMA }, { zone: 'DMA32', nr_free: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 300] }] }
     expect(() => simulate(experiment(), big)).toThrow(
-      'guest.initialFreeState: big.txt: zone DMA32 of the snapshot has 307200 free pages (1200.0 MiB); the simulated zone has 247808 free pages (968.0 MiB) after boot. ' +
+      'guest.initialFreeState: big.txt: zone DMA32 of the snapshot has 307200 free pages (1200.0 MiB); the simulated zone has 248064 free pages (969.0 MiB) after boot. ' +
         'Give the guest more memory (guest.memoryMiB) or less reserved (guest.reservedMiB)',
     )
   })
 
   it('refuses blocks that fit in pages but not as buddies, with what is left over', () => {
-    // 16 MiB of DMA: 3 order-10 regions and the smaller boot blocks cannot hold 7 order-9 blocks
-    const tight: InitialFreeInput = { source: 'b.txt', zones: [{ zone: 'DMA', nr_free: [0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0] }, { zone: 'DMA32', nr_free: DMA32 }] }
-    expect(() => simulate(experiment(), tight)).toThrow(/^guest\.initialFreeState: b\.txt: zone DMA: the snapshot's free blocks \(3584 pages, 14\.0 MiB\) cannot be laid out in the simulated zone's 4095 free pages \(16\.0 MiB\): 3 of order 9 left over/)
+    // 5.10 keeps only the first 64 KiB: DMA is pfn 16..158 and 256..4095 (3983 pages, three order-10
+    // regions); 7 order-9, one order-8 and one order-7 block (3968 pages) fit in pages, but a free
+    // block below order 10 needs an allocated page in its buddy: an order-10 region holds one
+    // order-9 block at most
+    const tight: InitialFreeInput = { source: 'b.txt', zones: [{ zone: 'DMA', nr_free: [0, 0, 0, 0, 0, 0, 0, 1, 1, 7, 0] }, { zone: 'DMA32', nr_free: DMA32 }] }
+    expect(() => simulate(experiment({}, { kernel: '5.10' }), tight)).toThrow(/^guest\.initialFreeState: b\.txt: zone DMA: the snapshot's free blocks \(3968 pages, 15\.5 MiB\) cannot be laid out in the simulated zone's 3983 free pages \(15\.6 MiB\): 3 of order 9 left over/)
   })
 
   it('refuses zones the guest lacks and guest zones the snapshot lacks', () => {
     const numa: InitialFreeInput = { source: 'numa.txt', zones: [{ zone: '0:DMA32', nr_free: [1] }] }
-    expect(() => simulate(experiment(), numa)).toThrow('guest.initialFreeState: numa.txt: zone 0:DMA32 is not in the simulated guest (the snapshot has several NUMA nodes; the simulated guest has one); it has DMA (16.0 MiB), DMA32 (968.0 MiB)')
+    expect(() => simulate(experiment(), numa)).toThrow('guest.initialFreeState: numa.txt: zone 0:DMA32 is not in the simulated guest (the snapshot has several NUMA nodes; the simulated guest has one); it has DMA (15.0 MiB), DMA32 (969.0 MiB)')
     const normal: InitialFreeInput = { source: 'n.txt', zones: [...SNAPSHOT.zones, { zone: 'Normal', nr_free: [1] }] }
     expect(() => simulate(experiment(), normal)).toThrow(/zone Normal is not in the simulated guest; it has DMA/)
     // an empty zone listed with no free blocks is fine
     expect(() => simulate(experiment(), { source: 'z.txt', zones: [...SNAPSHOT.zones, { zone: 'Normal', nr_free: new Array(11).fill(0) }] })).not.toThrow()
     const dmaOnly: InitialFreeInput = { source: 'd.txt', zones: [{ zone: 'DMA', nr_free: DMA }] }
-    expect(() => simulate(experiment(), dmaOnly)).toThrow(/the simulated guest has zone DMA32 \(968\.0 MiB\), which the snapshot lacks/)
+    expect(() => simulate(experiment(), dmaOnly)).toThrow(/the simulated guest has zone DMA32 \(969\.0 MiB\), which the snapshot lacks/)
   })
 
   it('an experiment naming a snapshot needs its parsed counts', () => {

@@ -12,7 +12,7 @@
 // Apply: take_page_off_buddy() of every block the plan does not keep.
 import type { InitialFreeInput } from './api'
 import { SimulationInputError } from './api'
-import { MIGRATE_TYPES, NR_PAGE_ORDERS, type PageAlloc } from './mm/page_alloc_api'
+import { MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, type PageAlloc } from './mm/page_alloc_api'
 
 const FIELD = 'guest.initialFreeState'
 
@@ -78,11 +78,50 @@ function freeBlocks(alloc: PageAlloc, zone: number): Block[] {
   return blocks
 }
 
+/** Free pages on each CPU's per-CPU lists of a zone when the snapshot was taken (guest.initialFreeState.perCpuPages). */
+export interface PerCpuPages {
+  readonly zone: string
+  readonly pages: readonly number[]
+}
+
 /**
- * Leaves every zone of a freshly booted allocator with the snapshot's nr_free per order. Throws
- * SimulationInputError naming the zone when the snapshot does not fit the simulated guest.
+ * Puts `pages[cpu]` order-0 pages of the memory in use on each CPU's per-CPU lists of zone `z`, on
+ * the Unmovable list: a guest's lists at rest hold pages its kernel freed, which its processes'
+ * movable allocations never take (the reference guests' counts barely move while a process touches
+ * hundreds of MiB on that CPU), but which count towards the list's high. They are scattered, as
+ * such pages are: every other page of the planned in-use blocks, largest blocks first, so that no
+ * two are buddies and a drain gives back single pages. A count the list cannot hold (it drains at
+ * its high) is refused.
  */
-export function applyInitialFreeState(alloc: PageAlloc, input: InitialFreeInput): void {
+function fillPerCpuLists(alloc: PageAlloc, z: number, taken: readonly Block[], want: PerCpuPages, fail: (message: string) => never): void {
+  const total = want.pages.reduce((a, b) => a + b, 0)
+  if (total === 0) return
+  const blocks = [...taken].sort((a, b) => b.order - a.order || a.pfn - b.pfn)
+  const pages: number[] = []
+  for (const b of blocks) {
+    if (pages.length >= total) break
+    if (b.order === 0) continue
+    alloc.splitPage(b.pfn, b.order)
+    for (let i = 0; i < 2 ** b.order; i += 2) pages.push(b.pfn + i)
+  }
+  if (pages.length < total) fail(`perCpuPages: zone ${want.zone} holds ${total} pages on its per-CPU lists in the experiment, but only ${pages.length} of its pages are in use`)
+  let next = 0
+  const before = alloc.pcpCount(z)
+  want.pages.forEach((n, cpu) => {
+    for (let i = next + n - 1; i >= next; i--) alloc.freePageToPcpList(pages[i], cpu, MIGRATE_UNMOVABLE)
+    next += n
+  })
+  if (alloc.pcpCount(z) !== before + total) {
+    fail(`perCpuPages: zone ${want.zone}: ${want.pages.join(', ')} pages do not stay on the per-CPU lists (a list drains when it reaches its high: see the zone's pagesets in /proc/zoneinfo)`)
+  }
+}
+
+/**
+ * Leaves every zone of a freshly booted allocator with the snapshot's nr_free per order, and the
+ * per-CPU lists with the given pages. Throws SimulationInputError naming the zone when the snapshot
+ * does not fit the simulated guest.
+ */
+export function applyInitialFreeState(alloc: PageAlloc, input: InitialFreeInput, perCpu: readonly PerCpuPages[] = []): void {
   const zones = Array.from({ length: alloc.nrZones }, (_, z) => z)
   const populated = zones.filter((z) => alloc.zoneManagedPages(z) > 0)
   const guestZones = populated.map((z) => `${alloc.zoneName(z)} (${mib(alloc.zoneManagedPages(z))})`).join(', ')
@@ -126,5 +165,10 @@ export function applyInitialFreeState(alloc: PageAlloc, input: InitialFreeInput)
       const want = t.nr_free[o] ?? 0
       if (alloc.nrFree(z, o) !== want) throw new Error(`initial free state: zone ${t.zone} order ${o} has ${alloc.nrFree(z, o)} free blocks, planned ${want}`)
     }
+    const lists = perCpu.find((p) => p.zone === t.zone)
+    if (lists !== undefined) fillPerCpuLists(alloc, z, plan.take, lists, fail)
+  }
+  for (const p of perCpu) {
+    if (!input.zones.some((t) => t.zone === p.zone)) fail(`perCpuPages: zone ${p.zone} is not in the snapshot (${input.zones.map((t) => t.zone).join(', ')})`)
   }
 }

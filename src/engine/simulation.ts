@@ -8,7 +8,7 @@ import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
 import { SampleSummarizer } from '../common/run_summary'
 import { NR_ORDERS, type SimEvent } from '../common/samples'
 import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
-import { guestRamRanges, reservedPagesOf } from './e820'
+import { e820UsableRanges, guestRamRanges, memblockReservations, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
 import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
@@ -28,6 +28,7 @@ import { VirtioBalloon } from './virtio_balloon'
 import { Workload } from './workload'
 
 const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
+const STATE_PCP = PFN_STATES.indexOf('pcp')
 const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
 const MAX_MAP_CELLS = 1 << 22
@@ -99,9 +100,11 @@ class LabSimulation implements GuestSimulation {
     const ranges = guestRamRanges(guest.memoryMiB, guest.lowMemMiB)
     // a stream of its own for shuffle_pick_tail(), so the workload's stream does not depend on it
     const shuffleRng = xoroshiro128plus(experiment.seed ^ 0x5bd1e995)
+    const reservations = memblockReservations(ranges, reservedPagesOf(guest.memoryMiB, guest.reservedMiB), guest.kernel)
     this.alloc = new PageAllocator({
-      ranges,
-      reservedPages: reservedPagesOf(guest.memoryMiB, guest.reservedMiB),
+      ranges: e820UsableRanges(ranges),
+      reservedPages: reservations.reservedAboveDma,
+      lowReserveEndPfn: reservations.lowReserveEndPfn,
       cpus: guest.cpus,
       pageblockOrder,
       pcpOrders: preset.pcpOrders,
@@ -121,7 +124,7 @@ class LabSimulation implements GuestSimulation {
       const initial = options.inputs?.initialFree ?? null
       if (initial === null) throw new SimulationInputError('guest.initialFreeState.file', `the snapshot ${guest.initialFreeState.file} was not given to the engine (SimulationInputs.initialFree)`)
       // before the host model exists, so the memory it takes counts as in use since boot
-      applyInitialFreeState(this.alloc, initial)
+      applyInitialFreeState(this.alloc, initial, guest.initialFreeState.perCpuPages)
     }
     if (preset.orderRule === 'fixed-pageblock' && rep.order !== null) {
       emit?.({ t_ms: 0, kind: 'order_change', order: pageblockOrder, detail: `page_reporting.page_reporting_order=${rep.order} ignored: ${guest.kernel} has no such parameter` })
@@ -321,6 +324,10 @@ class LabSimulation implements GuestSimulation {
     return this.alloc.pagetypeinfo()
   }
 
+  zoneinfo(): string {
+    return this.alloc.zoneinfo()
+  }
+
   memoryMap(startPfn: number, endPfn: number, cells: number): MemoryMap {
     const start = Math.max(0, Math.floor(startPfn))
     const end = Math.min(this.alloc.maxPfn, Math.floor(endPfn))
@@ -511,7 +518,8 @@ class LabSimulation implements GuestSimulation {
       const end = a.zoneEndPfn(z)
       for (let p = a.zoneStartPfn(z); p < end; ) {
         const s = a.pfnState(p)
-        if (s === STATE_ALLOCATED) this.host.touch(p, 1)
+        // pages on per-CPU lists at the start come from an initial free state: freed after use
+        if (s === STATE_ALLOCATED || s === STATE_PCP) this.host.touch(p, 1)
         p += this.runLength(p, s)
       }
     }

@@ -21,7 +21,7 @@ export interface ZoneLayout {
   /** Frames in the memory map: max_pfn rounded up to a MAX_ORDER block, so buddy lookups stay in range. */
   readonly nrPfns: number
   readonly present: readonly PfnRange[]
-  /** Memblock reservations: pfn 0 (x86 keeps the BIOS page) and the lowest pfns of DMA32/Normal. */
+  /** Memblock reservations: low memory (pfn 0; the first MiB since 5.13) and the lowest pfns of DMA32/Normal. */
   readonly reserved: readonly PfnRange[]
   /** Present minus reserved, ascending: what memblock_free_all() hands to the buddy allocator. */
   readonly free: readonly PfnRange[]
@@ -76,7 +76,12 @@ function splitAtZones(ranges: readonly PfnRange[]): PfnRange[] {
   return out
 }
 
-export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: number): ZoneLayout {
+/**
+ * Zones, present and managed pages. `reservedPages` are taken from the lowest present pfns above
+ * the DMA zone; present pfns below `lowReserveEndPfn` are reserved too (x86 keeps pfn 0, and since
+ * 5.13 the whole first MiB: src/engine/e820.ts).
+ */
+export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: number, lowReserveEndPfn = 1): ZoneLayout {
   if (!Number.isSafeInteger(reservedPages) || reservedPages < 0) {
     throw new Error(`PageAllocConfig.reservedPages: expected a non-negative integer, got ${reservedPages}`)
   }
@@ -85,7 +90,10 @@ export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: nu
   const nrPfns = Math.ceil(maxPfn / (1 << MAX_ORDER)) * (1 << MAX_ORDER)
 
   const reserved: PfnRange[] = []
-  if (present[0].startPfn === 0) reserved.push({ startPfn: 0, endPfn: 1 })
+  for (const r of present) {
+    if (r.startPfn >= lowReserveEndPfn) break
+    reserved.push({ startPfn: r.startPfn, endPfn: Math.min(r.endPfn, lowReserveEndPfn) })
+  }
   let left = reservedPages
   for (const r of present) {
     if (left === 0) break

@@ -23,7 +23,7 @@ import type { ZoneLayout } from './mmzone'
 import * as pcp from './pcp'
 import type { PcpZoneOps } from './pcp'
 import { initPerZoneWmarkMin } from './watermark'
-import { formatBuddyinfo, formatPagetypeinfo } from './vmstat'
+import { formatBuddyinfo, formatPagetypeinfo, formatZoneinfo } from './vmstat'
 import { checkPageAlloc } from './page_alloc_check'
 
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
@@ -152,7 +152,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   constructor(config: PageAllocConfig) {
     validateConfig(config)
-    const layout = computeZoneLayout(config.ranges, config.reservedPages)
+    const layout = computeZoneLayout(config.ranges, config.reservedPages, config.lowReserveEndPfn ?? 1)
     this.layout = layout
     this.maxPfn = layout.maxPfn
     this.pageblockOrder = config.pageblockOrder
@@ -605,6 +605,13 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     return pfn >= 0 && pfn < this.maxPfn && this.isAllocatedHead(pfn, order)
   }
 
+  freePageToPcpList(pfn: number, cpu: number, pcpMt: number): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isAllocatedHead(pfn, 0)) throw new Error(`freePageToPcpList: pfn ${pfn} is not an allocated order-0 page`)
+    if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePageToPcpList: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
+    if (!(pcpMt >= 0 && pcpMt < MIGRATE_PCPTYPES) || this.pcp.allowedOrder[0] === 0) throw new Error(`freePageToPcpList: no per-CPU list of migratetype ${pcpMt} for order 0`)
+    this.pcp.freeUnrefPageCommit(pfn, zoneIdx(pfn), 0, cpu, pcpMt, this.pageblockMt[pfn >> this.pageblockOrder])
+  }
+
   /** Loads the page's memmap word and its rmap owner word (the link words an allocated page lends to AllocSet), which the free reads next. */
   prefetchPage(pfn: number): void {
     if (pfn >= 0 && pfn < this.maxPfn) this.prefetched ^= this.page[pfn] ^ this.rmap[2 * pfn + 1]
@@ -859,6 +866,10 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   pagetypeinfo(): string {
     return formatPagetypeinfo(this)
+  }
+
+  zoneinfo(): string {
+    return formatZoneinfo(this)
   }
 
   check(): void {

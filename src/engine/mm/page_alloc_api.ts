@@ -30,6 +30,8 @@ export interface PageAllocConfig {
   readonly ranges: readonly { readonly startPfn: number; readonly endPfn: number }[]
   /** Pages kept back from the buddy allocator (memblock reservations), taken from the lowest pfns of DMA32/Normal. */
   readonly reservedPages: number
+  /** Present pfns below this are reserved too (x86: pfn 0; the whole first MiB since 5.13). Default 1. */
+  readonly lowReserveEndPfn?: number
   readonly cpus: number
   readonly pageblockOrder: 9 | 10
   /** Orders kept on per-CPU lists: [0] on <= 5.12; [0,1,2,3,9] on 5.13+ with THP. */
@@ -111,6 +113,12 @@ export interface PageAlloc {
   readonly rmap: Int32Array
   /** __free_pages(): to the per-CPU list of `cpu` for PCP orders (may drain a batch), else __free_one_page. */
   freePages(pfn: number, order: number, cpu: number): void
+  /**
+   * free_unref_page_commit() of an allocated order-0 page onto `cpu`'s per-CPU list of migratetype
+   * `pcpMt` (0..2), whatever its pageblock's type: how the guest's own kernel left its lists (an
+   * initial free state). May drain the list past its high.
+   */
+  freePageToPcpList(pfn: number, cpu: number, pcpMt: number): void
   /** A hint, no state change: loads the memmap entry of `pfn` ahead of its free, so that misses of several coming frees overlap. */
   prefetchPage(pfn: number): void
   /** drain_all_pages(NULL). */
@@ -131,6 +139,8 @@ export interface PageAlloc {
 
   buddyinfo(): string
   pagetypeinfo(): string
+  /** The zone lines of /proc/zoneinfo the model knows (watermarks, sizes, per-CPU pagesets). */
+  zoneinfo(): string
   /** Recomputes every counter, flag and list from the raw state; throws Error naming the first mismatch. */
   check(): void
 }

@@ -80,3 +80,25 @@ describe('/proc/pagetypeinfo', () => {
     expect(line?.slice(0, 52)).toBe('Node    0, zone    DMA32, type      Movable >100000 ')
   })
 })
+
+describe('/proc/zoneinfo (the lines the model knows)', () => {
+  it('prints the kernel\'s lines: boost inside min/low/high, sizes, nr_free_pages, each CPU\'s pageset; an empty zone stops after managed', () => {
+    const pa = new PageAllocator(guestConfig({ ranges: [{ startPfn: 4096, endPfn: 12288 }], cpus: 2, pcpOrders: [0] }))
+    pa.freePages(pa.allocPages(0, MIGRATE_MOVABLE, 1), 0, 1)
+    const z = 1
+    const pages = pa.pcp.count[1 * 3 + z]
+    expect(pages).toBe(pa.pcp.batch[z])
+    expect(pa.zoneinfo()).toBe(
+      'Node 0, zone      DMA\n  pages free     0\n        boost    0\n        min      0\n        low      0\n        high     0\n        spanned  0\n        present  0\n        managed  0\n' +
+        'Node 0, zone    DMA32\n' +
+        `  pages free     ${8192 - pages}\n        boost    0\n` +
+        `        min      ${pa.wmarkMin(z)}\n        low      ${pa.wmarkLow(z)}\n        high     ${pa.wmarkHigh(z)}\n` +
+        '        spanned  8192\n        present  8192\n        managed  8192\n' +
+        `      nr_free_pages ${8192 - pages}\n  pagesets\n` +
+        `    cpu: 0\n              count: 0\n              high:  ${pa.pcp.high[z]}\n              batch: ${pa.pcp.batch[z]}\n` +
+        `    cpu: 1\n              count: ${pages}\n              high:  ${pa.pcp.high[z]}\n              batch: ${pa.pcp.batch[z]}\n` +
+        '  start_pfn:           4096\n' +
+        'Node 0, zone   Normal\n  pages free     0\n        boost    0\n        min      0\n        low      0\n        high     0\n        spanned  0\n        present  0\n        managed  0\n',
+    )
+  })
+})

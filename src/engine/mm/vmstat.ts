@@ -1,5 +1,6 @@
 // /proc/buddyinfo and /proc/pagetypeinfo, byte-exact (mm/vmstat.c frag_show_print(),
-// pagetypeinfo_showfree_print(), pagetypeinfo_showblockcount_print(); kernel-spec §4.1, §4.2).
+// pagetypeinfo_showfree_print(), pagetypeinfo_showblockcount_print(); kernel-spec §4.1, §4.2),
+// and the zone lines of /proc/zoneinfo (zoneinfo_show_print(), §4.3).
 // Node 0 only: the model is a single-node guest. Zones without present pages are not printed.
 import { MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
 import { PAGES_PER_SECTION, ZONE_NAMES, zoneIdx } from './mmzone'
@@ -68,6 +69,42 @@ export function formatPagetypeinfo(pa: PageAllocator): string {
     out += `Node 0, zone ${pad(ZONE_NAMES[z], 8)} `
     for (let mt = 0; mt < MIGRATE_TYPES; mt++) out += `${pad(count[mt], 12)} `
     out += '\n'
+  }
+  return out
+}
+
+/**
+ * The lines of /proc/zoneinfo the model knows, in the kernel's format (zoneinfo_show_print(),
+ * kernel-spec §4.3): free pages, boost, the watermarks (boost included, as the kernel prints
+ * them), spanned/present/managed, nr_free_pages, and each CPU's pageset. The per-node and
+ * vm-event counters, cma, protection and the vm stats threshold are left out.
+ */
+export function formatZoneinfo(pa: PageAllocator): string {
+  let out = ''
+  for (let z = 0; z < NR_ZONES; z++) {
+    const boost = pa.watermarkBoost(z)
+    out += `Node 0, zone ${pad(ZONE_NAMES[z], 8)}`
+    out += `\n  pages free     ${pa.nrFreePages(z)}`
+    out += `\n        boost    ${boost}`
+    out += `\n        min      ${pa.wmarkMin(z) + boost}`
+    out += `\n        low      ${pa.wmarkLow(z) + boost}`
+    out += `\n        high     ${pa.wmarkHigh(z) + boost}`
+    out += `\n        spanned  ${pa.layout.zoneEndPfn[z] - pa.layout.zoneStartPfn[z]}`
+    out += `\n        present  ${pa.layout.presentPages[z]}`
+    out += `\n        managed  ${pa.managedPages[z]}`
+    if (pa.layout.presentPages[z] === 0) {
+      out += '\n'
+      continue
+    }
+    out += `\n      ${'nr_free_pages'.padEnd(12)} ${pa.nrFreePages(z)}`
+    out += '\n  pagesets'
+    for (let cpu = 0; cpu < pa.pcp.cpus; cpu++) {
+      out += `\n    cpu: ${cpu}`
+      out += `\n              count: ${pa.pcp.count[cpu * NR_ZONES + z]}`
+      out += `\n              high:  ${pa.pcp.high[z]}`
+      out += `\n              batch: ${pa.pcp.batch[z]}`
+    }
+    out += `\n  start_pfn:           ${pa.layout.zoneStartPfn[z]}\n`
   }
   return out
 }

@@ -268,6 +268,12 @@ export class PageAllocDouble implements PageAlloc {
   pagetypeinfo(): string {
     return ''
   }
+  zoneinfo(): string {
+    return ''
+  }
+  freePageToPcpList(): void {
+    throw new Error('PageAllocDouble: no per-CPU lists')
+  }
   check(): void {
     for (let z = 0; z < this.zones.length; z++) {
       let pages = 0
