@@ -9,7 +9,7 @@ import { PageAllocDouble } from './testing/page_alloc_double'
 function rig(opts: { acceptsSmall: boolean; failAfter: number | null; cmdline: number | null }) {
   const q = new EventQueue()
   const alloc = new PageAllocDouble([{ name: 'DMA32', startPfn: 0, endPfn: 1 << 22, wmMin: 0, wmLow: 0, wmHigh: 0, boost: 0, highatomic: 0 }])
-  const pr = new PageReporting({ queue: q, capacity: 32, delay_ns: 2000 * NS_PER_MS, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: opts.cmdline, emit: null })
+  const pr = new PageReporting({ queue: q, capacity: 32, delayedWorkAt: (t) => t + 2000 * NS_PER_MS, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: opts.cmdline, emit: null })
   alloc.notifyFree = pr.notifyFree
   pr.attach(alloc)
   const host = new HostBacking({ backing: 'anon-4k', maxPfn: 1 << 22, ranges: [{ startPfn: 0, endPfn: 1 << 22 }], prepopulate: true, discardUsPer4k: 1, discardUsPer2m: 8, refaultUsPer4k: 3, refaultUsPer2m: 300 })

@@ -72,7 +72,7 @@ function rig(opts: { zones?: DoubleZone[]; rule?: OrderRule; cmdline?: number | 
   const pr = new PageReporting({
     queue: q,
     capacity: opts.capacity ?? 32,
-    delay_ns: D_NS,
+    delayedWorkAt: (t) => t + D_NS,
     budgetDivisor: 16,
     orderRule: opts.rule ?? 'cmdline-wins',
     pageblockOrder: 9,

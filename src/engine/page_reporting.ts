@@ -44,7 +44,11 @@ export interface PageReportingDevice {
 export interface PageReportingConfig {
   readonly queue: EventQueue
   readonly capacity: number
-  readonly delay_ns: number
+  /**
+   * schedule_delayed_work(&prdev->work, PAGE_REPORTING_DELAY) armed at now_ns: when the work runs,
+   * ns (the simulation: jiffies and the timer wheel's rounding, timer_wheel.ts).
+   */
+  readonly delayedWorkAt: (now_ns: number) => number
   readonly budgetDivisor: number
   readonly orderRule: OrderRule
   readonly pageblockOrder: number
@@ -240,7 +244,7 @@ export class PageReporting {
 
   private armWork(): void {
     this.workPending = true
-    this.cfg.queue.schedule(this.cfg.queue.now_ns + this.cfg.delay_ns, this.workHandler, ++this.workGen)
+    this.cfg.queue.schedule(this.cfg.delayedWorkAt(this.cfg.queue.now_ns), this.workHandler, ++this.workGen)
   }
 
   // models page_reporting_process(): the delayed work runs

@@ -13,7 +13,7 @@ describe('Sampler', () => {
       { name: 'DMA', startPfn: 0, endPfn: 4096, wmMin: 10, wmLow: 12, wmHigh: 14, boost: 0, highatomic: 0 },
       { name: 'DMA32', startPfn: 4096, endPfn: 1 << 20, wmMin: 100, wmLow: 125, wmHigh: 150, boost: 512, highatomic: 0 },
     ])
-    const pr = new PageReporting({ queue: q, capacity: 32, delay_ns: 2 * NS_PER_S, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: null, emit: null })
+    const pr = new PageReporting({ queue: q, capacity: 32, delayedWorkAt: (t) => t + 2 * NS_PER_S, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: null, emit: null })
     pr.attach(alloc)
     alloc.place(1024, 10) // DMA
     alloc.place(1 << 16, 9, 1, { reported: true })
@@ -56,7 +56,7 @@ describe('Sampler', () => {
       { name: 'DMA', startPfn: 0, endPfn: 4096, wmMin: 10, wmLow: 12, wmHigh: 14, boost: 0, highatomic: 0 },
       { name: 'DMA32', startPfn: 4096, endPfn: 1 << 20, wmMin: 100, wmLow: 125, wmHigh: 150, boost: 512, highatomic: 0 },
     ])
-    const pr = new PageReporting({ queue: q, capacity: 1, delay_ns: 2 * NS_PER_S, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: null, emit: null })
+    const pr = new PageReporting({ queue: q, capacity: 1, delayedWorkAt: (t) => t + 2 * NS_PER_S, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: null, emit: null })
     pr.attach(alloc)
     alloc.place(1024, 9) // DMA: 512 free pages <= 12 + 0 + 512: gated
     alloc.place(1 << 16, 10) // DMA32: 1544 free pages > 125 + 512 + 512: past the gate

@@ -25,6 +25,7 @@ import { Vmscan } from './mm/vmscan'
 import { PageReporting, type PageReportingDevice } from './page_reporting'
 import { Sampler } from './sampler'
 import { VirtioBalloon } from './virtio_balloon'
+import { Jiffies, msecsToJiffies } from './timer_wheel'
 import { Workload } from './workload'
 
 const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
@@ -87,10 +88,13 @@ class LabSimulation implements GuestSimulation {
     const pageblockOrder = pageblockOrderOf(guest.hugetlb)
     const thpEnabled = guest.thp !== 'never'
     const preset = kernelPreset(guest.kernel, thpEnabled, pageblockOrder)
+    // PAGE_REPORTING_DELAY is 2*HZ jiffies; another delayMs (a patched kernel) is msecs_to_jiffies() of it
+    const jiffies = new Jiffies(guest.hz)
+    const delayJiffies = msecsToJiffies(rep.delayMs, guest.hz)
     this.reporting = new PageReporting({
       queue: q,
       capacity: rep.capacity,
-      delay_ns: Math.round(rep.delayMs * NS_PER_MS),
+      delayedWorkAt: (t_ns) => jiffies.delayedWorkFires(t_ns, delayJiffies),
       budgetDivisor: rep.budgetDivisor,
       orderRule: preset.orderRule,
       pageblockOrder,

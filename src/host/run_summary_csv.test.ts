@@ -41,7 +41,8 @@ describe('summary.json against samples.csv', () => {
       expect(summary.return_90pct_ms).toBe(reach(0.9))
       expect(summary.report_calls).toBe(col('report_calls').at(-1))
       expect(summary.report_errors).toBe(col('report_errors').at(-1))
-      expect(summary.peak_host_rss_kib).toBe(Math.max(...col('host_rss_kib')))
+      // the engine's own peak is exact: a peak between two samples counts (passes land on the timer wheel's ticks, not on samples)
+      expect(summary.peak_host_rss_kib).toBeGreaterThanOrEqual(Math.max(...col('host_rss_kib')))
       expect(summary.final_host_rss_kib).toBe(col('host_rss_kib').at(-1))
       for (const c of ['guest_free_kib', 'reported_kib', 'pcp_kib', 'isolated_kib', 'unreported_no_reporting_kib', 'unreported_below_order_kib', 'unreported_zone_gate_kib', 'unreported_merged_kib', 'unreported_awaiting_pass_kib', 'reported_kept_by_host_kib']) {
         expect(summary[`final_${c}`], c).toBe(col(c).at(-1))
