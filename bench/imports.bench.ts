@@ -60,7 +60,7 @@ export async function runImportsBench(): Promise<string[]> {
           durationMs: 120_000,
           guest: { memoryMiB: 2048 },
           reporting: { order: [5, 7, 9, 10][k % 4], delayMs: k < 4 ? 100 : 2000 },
-          workload: { phases: [{ op: 'churn', durationMs: 120_000, rateMiBps: 256, liveMiB: 512, orders: [{ order: 0, weight: 3 }, { order: 9, weight: 1 }] }] },
+          workload: { placement: { cpus: [0, 1] }, phases: [{ op: 'churn', durationMs: 120_000, rateMiBps: 256, liveMiB: 512, orders: [{ order: 0, weight: 3 }, { order: 9, weight: 1 }] }] },
         }),
         outDir: join(dir, tag, `point-${k}`),
         check: false,

@@ -55,6 +55,8 @@ const drainWorkload = (memoryMiB: number): Input => ({
   guest: { memoryMiB, cpus: 4 },
   recorder: { sampleIntervalMs: 100, events: true },
   workload: {
+    // on every CPU, round robin, as the workload ran before placement (issue 12) existed: the same figures
+    placement: { cpus: [0, 1, 2, 3] },
     phases: [
       { op: 'alloc', mib: Math.floor((memoryMiB * 3) / 4) },
       { op: 'free', fraction: 1 },
@@ -91,7 +93,7 @@ export async function runSimulationBench(): Promise<string[]> {
   // memoryMap on a fragmented 64 GiB guest (8 GiB allocated in 4 KiB pages, half freed at random)
   {
     const sim = createSimulation(
-      experiment({ durationMs: 10000, guest: { memoryMiB: 65536 }, workload: { phases: [{ op: 'alloc', mib: 8192 }, { op: 'free', fraction: 0.5, pattern: 'random' }] } }),
+      experiment({ durationMs: 10000, guest: { memoryMiB: 65536 }, workload: { placement: { cpus: [0, 1] }, phases: [{ op: 'alloc', mib: 8192 }, { op: 'free', fraction: 0.5, pattern: 'random' }] } }),
       sink,
     )
     sim.advanceTo(10000)
@@ -122,7 +124,7 @@ export async function runSimulationBench(): Promise<string[]> {
         durationMs: 10000,
         guest: { memoryMiB: 4096, cpus: 4 },
         reporting: { delayMs: 250 },
-        workload: { phases: [{ op: 'churn', durationMs: 10000, rateMiBps: rate, liveMiB: 256, orders: [{ order: 0, weight: 8 }, { order: 9, weight: 1 }] }] },
+        workload: { placement: { cpus: [0, 1, 2, 3] }, phases: [{ op: 'churn', durationMs: 10000, rateMiBps: rate, liveMiB: 256, orders: [{ order: 0, weight: 8 }, { order: 9, weight: 1 }] }] },
       }),
     )
     out.push(`  ${String(rate).padStart(4)} MiB/s: ${fmt(t.sim_ms / t.wall_ms, 1).padStart(7)} sim s/wall s  (${fmt(t.wall_ms)} ms wall, ${t.reports} reports)`)

@@ -259,7 +259,22 @@ export const PhaseSchema = z.discriminatedUnion('op', [
   CompactMemoryPhaseSchema,
 ])
 
+export const PlacementSchema = z.strictObject({
+  layout: z
+    .enum(['realistic', 'aligned'])
+    .default('realistic')
+    .describe('Where the workload\'s pages are in physical memory, as every-other frees see it. realistic: every-other frees every other chunk of the process\'s virtual memory (allocation order); the pages sit where the allocator put them: runs handed out by per-CPU refills of `batch` pages, offset by whatever the lists held, interleaved by other tasks and by moves between CPUs, so a freed chunk is split into blocks of several orders. aligned: the ideal case, each chunk one physically contiguous block aligned to its size (every other physical chunk is freed). Default realistic.'),
+  cpus: z
+    .array(z.number().int().min(0).max(255))
+    .min(1)
+    .max(256)
+    .default([0])
+    .describe('The CPUs the workload\'s threads run on (each below guest.cpus): its allocations and frees go round robin over them and use their per-CPU lists. Default [0]: one single-threaded process. Replay phases keep the trace\'s CPUs.'),
+  migrateMs: z.number().positive().max(MAX_MS).nullable().default(null).describe('The scheduler moves the workload every this many ms: each of its CPUs becomes the next one (modulo guest.cpus); the per-CPU lists left behind keep their pages and the new ones are used. null: it never moves. Default null.'),
+})
+
 export const WorkloadSchema = z.strictObject({
+  placement: PlacementSchema.prefault({}).describe('Which CPUs the workload runs on and how its pages are laid out in physical memory.'),
   phases: z.array(PhaseSchema).max(10000).default([]).describe('Phases run one after another; the run idles after the last one until durationMs.'),
 })
 
@@ -269,7 +284,7 @@ export const RecorderSchema = z.strictObject({
   allocEvents: z.boolean().default(false).describe('Also record every allocation and free (large). Default false.'),
 })
 
-export const ExperimentSchema = z.strictObject({
+const ExperimentFieldsSchema = z.strictObject({
   $schema: z.string().max(2048).optional().describe('JSON Schema reference for editors.'),
   format: z.literal(EXPERIMENT_FORMAT).describe(`Required. Always "${EXPERIMENT_FORMAT}": tells the lab (and people) what the file is.`),
   version: z.literal(EXPERIMENT_VERSION).describe(`Required. File format version, ${EXPERIMENT_VERSION}. Older versions are migrated on load; newer ones are refused.`),
@@ -283,6 +298,21 @@ export const ExperimentSchema = z.strictObject({
   workload: WorkloadSchema.prefault({}),
   recorder: RecorderSchema.prefault({}),
 })
+
+/** Rules across sections: CPU numbers the workload and the initial state name exist in the guest. */
+function checkCpus(e: z.output<typeof ExperimentFieldsSchema>, ctx: z.RefinementCtx): void {
+  // zod runs this on a document whose fields failed too: check only what parsed
+  const cpus = e.guest.cpus
+  if (!Number.isInteger(cpus) || cpus < 1 || !Array.isArray(e.workload?.placement?.cpus)) return
+  e.workload.placement.cpus.forEach((cpu, i) => {
+    if (cpu >= cpus) ctx.addIssue({ code: 'custom', path: ['workload', 'placement', 'cpus', i], message: `CPU ${cpu} does not exist: the guest has ${cpus} CPU${cpus === 1 ? '' : 's'} (0..${cpus - 1}, guest.cpus)` })
+  })
+  e.guest.initialFreeState?.perCpuPages?.forEach((z, i) => {
+    if (Array.isArray(z?.pages) && z.pages.length > cpus) ctx.addIssue({ code: 'custom', path: ['guest', 'initialFreeState', 'perCpuPages', i, 'pages'], message: `${z.pages.length} CPUs given; the guest has ${cpus} (guest.cpus)` })
+  })
+}
+
+export const ExperimentSchema = ExperimentFieldsSchema.superRefine(checkCpus)
 
 /** A validated experiment with every default filled in: what the engine receives. */
 export type Experiment = z.output<typeof ExperimentSchema>
@@ -298,3 +328,4 @@ export type ChurnPhase = z.output<typeof ChurnPhaseSchema>
 export type ReplayPhase = z.output<typeof ReplayPhaseSchema>
 export type PageCachePhase = z.output<typeof PageCachePhaseSchema>
 export type InitialFreeState = z.output<typeof InitialFreeStateSchema>
+export type Placement = z.output<typeof PlacementSchema>

@@ -32,6 +32,8 @@ interface RigOptions {
   /** Free order-10 blocks at boot. Default 256 (1 GiB). */
   blocks?: number
   replays?: (FtraceReplay | null)[]
+  /** workload.placement of the experiment. */
+  placement?: Record<string, unknown>
 }
 
 /** 1 GiB of free order-10 blocks in one zone, a 4 KiB-backed host. */
@@ -44,7 +46,7 @@ function rig(phases: PhaseInput[], opts: RigOptions = {}): Rig {
   const events: SimEvent[] = []
   const calls: string[] = []
   let pending: (() => void) | null = null
-  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, seed: opts.seed ?? 1, durationMs: opts.durationMs ?? 60000, guest: { memoryMiB: 1024 }, workload: { phases } })
+  const exp = ExperimentSchema.parse({ format: 'page-reporting-lab/experiment', version: 2, seed: opts.seed ?? 1, durationMs: opts.durationMs ?? 60000, guest: { memoryMiB: 1024 }, workload: { phases, ...(opts.placement !== undefined ? { placement: opts.placement } : {}) } })
   const wl = new Workload(
     {
       queue: q,
@@ -76,8 +78,8 @@ const phaseTimes = (events: SimEvent[]): number[] => events.filter((e) => e.kind
 const of = (events: SimEvent[], kind: 'alloc' | 'free'): number[] => events.filter((e) => e.kind === kind).map((e) => e.pfn ?? -1)
 
 describe('Workload', () => {
-  it('alloc at a rate: batches per 1 ms tick, CPUs round robin, phase ends when all requests are done', () => {
-    const { q, wl, events } = rig([{ op: 'alloc', mib: 64, rateMiBps: 64 }, { op: 'idle', ms: 1 }])
+  it('alloc at a rate: batches per 1 ms tick, on the workload\'s CPUs round robin, phase ends when all requests are done', () => {
+    const { q, wl, events } = rig([{ op: 'alloc', mib: 64, rateMiBps: 64 }, { op: 'idle', ms: 1 }], { placement: { cpus: [0, 1] } })
     settle(q)
     expect(wl.allocatedPages).toBe(16384)
     expect(of(events, 'alloc')).toHaveLength(16384)
@@ -87,6 +89,38 @@ describe('Workload', () => {
     expect(phaseTimes(events)).toEqual([0, 1000])
     // one event per tick, not per request
     expect(q.processed).toBeLessThan(1100)
+  })
+
+  it('a single-threaded workload (the default) runs on CPU 0; the scheduler moves it every migrateMs', () => {
+    const one = rig([{ op: 'alloc', mib: 1, rateMiBps: 64 }], { cpus: 4 })
+    settle(one.q)
+    expect(new Set(one.events.filter((e) => e.kind === 'alloc').map((e) => e.count))).toEqual(new Set([0]))
+    // 16.384 pages per ms: ticks 0-9 on CPU 1, 10-19 on CPU 2, ...; CPU 3 + 1 wraps to 0
+    const moving = rig([{ op: 'alloc', mib: 4, rateMiBps: 64 }], { cpus: 4, placement: { cpus: [1], migrateMs: 10 } })
+    settle(moving.q)
+    const cpuAt = (t: number): number | undefined => moving.events.find((e) => e.kind === 'alloc' && e.t_ms >= t)?.count
+    expect([cpuAt(0), cpuAt(10), cpuAt(20), cpuAt(30), cpuAt(40)]).toEqual([1, 2, 3, 0, 1])
+  })
+
+  it('every-other frees every other chunk of the allocation order (realistic), or of physical memory (aligned)', () => {
+    // the set in allocation order: 3, 2, 1, 0 (4 KiB pages placed at descending pfns); chunks of 8 KiB
+    const phases: PhaseInput[] = [{ op: 'alloc', mib: 4 / 256, touch: false }, { op: 'free', fraction: 1, pattern: 'every-other', chunkKiB: 8 }]
+    for (const layout of ['realistic', 'aligned']) {
+      const r = rig(phases, { blocks: 0, placement: { layout } })
+      for (const pfn of [0, 1, 2, 3]) r.alloc.place(pfn, 0)
+      settle(r.q)
+      const allocated = of(r.events, 'alloc')
+      const freed = of(r.events, 'free')
+      if (layout === 'realistic') expect(freed.sort()).toEqual(allocated.slice(0, 2).sort())
+      else expect(freed.sort()).toEqual([0, 1])
+    }
+  })
+
+  it('every-other over durationMs spreads what it frees (half the set) over the whole duration', () => {
+    const { q, events } = rig([{ op: 'alloc', mib: 8 }, { op: 'free', fraction: 1, pattern: 'every-other', chunkKiB: 256, durationMs: 400 }, { op: 'idle', ms: 1 }])
+    settle(q)
+    const [, freeStart, idleStart] = phaseTimes(events)
+    expect(idleStart - freeStart).toBe(400)
   })
 
   it('alloc over durationMs spreads evenly', () => {

@@ -1,13 +1,16 @@
 // The guest workload: the phases of the experiment file run one after another on the event queue.
 // Allocation and free phases work in batches, one event per TICK_NS of simulated time doing up to
-// rate * TICK of requests, so a 12 GiB allocation costs a few thousand events. Requests go to the
-// CPUs round robin (per-CPU lists). Host refaults of touched memory delay the next batch: the
-// workload pays for what reporting gave away. Randomness comes from one seeded xoroshiro128+.
+// rate * TICK of requests, so a 12 GiB allocation costs a few thousand events. Requests go round
+// robin to the CPUs the workload runs on (workload.placement: one by default, moved by the
+// scheduler every migrateMs), through their per-CPU lists; where its pages land in physical memory
+// is whatever the allocator hands out (per-CPU refills of `batch` pages, the smallest free blocks
+// first). Host refaults of touched memory delay the next batch: the workload pays for what
+// reporting gave away. Randomness comes from one seeded xoroshiro128+.
 // A replay phase drives the allocator with an imported kmem trace instead (FtraceReplayer), one
 // event per distinct operation time.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import type { RandomGenerator } from 'pure-rand/types/RandomGenerator'
-import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase, ReplayPhase } from '../common/experiment'
+import type { ChurnPhase, Experiment, FreePhase, MigratetypeName, Phase, Placement, ReplayPhase } from '../common/experiment'
 import type { FtraceReplay } from '../common/imports'
 import type { SimEvent } from '../common/samples'
 import { SimulationInputError } from './api'
@@ -16,6 +19,7 @@ import type { HostBacking } from './host_backing'
 import { AllocSet, LRU_ACTIVE_FILE, LRU_INACTIVE_ANON, LRU_INACTIVE_FILE, PG_LRU, PTE_YOUNG, Rmap } from './mm/alloc_set'
 import { GFP_KERNEL } from './mm/gfp'
 import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc } from './mm/page_alloc_api'
+import { MmuGather } from './mmu_gather'
 import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
 import { uniformIndex } from './uniform_index'
 
@@ -77,6 +81,12 @@ interface Running {
   carry: number
   victims: AllocSet
   victimNext: number
+  /**
+   * Free phases: where each munmap()/madvise() call's victims end (exclusive indices, ascending):
+   * the victims of one call go through one mmu_gather. null: freed one by one (page cache).
+   */
+  gatherEnds: Int32Array | null
+  nextGather: number
   endAt_ns: number
 }
 
@@ -124,7 +134,14 @@ export class Workload {
   private replaying: ReplayPhaseRun | null = null
   private readonly replayed: ReplayTotals = { ops: 0, done: 0, allocs: 0, frees: 0, failedAllocs: 0, skippedFrees: 0 }
   private index = -1
-  private cpu = 0
+  /** The next request's place in the round robin over the workload's CPUs. */
+  private slot = 0
+  /** How far the scheduler has moved the workload's CPUs (every migrate_ns), modulo guest.cpus. */
+  private cpuShift = 0
+  /** workload.placement.cpus */
+  private readonly threadCpus: Int32Array
+  private readonly migrate_ns: number
+  private readonly layout: Placement['layout']
   private mix: OrderMix = ORDER_0_MIX
   /** The workload's random stream (env.rng; a failed allocation in a planned churn tick rewinds it). */
   private rng: RandomGenerator
@@ -133,7 +150,12 @@ export class Workload {
   private pickEnds = new Int32Array(1024)
   /** Where prefetch loads go, so that the compiler keeps them. */
   private prefetchSink = 0
-  private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns: 0 }
+  private run: Running = { remaining: 0, perTick: 0, carry: 0, victims: NO_VICTIMS, victimNext: 0, gatherEnds: null, nextGather: 0, endAt_ns: 0 }
+  /** The mmu_gather of the munmap()/madvise() call being zapped, and the CPU it runs on. */
+  private readonly gather: MmuGather
+  private gatherCpu = 0
+  /** Host cost of the gather's batch pages (written by the kernel) since the tick began. */
+  private gatherCost_ns = 0
   /** Live workload memory over all tags, in pages. */
   allocatedPages = 0
   /** Largest allocatedPages seen before a free (allocatedPeakPages adds the current value). */
@@ -157,6 +179,10 @@ export class Workload {
     experiment: Experiment,
   ) {
     this.phases = experiment.workload.phases
+    const placement = experiment.workload.placement
+    this.threadCpus = Int32Array.from(placement.cpus)
+    this.migrate_ns = placement.migrateMs === null ? 0 : Math.round(placement.migrateMs * NS_PER_MS)
+    this.layout = placement.layout
     this.rng = env.rng
     this.rmap = env.rmap ?? new Rmap(env.alloc.rmap)
     this.end_ns = Math.round(experiment.durationMs * NS_PER_MS)
@@ -165,6 +191,16 @@ export class Workload {
       const trace = env.replays[i]
       if (trace === null || trace === undefined) throw new SimulationInputError(`workload.phases[${i}].file`, `the trace ${p.file} was not given to the engine (SimulationInputs.replays[${i}])`)
       this.replayed.ops += trace.count
+    })
+    this.gather = new MmuGather({
+      allocBatchPage: (cpu) => {
+        const pfn = env.alloc.allocPages(0, MIGRATE_UNMOVABLE, cpu, GFP_KERNEL)
+        // the kernel writes the page pointers into it
+        if (pfn >= 0) this.gatherCost_ns += env.host.touch(pfn, 1)
+        return pfn
+      },
+      freeBatchPage: (pfn, cpu) => env.alloc.freePages(pfn, 0, cpu),
+      freeGathered: (pfn, order, cpu) => this.freeOn(pfn, order, cpu),
     })
     this.tickHandler = env.queue.register(() => this.tick())
     this.nextHandler = env.queue.register(() => this.startNext())
@@ -341,7 +377,7 @@ export class Workload {
   }
 
   private begin(remaining: number, perTick: number, endAt_ns: number): void {
-    this.run = { remaining, perTick, carry: 0, victims: NO_VICTIMS, victimNext: 0, endAt_ns }
+    this.run = { remaining, perTick, carry: 0, victims: NO_VICTIMS, victimNext: 0, gatherEnds: null, nextGather: 0, endAt_ns }
     this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
   }
 
@@ -352,6 +388,7 @@ export class Workload {
   private tick(): void {
     const p = this.phase
     const r = this.run
+    if (this.migrate_ns > 0) this.cpuShift = Math.floor(this.env.queue.now_ns / this.migrate_ns) % this.env.cpus
     r.carry += r.perTick
     let n = Math.floor(r.carry)
     r.carry -= n
@@ -383,7 +420,22 @@ export class Workload {
       case 'free':
       case 'drop-caches': {
         const end = Math.min(r.victims.length, r.victimNext + n)
-        for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext))
+        const ends = r.gatherEnds
+        if (ends === null) {
+          for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext))
+        } else {
+          this.gatherCost_ns = 0
+          for (; r.victimNext < end; r.victimNext++) {
+            // a call's zap runs on one CPU: the one its first page is unmapped on
+            if (r.victimNext === (r.nextGather === 0 ? 0 : ends[r.nextGather - 1])) this.gatherCpu = this.nextCpu()
+            cost_ns += this.gather.add(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext), this.gatherCpu)
+            if (r.victimNext + 1 === ends[r.nextGather]) {
+              cost_ns += this.gather.finish()
+              r.nextGather++
+            }
+          }
+          cost_ns += this.gatherCost_ns
+        }
         done = r.victimNext >= r.victims.length
         break
       }
@@ -411,11 +463,12 @@ export class Workload {
     q.schedule(q.now_ns + TICK_NS + cost_ns, this.tickHandler)
   }
 
-  /** The CPU of the next request, round robin. */
+  /** The CPU of the next request: round robin over the workload's CPUs, where the scheduler moved them. */
   private nextCpu(): number {
-    const cpu = this.cpu
-    this.cpu = cpu + 1 === this.env.cpus ? 0 : cpu + 1
-    return cpu
+    const slot = this.slot
+    this.slot = slot + 1 === this.threadCpus.length ? 0 : slot + 1
+    const cpu = this.threadCpus[slot] + this.cpuShift
+    return cpu >= this.env.cpus ? cpu - this.env.cpus : cpu
   }
 
   /** The gfp of a request: a THP fault's (vma_thp_gfp_mask()) for order-9 movable ones while THP is on, else GFP_KERNEL / GFP_HIGHUSER_MOVABLE. */
@@ -464,7 +517,11 @@ export class Workload {
 
   /** Frees one block already removed from its set. */
   private freeOne(pfn: number, order: number): number {
-    const cpu = this.nextCpu()
+    return this.freeOn(pfn, order, this.nextCpu())
+  }
+
+  /** Frees one block already removed from its set, on `cpu`. */
+  private freeOn(pfn: number, order: number, cpu: number): number {
     // init_on_free / poisoning write the page before it goes back
     const cost = this.env.writeOnFree ? this.env.host.touch(pfn, 1 << order) : 0
     this.env.alloc.freePages(pfn, order, cpu)
@@ -485,8 +542,7 @@ export class Workload {
       this.env.vm?.releaseSwap(swapped)
     }
     const wanted = p.mib !== undefined ? p.mib * 256 - swapped : (p.fraction ?? 1) * set.pages
-    const mibps = p.durationMs !== undefined ? Math.max(wanted / 256, 1 / 256) / (p.durationMs / 1000) : DEFAULT_FREE_MIBPS
-    this.beginFreeVictims(set, wanted, p.pattern, p.chunkKiB, mibps)
+    this.beginFreeVictims(set, wanted, p.pattern, p.chunkKiB, p.durationMs ?? null)
   }
 
   /** drop_caches: every clean page cache page, the inactive list then the active one, each oldest first. */
@@ -496,46 +552,78 @@ export class Workload {
       const set = this.pageCache(active)
       set.moveFirstTo(set.length, victims)
     }
-    this.beginVictims(victims, DEFAULT_FREE_MIBPS)
+    this.beginVictims(victims, DEFAULT_FREE_MIBPS, null)
   }
 
-  /** Picks the victims of a free phase up front (removing them from the set) and frees them in ticks. */
-  private beginFreeVictims(set: AllocSet, wantedPages: number, pattern: FreePhase['pattern'], chunkKiB: number, mibps: number): void {
-    this.beginVictims(this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB), mibps)
+  /**
+   * Picks the victims of a free phase up front (removing them from the set) and frees them in
+   * ticks: spread over `durationMs` (what is actually freed: every-other frees half of what it
+   * walks), or at the default free rate. A process's memory goes through mmu_gather, one per
+   * munmap()/madvise() call: lifo and fifo unmap it in one call, random block by block,
+   * every-other chunk by chunk.
+   */
+  private beginFreeVictims(set: AllocSet, wantedPages: number, pattern: FreePhase['pattern'], chunkKiB: number, durationMs: number | null): void {
+    const { victims, calls } = this.pickVictims(set, Math.min(wantedPages, set.pages), pattern, chunkKiB)
+    const mibps = durationMs !== null ? Math.max(victims.pages / 256, 1 / 256) / (durationMs / 1000) : DEFAULT_FREE_MIBPS
+    this.beginVictims(victims, mibps, calls)
   }
 
-  private beginVictims(victims: AllocSet, mibps: number): void {
+  private beginVictims(victims: AllocSet, mibps: number, gatherEnds: Int32Array | null): void {
     const pagesPerEntry = victims.length > 0 ? victims.pages / victims.length : 1
     const perTick = ((mibps * 256) / pagesPerEntry) * (TICK_NS / NS_PER_S)
-    this.run = { remaining: victims.length, perTick, carry: 0, victims, victimNext: 0, endAt_ns: 0 }
+    this.run = { remaining: victims.length, perTick, carry: 0, victims, victimNext: 0, gatherEnds, nextGather: 0, endAt_ns: 0 }
     this.env.queue.schedule(this.env.queue.now_ns, this.tickHandler)
   }
 
-  /** Moves entries worth `pages` out of `set` into the victim list, in the order they will be freed. */
-  private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): AllocSet {
+  /**
+   * Moves entries worth `pages` out of `set` into the victim list, in the order they will be freed,
+   * and says where each munmap()/madvise() call's victims end (exclusive indices).
+   */
+  private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): { victims: AllocSet; calls: Int32Array } {
     const out = new AllocSet(-1, null)
     let taken = 0
     switch (pattern) {
       case 'lifo':
         while (taken < pages && set.length > 0) taken += set.moveTo(set.length - 1, out)
-        break
+        return { victims: out, calls: Int32Array.of(out.length) }
       case 'fifo': {
         let k = 0
         while (k < set.length && taken < pages) taken += 1 << set.orderAt(k++)
         set.moveFirstTo(k, out)
-        break
+        return { victims: out, calls: Int32Array.of(out.length) }
       }
       case 'random':
         while (taken < pages && set.length > 0) taken += set.moveTo(uniformIndex(this.rng, set.length), out)
-        break
+        return { victims: out, calls: Int32Array.from({ length: out.length }, (_, i) => i + 1) }
       case 'every-other': {
-        // physical holes: walk the set in pfn order, free chunk 0, keep chunk 1, free chunk 2, ...
-        const byPfn = Int32Array.from({ length: set.length }, (_, i) => i).sort((a, b) => set.pfnAt(a) - set.pfnAt(b))
         const chunkPages = Math.max(1, chunkKiB / 4)
         const keep = new AllocSet(-1, null)
+        const calls: number[] = []
+        if (this.layout === 'aligned') {
+          // the ideal layout: every other chunk of physical memory, chunks aligned to their size
+          // (pfn / chunkPages even), each chunk's pages unmapped by one call
+          let lastChunk = -1
+          const byPfn = Int32Array.from({ length: set.length }, (_, i) => i).sort((a, b) => set.pfnAt(a) - set.pfnAt(b))
+          for (const i of byPfn) {
+            const chunk = Math.floor(set.pfnAt(i) / chunkPages)
+            if (chunk % 2 === 0 && taken < pages) {
+              if (chunk !== lastChunk && out.length > 0) calls.push(out.length)
+              lastChunk = chunk
+              out.push(set.pfnAt(i), set.orderAt(i))
+              taken += 1 << set.orderAt(i)
+            } else {
+              keep.push(set.pfnAt(i), set.orderAt(i))
+            }
+          }
+          if (out.length > 0) calls.push(out.length)
+          set.replaceWith(keep)
+          return { victims: out, calls: Int32Array.from(calls) }
+        }
+        // free chunk 0, keep chunk 1, free chunk 2, ... of the process's virtual memory (the set in
+        // allocation order: MADV_DONTNEED of every other chunk), wherever its pages are
         let inChunk = 0
         let chunk = 0
-        for (const i of byPfn) {
+        for (let i = 0; i < set.length; i++) {
           const n = 1 << set.orderAt(i)
           if (chunk % 2 === 0 && taken < pages) {
             out.push(set.pfnAt(i), set.orderAt(i))
@@ -545,15 +633,16 @@ export class Workload {
           }
           inChunk += n
           if (inChunk >= chunkPages) {
+            if (chunk % 2 === 0 && calls[calls.length - 1] !== out.length && out.length > 0) calls.push(out.length)
             inChunk = 0
             chunk++
           }
         }
+        if (out.length > 0 && calls[calls.length - 1] !== out.length) calls.push(out.length)
         set.replaceWith(keep)
-        break
+        return { victims: out, calls: Int32Array.from(calls) }
       }
     }
-    return out
   }
 
   /**
