@@ -4,6 +4,7 @@ import type { SimEvent } from '../common/samples'
 import type { FreeAreaCounts, MemoryMap, PageInfo, RunSummary } from '../common/api'
 import type { FtraceReplay } from '../common/imports'
 import type { FreeStateTarget } from '../common/initial_free_state'
+import type { ReportProbe } from './page_reporting'
 
 /** Where the engine writes its output. `row` is reused by the engine: copy it before returning. */
 export interface EngineOutput {
@@ -35,6 +36,8 @@ export interface SimulationOptions {
   readonly check?: boolean
   /** Required when the experiment replays a trace or starts from a snapshot. */
   readonly inputs?: SimulationInputs
+  /** Sees every report() call as a kprobe on the driver's report function would: entries and sg[0]'s length (the validation compares these with a real guest's). */
+  readonly probeReport?: ReportProbe
 }
 
 /** The experiment's real data does not fit the simulated guest, or is missing. `path` names the field. */

@@ -56,7 +56,15 @@ export interface PageReportingConfig {
   readonly cmdlineOrder: number | null
   /** Receives reporting events; null records none. */
   readonly emit: ((event: SimEvent) => void) | null
+  /** Sees every report() call as a kprobe on the driver's report function would (SimulationOptions.probeReport). */
+  readonly probe?: ReportProbe
 }
+
+/**
+ * A report() call as the reference recordings' kprobe sees it (`nents=%dx len0=+12(%si)`): the
+ * number of entries and the length of the first one, sg[0], which is the block isolated last.
+ */
+export type ReportProbe = (call: { readonly t_ms: number; readonly nents: number; readonly len0_bytes: number; readonly bytes: number }) => void
 
 const STAGE_IDLE = 0
 const STAGE_ZONE_START = 1
@@ -391,6 +399,7 @@ export class PageReporting {
       if (o < minOrder) minOrder = o
       if (o > maxOrder) maxOrder = o
     }
+    this.cfg.probe?.({ t_ms: this.cfg.queue.now_ns / NS_PER_MS, nents, len0_bytes: 4096 * 2 ** this.sgl.order[start], bytes: kib * 1024 })
     if (r.err === 0) {
       this.reportedKibTotal += kib
       this.passKib += kib

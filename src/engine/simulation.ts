@@ -100,6 +100,7 @@ class LabSimulation implements GuestSimulation {
       pageblockOrder,
       cmdlineOrder: rep.order,
       emit,
+      ...(options.probeReport !== undefined ? { probe: options.probeReport } : {}),
     })
     const ranges = guestRamRanges(guest.memoryMiB, guest.lowMemMiB)
     // a stream of its own for shuffle_pick_tail(), so the workload's stream does not depend on it

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { ExperimentSchema } from '../../common/experiment'
 import { main } from './record_guest'
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'real-guest')
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'validation')
 const dir = mkdtempSync(join(tmpdir(), 'prlab-record-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parseCommandArgs } from '../args'
-import { experimentFromRecording, INITIAL_BUDDYINFO_FILE } from '../../host/guest/experiment_from_recording'
+import { INITIAL_BUDDYINFO_FILE, mirrorRecording } from '../../host/guest/experiment_from_recording'
 import { GuestImageError } from '../../host/guest/guest_image'
 import { GuestKernelError, locateGuestKernel } from '../../host/guest/guest_kernel'
 import { recordGuest, RecordGuestError, type Accel } from '../../host/guest/record_guest'
@@ -29,25 +29,7 @@ function intOption(name: string, text: string | undefined, min: number, max: num
 }
 
 function mirror(dir: string): number {
-  const rec = loadRecording(dir)
-  const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v))
-  const order = (v: unknown): number | null => (str(v) === '' ? null : Number(str(v)))
-  const mem = /^(\d+)([MG])$/.exec(str(rec.params.mem ?? rec.meta.mem))
-  if (!mem) throw new RecordingError(`${join(dir, 'params.json')}: mem must be like "1G" or "1024M", got "${str(rec.params.mem)}"`)
-  const mirrored = experimentFromRecording({
-    scenario: str(rec.meta.scenario) || basename(dir),
-    description: str(rec.meta.description),
-    script: str(rec.meta.script),
-    memMiB: Number(mem[1]) * (mem[2] === 'G' ? 1024 : 1),
-    cpus: Number(rec.meta.smp ?? rec.params.smp),
-    guest: rec.guest,
-    hostThp: str(rec.meta.host_thp ?? rec.params.host_thp),
-    orderCmdline: order(rec.meta.order_cmdline),
-    orderSysfs: order(rec.meta.order_sysfs),
-    samplePeriodMs: Number(rec.meta.sample_period_ms ?? 200),
-    events: rec.events,
-    buddy: rec.buddy,
-  })
+  const mirrored = mirrorRecording(loadRecording(dir))
   writeFileSync(join(dir, INITIAL_BUDDYINFO_FILE), mirrored.initialBuddyinfo)
   writeFileSync(join(dir, 'experiment.prlab.json'), `${JSON.stringify(mirrored.experiment, null, 2)}\n`)
   for (const n of mirrored.notes) console.error(`note: ${n}`)

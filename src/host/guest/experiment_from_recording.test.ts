@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ExperimentSchema } from '../../common/experiment'
-import { experimentFromRecording, formatBuddyinfo, kernelPreset, sysfsChoice, type RecordingForExperiment } from './experiment_from_recording'
+import { experimentFromRecording, formatBuddyinfo, guestHz, kernelPreset, sysfsChoice, workloadCpu, type RecordingForExperiment } from './experiment_from_recording'
 import { loadRecording, type Recording } from './recording_import'
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'real-guest')
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'validation')
 
 const input = (rec: Recording): RecordingForExperiment => ({
   scenario: String(rec.meta.scenario),
@@ -19,6 +19,25 @@ const input = (rec: Recording): RecordingForExperiment => ({
   samplePeriodMs: 200,
   events: rec.events,
   buddy: rec.buddy,
+  pcp: rec.pcp,
+})
+
+describe('guest CONFIG_HZ and the workload\'s CPU', () => {
+  it('takes the recorded CONFIG_HZ, else the distribution\'s default', () => {
+    expect(guestHz({ kernel: '6.1.0-56-amd64', config_hz: '1000' })).toEqual({ hz: 1000, note: null })
+    expect(guestHz({ kernel: '6.1.0-56-amd64' })).toEqual({ hz: 250, note: null })
+    expect(guestHz({ kernel: '6.5.6-300.fc39.x86_64' }).hz).toBe(1000)
+    expect(guestHz({ kernel: '5.14.0-362.el9.x86_64' }).hz).toBe(1000)
+    expect(guestHz({ kernel: '6.8.0-31-generic' }).hz).toBe(1000)
+    expect(guestHz({ kernel: '5.15.0-91-generic' })).toEqual({ hz: 250, note: null })
+    expect(guestHz({ kernel: '6.6.42' }).note).toMatch(/250 assumed/)
+  })
+  it('picks the CPU whose per-CPU list moved most while the script ran', () => {
+    const row = (guest_ms: number, a: number, b: number) => ({ guest_ms, zone: 'DMA32', free_pages: 0, pcp: [a, b] })
+    expect(workloadCpu([row(0, 5, 5), row(1, 900, 10), row(2, 6, 12), row(3, 6, 2000)], 0, 2)).toBe(0)
+    expect(workloadCpu([row(0, 5, 5), row(1, 900, 10), row(2, 6, 12), row(3, 6, 2000)], 2, 3)).toBe(1)
+    expect(workloadCpu([row(0, 5, 5)], 0, 3)).toBe(0)
+  })
 })
 
 describe('kernelPreset and sysfs choices', () => {
@@ -57,7 +76,12 @@ describe('experimentFromRecording on the reference recordings', () => {
     expect(phases[3]).toMatchObject({ op: 'alloc', mib: 600, order: 9, touch: true })
     expect(phases[5]).toMatchObject({ op: 'free', fraction: 1 })
     expect(experiment.durationMs).toBe(90797)
-    expect(experiment.guest).toMatchObject({ memoryMiB: 1024, cpus: 2, kernel: '6.1', thp: 'always', minFreeKbytes: 45056, reservedMiB: 65.53 })
+    expect(experiment.guest).toMatchObject({ memoryMiB: 1024, cpus: 2, kernel: '6.1', hz: 250, thp: 'always', minFreeKbytes: 45056, reservedMiB: 65.53 })
+    // pcp.csv at the snapshot (guest_ms 4104.712): DMA32 427 and 173 pages on the CPUs' lists
+    expect(experiment.guest.initialFreeState).toEqual({ file: 'initial-buddyinfo.txt', snapshot: null, perCpuPages: [{ zone: 'DMA32', pages: [427, 173] }] })
+    // the touch of THP pages moved CPU 1's list in 512-page steps
+    expect(experiment.workload?.placement).toEqual({ cpus: [1] })
+    expect(notes.join('\n')).toMatch(/the workload ran on CPU 1/)
     expect(experiment.host).toEqual({ backing: 'anon-thp' })
     expect(initialBuddyinfo.split('\n')[1]).toMatch(/zone +DMA32 +1 +2 +1 +2 +1 +2 +1 +2 +2 +2 +218 $/)
     expect(notes.join('\n')).toMatch(/no balloon_loaded event/)

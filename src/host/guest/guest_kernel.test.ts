@@ -16,6 +16,7 @@ const release = '6.1.0-99-amd64'
 const mods = join(root, 'lib', 'modules', release)
 mkdirSync(join(root, 'boot'), { recursive: true })
 writeFileSync(join(root, 'boot', `vmlinuz-${release}`), 'kernel')
+writeFileSync(join(root, 'boot', `config-${release}`), '# CONFIG_HZ_100 is not set\nCONFIG_HZ_250=y\nCONFIG_HZ=250\n')
 for (const [dir, name, deps] of [
   ['drivers/virtio', 'virtio', ''],
   ['drivers/virtio', 'virtio_ring', ''],
@@ -51,7 +52,7 @@ describe('guest kernel modules', () => {
 
 describe('locateGuestKernel', () => {
   it('finds vmlinuz and lib/modules/<release> in an unpacked package', () => {
-    expect(locateGuestKernel(root, null)).toEqual({ vmlinuz: join(root, 'boot', `vmlinuz-${release}`), modulesDir: mods, release, packageFile: null })
+    expect(locateGuestKernel(root, null)).toEqual({ vmlinuz: join(root, 'boot', `vmlinuz-${release}`), modulesDir: mods, release, packageFile: null, configHz: 250 })
   })
   it('takes a vmlinuz with --modules, and says what is missing', () => {
     expect(locateGuestKernel(join(root, 'boot', `vmlinuz-${release}`), mods).release).toBe(release)

@@ -18,6 +18,14 @@ export interface GuestKernel {
   release: string
   /** the .deb the kernel came from, when given one */
   packageFile: string | null
+  /** CONFIG_HZ of the package's boot/config-<release>; null without one (a bare vmlinuz) */
+  configHz: number | null
+}
+
+/** CONFIG_HZ=N of a kernel config file, or null. */
+export function configHzOf(configText: string): number | null {
+  const m = /^CONFIG_HZ=(\d+)$/m.exec(configText)
+  return m ? Number(m[1]) : null
 }
 
 export interface KernelModule {
@@ -60,11 +68,13 @@ export function locateGuestKernel(kernel: string, modules: string | null): Guest
     const release = images[0].slice('vmlinuz-'.length)
     const modulesDir = modules ?? releasesIn(kernel).find((d) => basename(d) === release) ?? null
     if (modulesDir === null) throw new GuestKernelError(`--kernel ${kernel}: no lib/modules/${release} beside boot/vmlinuz-${release}`)
-    return { vmlinuz: join(bootDir, images[0]), modulesDir, release, packageFile: null }
+    const config = join(bootDir, `config-${release}`)
+    const configHz = existsSync(config) ? configHzOf(readFileSync(config, 'utf8')) : null
+    return { vmlinuz: join(bootDir, images[0]), modulesDir, release, packageFile: null, configHz }
   }
   if (modules === null) throw new GuestKernelError(`--kernel ${kernel} is a kernel image: give its modules with --modules DIR (lib/modules/<release>)`)
   if (!isDir(modules)) throw new GuestKernelError(`--modules ${modules}: not a folder`)
-  return { vmlinuz: kernel, modulesDir: modules, release: basename(modules), packageFile: null }
+  return { vmlinuz: kernel, modulesDir: modules, release: basename(modules), packageFile: null, configHz: null }
 }
 
 const MODULE_SUFFIXES = ['.ko', '.ko.gz', '.ko.xz', '.ko.zst'] as const

@@ -184,6 +184,8 @@ export async function recordGuest(o: RecordGuestOptions): Promise<RecordGuestRes
     if (clock === null) throw new RecordGuestError('the guest sent no timed line')
 
     const facts = guestFacts(stream)
+    // CONFIG_HZ from the package's boot/config-<release>, when it has one (the mirror's guest.hz)
+    if (o.kernel.configHz !== null) facts.config_hz = String(o.kernel.configHz)
     const recordedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
     const hostThp = readOr('/sys/kernel/mm/transparent_hugepage/enabled', '')
     const mem = `${o.memMiB}M`
@@ -261,6 +263,7 @@ export async function recordGuest(o: RecordGuestOptions): Promise<RecordGuestRes
       samplePeriodMs: o.samplePeriodMs,
       events: stream.events,
       buddy: stream.buddy,
+      pcp: stream.pcp,
     })
     writeFileSync(join(o.outDir, INITIAL_BUDDYINFO_FILE), mirrored.initialBuddyinfo)
     writeFileSync(join(o.outDir, 'experiment.prlab.json'), `${JSON.stringify(mirrored.experiment, null, 2)}\n`)

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadRecording } from './recording_import'
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'real-guest')
+const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'validation')
 const tmp = mkdtempSync(join(tmpdir(), 'prlab-rec-'))
 afterAll(() => rmSync(tmp, { recursive: true, force: true }))
 

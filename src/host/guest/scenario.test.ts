@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseDuration, parseScenarioConf, parseScript, parseSize, scriptPeakBytes, scriptSleepMs, ScriptError } from './scenario'
 
-const SCENARIOS = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'real-guest', 'scenarios')
+const SCENARIOS = join(import.meta.dirname, '..', '..', '..', 'validation', 'scenarios')
 const MiB = 1024 * 1024
 
 describe('phase-script sizes and durations (as prlab-guest.c parses them)', () => {
