@@ -3,6 +3,7 @@
 // or QEMU's; each `.describe()` names the unit and where the default comes from. Unknown fields
 // are errors (`z.strictObject`), so a typo never passes silently.
 import { z } from 'zod'
+import { hvReportingOf } from './kernel_version'
 
 export const EXPERIMENT_FORMAT = 'page-reporting-lab/experiment'
 export const EXPERIMENT_VERSION = 2
@@ -54,7 +55,8 @@ const GuestFieldsSchema = z.strictObject({
     .union([z.literal(100), z.literal(250), z.literal(300), z.literal(1000)])
     .default(250)
     .describe('CONFIG_HZ, timer ticks per second. The reporting work (PAGE_REPORTING_DELAY = 2*HZ jiffies) runs when the timer wheel\'s bucket expires: 2.004-2.032 s after it is armed at 250, 2.001-2.064 s at 1000, and passes of a drain come every 2.016 s (250) or 2.048 s (1000). Distribution kernels: Debian 250, Ubuntu 250 (1000 from 24.04), Fedora, RHEL and CentOS 1000; check CONFIG_HZ in /boot/config-*. Default 250 (the kernel\'s own default).'),
-  thp: z.enum(['always', 'madvise', 'never']).default('madvise').describe('Guest transparent_hugepage/enabled. THP on raises min_free_kbytes (set_recommended_min_free_kbytes) and adds the order-9 PCP lists. Default madvise (distribution default).'),
+  transparentHugepage: z.boolean().default(true).describe('CONFIG_TRANSPARENT_HUGEPAGE, a build option (every distribution kernel has it). With it, 5.13+ keep pageblock_order (THP-sized) blocks on the per-CPU lists (pcp_allowed_order()), whatever guest.thp says; without it there are no order-9 per-CPU lists and guest.thp is ignored (there is no /sys/kernel/mm/transparent_hugepage: THP is never on). Default true.'),
+  thp: z.enum(['always', 'madvise', 'never']).default('madvise').describe('Guest transparent_hugepage/enabled, the runtime setting. always or madvise starts khugepaged, which raises min_free_kbytes (set_recommended_min_free_kbytes()); it does not change the per-CPU lists (guest.transparentHugepage does). Default madvise (distribution default).'),
   lowMemMiB: z.number().int().min(16).max(4096).nullable().default(null).describe('RAM QEMU places below the 32-bit PCI hole, in MiB (at most 4096: QEMU refuses max-ram-below-4g above 4G); the rest starts at 4 GiB (Normal zone). null: q35 rule (all of it if RAM < 2816 MiB, else 2048 MiB).'),
   reservedMiB: z.number().min(0).nullable().default(null).describe('Guest RAM the kernel never hands to the buddy allocator (firmware holes, kernel image, memmap, memblock reservations), in MiB: MemTotal is memoryMiB minus this. The first MiB counts in it (BIOS hole, and the kernel\'s reservation of low memory: the whole first MiB since 5.13, 64 KiB before); the rest is taken above the 16 MiB DMA zone, so it must be less than memoryMiB - 16. null: 64 bytes of struct page per 4 KiB page plus 24 MiB.'),
   minFreeKbytes: z.number().int().min(128).max(262144 * 4).nullable().default(null).describe('vm.min_free_kbytes. null: the kernel computes it (int_sqrt(lowmem_kbytes * 16), clamped 128..262144, raised by khugepaged when THP is on).'),
@@ -299,20 +301,29 @@ const ExperimentFieldsSchema = z.strictObject({
   recorder: RecorderSchema.prefault({}),
 })
 
-/** Rules across sections: CPU numbers the workload and the initial state name exist in the guest. */
-function checkCpus(e: z.output<typeof ExperimentFieldsSchema>, ctx: z.RefinementCtx): void {
+/**
+ * Rules across sections: CPU numbers the workload and the initial state name exist in the guest;
+ * the reporting driver exists in the guest's kernel.
+ */
+function crossChecks(e: z.output<typeof ExperimentFieldsSchema>, ctx: z.RefinementCtx): void {
   // zod runs this on a document whose fields failed too: check only what parsed
-  const cpus = e.guest.cpus
-  if (!Number.isInteger(cpus) || cpus < 1 || !Array.isArray(e.workload?.placement?.cpus)) return
-  e.workload.placement.cpus.forEach((cpu, i) => {
-    if (cpu >= cpus) ctx.addIssue({ code: 'custom', path: ['workload', 'placement', 'cpus', i], message: `CPU ${cpu} does not exist: the guest has ${cpus} CPU${cpus === 1 ? '' : 's'} (0..${cpus - 1}, guest.cpus)` })
-  })
-  e.guest.initialFreeState?.perCpuPages?.forEach((z, i) => {
-    if (Array.isArray(z?.pages) && z.pages.length > cpus) ctx.addIssue({ code: 'custom', path: ['guest', 'initialFreeState', 'perCpuPages', i, 'pages'], message: `${z.pages.length} CPUs given; the guest has ${cpus} (guest.cpus)` })
-  })
+  const cpus = e.guest?.cpus
+  if (Number.isInteger(cpus) && cpus >= 1) {
+    if (Array.isArray(e.workload?.placement?.cpus)) {
+      e.workload.placement.cpus.forEach((cpu, i) => {
+        if (cpu >= cpus) ctx.addIssue({ code: 'custom', path: ['workload', 'placement', 'cpus', i], message: `CPU ${cpu} does not exist: the guest has ${cpus} CPU${cpus === 1 ? '' : 's'} (0..${cpus - 1}, guest.cpus)` })
+      })
+    }
+    e.guest.initialFreeState?.perCpuPages?.forEach((z, i) => {
+      if (Array.isArray(z?.pages) && z.pages.length > cpus) ctx.addIssue({ code: 'custom', path: ['guest', 'initialFreeState', 'perCpuPages', i, 'pages'], message: `${z.pages.length} CPUs given; the guest has ${cpus} (guest.cpus)` })
+    })
+  }
+  if (e.reporting?.device === 'hv-balloon' && typeof e.guest?.kernel === 'string' && hvReportingOf(e.guest.kernel) === 'none') {
+    ctx.addIssue({ code: 'custom', path: ['reporting', 'device'], message: `hv-balloon has no free page reporting on Linux ${e.guest.kernel}: hv_balloon registers with page_reporting from 5.13 on (guest.kernel 5.14, 6.1 or 6.6), or use virtio-balloon` })
+  }
 }
 
-export const ExperimentSchema = ExperimentFieldsSchema.superRefine(checkCpus)
+export const ExperimentSchema = ExperimentFieldsSchema.superRefine(crossChecks)
 
 /** A validated experiment with every default filled in: what the engine receives. */
 export type Experiment = z.output<typeof ExperimentSchema>

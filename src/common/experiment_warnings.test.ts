@@ -34,6 +34,19 @@ describe('experiment warnings', () => {
     expect(paths(hyperv, { device: { hvAcceptsSmallOrders: true } })).toEqual([])
   })
 
+  it('hv-balloon by kernel version: refused before 5.13 (schema), no small-range warning on 5.13-6.2, a wrapped-range warning for a sysfs order below 9 there', () => {
+    const r = ExperimentSchema.safeParse({ ...hyperv, guest: { ...hyperv.guest, kernel: '5.10' } })
+    expect(r.success).toBe(false)
+    expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['reporting.device', expect.stringMatching(/hv-balloon has no free page reporting on Linux 5\.10: .*from 5\.13/)]])
+    // 6.1: the command line order is overwritten at registration (9); every range goes as 2 MiB pages
+    const on61 = { ...hyperv, guest: { ...hyperv.guest, kernel: '6.1' } }
+    expect(paths(on61)).toEqual([])
+    const sysfs5 = { ...on61, workload: { phases: [{ op: 'sysfs-order', order: 5 }] } }
+    const w = experimentWarnings(parse(sysfs5)).find((x) => x.path === 'workload.phases[0].order')
+    expect(w?.message).toMatch(/additional_pages = -1 \(2047 in its 11 bits\)/)
+    expect(w?.fn).toBe('hv_free_page_report()')
+  })
+
   it('discard inhibited, 1 GiB backing, 2 MiB backing below order 9', () => {
     expect(paths(vfio)).toEqual(['host.discard'])
     expect(paths(hugetlb1g)).toEqual(['host.backing'])

@@ -17,7 +17,7 @@ export interface ExperimentWarning {
 /** page_reporting_order once the driver has registered (both drivers leave prdev->order 0 on x86_64). */
 export function effectiveReportingOrder(e: Experiment): number {
   const pageblockOrder = pageblockOrderOf(e.guest.hugetlb)
-  const rule = kernelPreset(e.guest.kernel, e.guest.thp !== 'never', pageblockOrder).orderRule
+  const rule = kernelPreset(e.guest.kernel, e.guest.transparentHugepage, pageblockOrder).orderRule
   return orderAtRegister(rule, bootReportingOrder(rule, e.reporting.order, pageblockOrder), 0, pageblockOrder)
 }
 
@@ -26,7 +26,7 @@ export function experimentWarnings(e: Experiment): ExperimentWarning[] {
   const rep = e.reporting
   const dev = e.device
   const pageblockOrder = pageblockOrderOf(e.guest.hugetlb)
-  const rule = kernelPreset(e.guest.kernel, e.guest.thp !== 'never', pageblockOrder).orderRule
+  const { orderRule: rule, hvReporting } = kernelPreset(e.guest.kernel, e.guest.transparentHugepage, pageblockOrder)
   const order = effectiveReportingOrder(e)
   let reporting = rep.device !== 'none'
   let poisonVal = 0
@@ -51,7 +51,7 @@ export function experimentWarnings(e: Experiment): ExperimentWarning[] {
     }
   }
   if (reporting) {
-    if (rep.device === 'hv-balloon' && hvRefusesOrder(dev.hvAcceptsSmallOrders, order)) {
+    if (rep.device === 'hv-balloon' && hvReporting === 'any-order' && hvRefusesOrder(dev.hvAcceptsSmallOrders, order)) {
       out.push({ path: 'reporting.order', message: `Order ${order} is below ${HV_LARGE_REPORTING_ORDER} and the host refuses small ranges: the first report fails with HV_STATUS_INVALID_PARAMETER, the driver forces page_reporting_order to ${pageblockOrder}, and nothing re-arms reporting until a later free.`, fn: 'hv_free_page_report()', spec: '§3.2' })
     }
     const refusal = discardRefusal({ discard: e.host.discard, poisonVal, backing: e.host.backing }, Math.max(order, 0))
@@ -85,6 +85,9 @@ export function experimentWarnings(e: Experiment): ExperimentWarning[] {
     const path = `workload.phases[${i}].order`
     if (!r.ok) out.push({ path, message: `The kernel refuses this write: ${r.error}.`, fn: 'param_set_uint_minmax()', spec: '§1.10' })
     else if (r.order > 10) out.push({ path, message: `Order ${r.order} is above MAX_ORDER: ${e.guest.kernel} accepts it and reporting stops.`, fn: 'page_reporting_notify_free()', spec: '§1.10' })
+    else if (rep.device === 'hv-balloon' && hvReporting === 'large-pages' && r.order < HV_LARGE_REPORTING_ORDER) {
+      out.push({ path, message: `hv_balloon on ${e.guest.kernel} sends every range as 2 MiB pages: a block of order ${r.order} gets additional_pages = -1 (2047 in its 11 bits), a hint naming 4 GiB from the block's 2 MiB frame, memory in use included (6.3 fixed this).`, fn: 'hv_free_page_report()', spec: '§3.2' })
+    }
   })
   if (rep.capacity !== PAGE_REPORTING_CAPACITY) {
     out.push({ path: 'reporting.capacity', message: `Upstream kernels fix PAGE_REPORTING_CAPACITY at ${PAGE_REPORTING_CAPACITY}; ${rep.capacity} models a patched kernel.`, fn: 'page_reporting_process()', spec: '§1.1' })

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest'
-import { bootReportingOrder, kernelPreset, orderAtRegister, orderRuleOf, pageblockOrderOf, REPORTING_ORDER_UNSET, sysfsWriteOrder } from './kernel_version'
+import { bootReportingOrder, hvReportingOf, kernelPreset, orderAtRegister, orderRuleOf, pageblockOrderOf, REPORTING_ORDER_UNSET, sysfsWriteOrder } from './kernel_version'
 
 describe('kernel presets', () => {
-  it('PCP orders: 5.10 order 0 only; 5.14+ orders 0-3 plus the THP order when THP is on', () => {
+  it('hv_balloon page reporting: none before 5.13, 2 MiB pages only on 5.13-6.2, any order from 6.3', () => {
+    expect(hvReportingOf('5.10')).toBe('none')
+    expect(hvReportingOf('5.14')).toBe('large-pages')
+    expect(hvReportingOf('6.1')).toBe('large-pages')
+    expect(hvReportingOf('6.6')).toBe('any-order')
+    expect(kernelPreset('6.1', true, 9).hvReporting).toBe('large-pages')
+  })
+
+  it('PCP orders: 5.10 order 0 only; 5.14+ orders 0-3 plus the THP order when built with CONFIG_TRANSPARENT_HUGEPAGE', () => {
     expect(kernelPreset('5.10', true, 9).pcpOrders).toEqual([0])
     expect(kernelPreset('5.14', true, 9).pcpOrders).toEqual([0, 1, 2, 3, 9])
     expect(kernelPreset('6.6', true, 9).pcpOrders).toEqual([0, 1, 2, 3, 9])

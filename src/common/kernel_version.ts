@@ -15,9 +15,41 @@ export type OrderRule =
   /** 6.3+: the command line wins; registration fills it only when unset; sysfs validated 0..MAX_ORDER. */
   | 'cmdline-wins'
 
+/**
+ * hv_balloon's free page reporting (drivers/hv/hv_balloon.c, hv_free_page_report()), by version.
+ * The presets map 5.10 to `none`, 5.14 and 6.1 to `large-pages`, 6.6 to `any-order`.
+ */
+export type HvReporting =
+  /** Before 5.13: hv_balloon does not register with page_reporting at all. */
+  | 'none'
+  /**
+   * 5.13-6.2: every range goes as 2 MiB pages (`largepage = 1`, additional_pages = length / 2 MiB
+   * - 1); a failed hypercall only returns -EINVAL: no order reset, no failure count, no unregister.
+   */
+  | 'large-pages'
+  /**
+   * 6.3+ ("hv_balloon: Add support for configurable order free page reporting"): ranges below
+   * order 9 as 4 KiB pages; HV_STATUS_INVALID_PARAMETER forces page_reporting_order to
+   * pageblock_order; dm_thread_func() unregisters after repeated failures.
+   */
+  | 'any-order'
+
+export function hvReportingOf(version: KernelVersion): HvReporting {
+  switch (version) {
+    case '5.10':
+      return 'none'
+    case '5.14':
+    case '6.1':
+      return 'large-pages'
+    case '6.6':
+      return 'any-order'
+  }
+}
+
 export interface KernelPreset {
   readonly version: KernelVersion
   readonly orderRule: OrderRule
+  readonly hvReporting: HvReporting
   /** Orders kept on per-CPU lists (pcp_allowed_order()). */
   readonly pcpOrders: readonly number[]
   readonly pcpHighMode: 'six-batch' | 'low-wmark'
@@ -45,13 +77,19 @@ export function pageblockOrderOf(hugetlb: boolean): 9 | 10 {
   return hugetlb ? 9 : 10
 }
 
-export function kernelPreset(version: KernelVersion, thpEnabled: boolean, pageblockOrder: number): KernelPreset {
+/**
+ * `thpBuild` is CONFIG_TRANSPARENT_HUGEPAGE (guest.transparentHugepage), not the runtime setting:
+ * pcp_allowed_order() keeps pageblock_order on the per-CPU lists whenever the kernel is built with
+ * THP, even with transparent_hugepage=never.
+ */
+export function kernelPreset(version: KernelVersion, thpBuild: boolean, pageblockOrder: number): KernelPreset {
   const old = version === '5.10'
   return {
     version,
     orderRule: orderRuleOf(version),
-    // 5.13 added orders 1-3 and the THP order (pageblock_order on 6.6) to the PCP lists.
-    pcpOrders: old ? [0] : thpEnabled ? [0, 1, 2, 3, pageblockOrder] : [0, 1, 2, 3],
+    hvReporting: hvReportingOf(version),
+    // 5.13 added orders 1-3 and, under CONFIG_TRANSPARENT_HUGEPAGE, pageblock_order to the PCP lists.
+    pcpOrders: old ? [0] : thpBuild ? [0, 1, 2, 3, pageblockOrder] : [0, 1, 2, 3],
     pcpHighMode: old ? 'six-batch' : 'low-wmark',
     putbackToTail: true,
   }

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
-import { DM_THREAD_PERIOD_MS, HvBalloon } from './hv_balloon'
+import { DM_THREAD_PERIOD_MS, HvBalloon, largePageRange } from './hv_balloon'
 import { MIGRATE_MOVABLE } from './mm/page_alloc_api'
 import { PageReporting, Scatterlist } from './page_reporting'
 import { PageAllocDouble } from './testing/page_alloc_double'
 
-function rig(opts: { acceptsSmall: boolean; failAfter: number | null; cmdline: number | null }) {
+function rig(opts: { acceptsSmall: boolean; failAfter: number | null; cmdline: number | null; generation?: 'large-pages' | 'any-order' }) {
   const q = new EventQueue()
   const alloc = new PageAllocDouble([{ name: 'DMA32', startPfn: 0, endPfn: 1 << 22, wmMin: 0, wmLow: 0, wmHigh: 0, boost: 0, highatomic: 0 }])
-  const pr = new PageReporting({ queue: q, capacity: 32, delayedWorkAt: (t) => t + 2000 * NS_PER_MS, budgetDivisor: 16, orderRule: 'cmdline-wins', pageblockOrder: 9, cmdlineOrder: opts.cmdline, emit: null })
+  const generation = opts.generation ?? 'any-order'
+  const pr = new PageReporting({ queue: q, capacity: 32, delayedWorkAt: (t) => t + 2000 * NS_PER_MS, budgetDivisor: 16, orderRule: generation === 'any-order' ? 'cmdline-wins' : 'register-overwrites', pageblockOrder: 9, cmdlineOrder: opts.cmdline, emit: null })
   alloc.notifyFree = pr.notifyFree
   pr.attach(alloc)
   const host = new HostBacking({ backing: 'anon-4k', maxPfn: 1 << 22, ranges: [{ startPfn: 0, endPfn: 1 << 22 }], prepopulate: true, discardUsPer4k: 1, discardUsPer2m: 8, refaultUsPer4k: 3, refaultUsPer2m: 300 })
   const hv: HvBalloon = new HvBalloon({
+    generation,
+    maxPfn: 1 << 22,
     acceptsSmallOrders: opts.acceptsSmall,
     failAfterReports: opts.failAfter,
     hostDiscard: true,
@@ -85,5 +88,49 @@ describe('hv_balloon', () => {
     expect(hv.failures).toBe(0)
     expect(pr.order).toBe(5)
     expect(host.reclaimedPages).toBe(70 * 256 + 10 * 512)
+  })
+})
+
+describe('hv_balloon 5.13-6.2 (every range as 2 MiB pages)', () => {
+  it('names a range by its 2 MiB frame and additional_pages = length / 2 MiB - 1 in 11 bits', () => {
+    expect(largePageRange(1 << 20, 9)).toEqual({ startPfn: 1 << 20, pages: 512 })
+    expect(largePageRange(1024, 10)).toEqual({ startPfn: 1024, pages: 1024 })
+    // 128 KiB at pfn 0x12345 + 0x20: 0 two-MiB pages - 1 = -1, 2047 in 11 bits: 2048 x 2 MiB = 4 GiB from pfn 0x12200
+    expect(largePageRange(0x12365, 5)).toEqual({ startPfn: 0x12200, pages: 2048 * 512 })
+  })
+
+  it('an order-9 report discards exactly the block, as 6.3+ does', () => {
+    const { hv, host } = rig({ acceptsSmall: false, failAfter: null, cmdline: null, generation: 'large-pages' })
+    const s = new Scatterlist(32)
+    s.pfn[0] = 1 << 20
+    s.order[0] = 9
+    expect(hv.report(s, 0, 1).err).toBe(0)
+    expect(host.reclaimedPages).toBe(512)
+  })
+
+  it('a block below 2 MiB (sysfs order 5) is sent as 4 GiB of 2 MiB pages: the host drops memory in use with it', () => {
+    const { hv, host } = rig({ acceptsSmall: false, failAfter: null, cmdline: null, generation: 'large-pages' })
+    const s = new Scatterlist(32)
+    s.pfn[0] = (1 << 21) + 32 // an order-5 block inside the 2 MiB frame at 1 << 21
+    s.order[0] = 5
+    expect(hv.report(s, 0, 1).err).toBe(0)
+    // the guest has 16 GiB (1 << 22 pages): the 4 GiB from 1 << 21 fit, every page of it resident
+    expect(host.reclaimedPages).toBe(2048 * 512)
+    expect(host.isResident((1 << 21) + 2048 * 512 - 1)).toBe(false)
+    expect(host.isResident((1 << 21) + 2048 * 512)).toBe(true)
+  })
+
+  it('a failed hypercall is -EINVAL and nothing more: no order reset, no count, no unregister', () => {
+    const { q, alloc, pr, hv } = rig({ acceptsSmall: false, failAfter: 0, cmdline: null, generation: 'large-pages' })
+    expect(pr.order).toBe(9)
+    expect(pr.sysfsWriteOrder(8)).toBe(null)
+    for (let k = 0; k < 3; k++) {
+      alloc.freePages(alloc.allocPages(9, MIGRATE_MOVABLE), 9)
+      q.runUntil(q.now_ns + 3000 * NS_PER_MS)
+    }
+    expect(hv.hypercalls).toBeGreaterThanOrEqual(3)
+    expect(hv.failures).toBe(0)
+    expect(pr.order).toBe(8)
+    expect(pr.device).toBe(hv)
   })
 })

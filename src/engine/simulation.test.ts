@@ -185,6 +185,29 @@ describe('Simulation', () => {
     expect(last(run(experiment(input('5.10'))))[COL.pcp_kib]).toBe(63 * 4)
   })
 
+  it('order-9 per-CPU lists follow CONFIG_TRANSPARENT_HUGEPAGE, not transparent_hugepage=never; the runtime setting changes min_free_kbytes only', () => {
+    // min_free_kbytes as khugepaged sets it on 1 GiB, so pcp->high (the low watermark over 2 CPUs) holds 8 THPs either way
+    const input = (transparentHugepage: boolean, thp: 'always' | 'never', minFreeKbytes: number | null = 45056): Input => ({
+      durationMs: 1000,
+      guest: { memoryMiB: 1024, kernel: '6.6', transparentHugepage, thp, minFreeKbytes },
+      reporting: { device: 'none' },
+      workload: { phases: [{ op: 'alloc', mib: 16, order: 9, migratetype: 'movable' }, { op: 'free', fraction: 1 }] },
+    })
+    const pcpKib = (i: Input): number => last(run(experiment(i)))[COL.pcp_kib]
+    // 8 THPs freed on CPU 0: they stay on its order-9 list (high 6928 pages) whatever the runtime setting
+    expect(pcpKib(input(true, 'never'))).toBeGreaterThanOrEqual(8 * 2048)
+    expect(pcpKib(input(true, 'always'))).toBeGreaterThanOrEqual(8 * 2048)
+    // built without THP: no order-9 list, the THPs go straight back to the buddy lists
+    expect(pcpKib(input(false, 'never'))).toBeLessThan(2048)
+    const minOf = (transparentHugepage: boolean, thp: 'always' | 'never'): number => {
+      const zoneinfo = createSimulation(experiment(input(transparentHugepage, thp, null)), { sample: () => {}, event: () => {} }).zoneinfo()
+      return Number(/min +(\d+)/.exec(zoneinfo.split('zone    DMA32')[1] ?? '')?.[1])
+    }
+    // set_recommended_min_free_kbytes() runs when khugepaged starts (THP always/madvise): the min watermark rises
+    expect(minOf(true, 'always')).toBeGreaterThan(minOf(true, 'never'))
+    expect(minOf(false, 'always')).toBe(minOf(true, 'never'))
+  })
+
   it('§5.30 init_on_free with a device without F_PAGE_POISON: no reporting at all', () => {
     const r = run(experiment({ ...drain1g(), guest: { memoryMiB: 1024, initOnFree: true }, device: { offerPagePoison: false } }))
     expect(r.sim.summary(0).report_calls).toBe(0)

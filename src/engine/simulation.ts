@@ -86,8 +86,9 @@ class LabSimulation implements GuestSimulation {
     const now_ms = (): number => q.now_ns / NS_PER_MS
 
     const pageblockOrder = pageblockOrderOf(guest.hugetlb)
-    const thpEnabled = guest.thp !== 'never'
-    const preset = kernelPreset(guest.kernel, thpEnabled, pageblockOrder)
+    // the runtime setting (khugepaged, min_free_kbytes) exists only in a kernel built with THP
+    const thpEnabled = guest.transparentHugepage && guest.thp !== 'never'
+    const preset = kernelPreset(guest.kernel, guest.transparentHugepage, pageblockOrder)
     // PAGE_REPORTING_DELAY is 2*HZ jiffies; another delayMs (a patched kernel) is msecs_to_jiffies() of it
     const jiffies = new Jiffies(guest.hz)
     const delayJiffies = msecsToJiffies(rep.delayMs, guest.hz)
@@ -193,7 +194,11 @@ class LabSimulation implements GuestSimulation {
       status = `virtio-balloon: ${vb.probe.reason}`
       device = vb.probe.reporting ? vb : null
     } else if (rep.device === 'hv-balloon') {
+      // the schema refuses hv-balloon on a kernel without its page reporting (before 5.13)
+      if (preset.hvReporting === 'none') throw new SimulationInputError('reporting.device', `hv-balloon has no free page reporting on Linux ${guest.kernel}`)
       const hv: HvBalloon = new HvBalloon({
+        generation: preset.hvReporting,
+        maxPfn: this.alloc.maxPfn,
         acceptsSmallOrders: devCfg.hvAcceptsSmallOrders,
         failAfterReports: devCfg.hvFailAfterReports,
         hostDiscard: hostCfg.discard,
