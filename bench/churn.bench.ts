@@ -23,6 +23,8 @@ function churnCase(memoryGiB: number, durationS: number, orders: { order: number
     durationMs: durationS * 1000,
     guest: { memoryMiB: memoryGiB * 1024, cpus: 4 },
     workload: {
+      // on every CPU, round robin, as the workload ran before placement (issue 12) existed: the same figures
+      placement: { cpus: [0, 1, 2, 3] },
       phases: [
         { op: 'alloc', mib: memoryGiB * 512 },
         { op: 'churn', durationMs: durationS * 1000, rateMiBps: 390.625, liveMiB: memoryGiB * 256, orders },
