@@ -2,6 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { bootReportingOrder, hvReportingOf, kernelPreset, orderAtRegister, orderRuleOf, pageblockOrderOf, REPORTING_ORDER_UNSET, sysfsWriteOrder } from './kernel_version'
 
 describe('kernel presets', () => {
+  it('per-CPU free path: batch_free cycling and no free_high up to 5.17; THP lists 3, 1, 2', () => {
+    expect(kernelPreset('5.10', true, 9).pcp).toEqual({ bulkFree: 'batch-free', freeHigh: false, thpLists: 3 })
+    expect(kernelPreset('5.14', true, 9).pcp).toEqual({ bulkFree: 'batch-free', freeHigh: false, thpLists: 3 })
+    expect(kernelPreset('6.1', true, 9).pcp).toEqual({ bulkFree: 'requested-first', freeHigh: true, thpLists: 1 })
+    expect(kernelPreset('6.6', true, 9).pcp).toEqual({ bulkFree: 'requested-first', freeHigh: true, thpLists: 2 })
+  })
+
   it('hv_balloon page reporting: none before 5.13, 2 MiB pages only on 5.13-6.2, any order from 6.3', () => {
     expect(hvReportingOf('5.10')).toBe('none')
     expect(hvReportingOf('5.14')).toBe('large-pages')

@@ -53,6 +53,12 @@ export interface KernelPreset {
   /** Orders kept on per-CPU lists (pcp_allowed_order()). */
   readonly pcpOrders: readonly number[]
   readonly pcpHighMode: 'six-batch' | 'low-wmark'
+  /**
+   * The per-CPU free path (mm/page_alloc.c): free_pcppages_bulk() cycling the lists with a
+   * growing batch_free up to 5.17, the requested list first from 5.18; free_high from 5.18 (the
+   * same series); THP lists one per migratetype (5.13-5.17), one (5.18-6.3), two (6.4+).
+   */
+  readonly pcp: { readonly bulkFree: 'batch-free' | 'requested-first'; readonly freeHigh: boolean; readonly thpLists: 1 | 2 | 3 }
   /** __putback_isolated_page() uses FPI_TO_TAIL (5.10+). */
   readonly putbackToTail: boolean
 }
@@ -91,6 +97,7 @@ export function kernelPreset(version: KernelVersion, thpBuild: boolean, pagebloc
     // 5.13 added orders 1-3 and, under CONFIG_TRANSPARENT_HUGEPAGE, pageblock_order to the PCP lists.
     pcpOrders: old ? [0] : thpBuild ? [0, 1, 2, 3, pageblockOrder] : [0, 1, 2, 3],
     pcpHighMode: old ? 'six-batch' : 'low-wmark',
+    pcp: version === '5.10' || version === '5.14' ? { bulkFree: 'batch-free', freeHigh: false, thpLists: 3 } : { bulkFree: 'requested-first', freeHigh: true, thpLists: version === '6.1' ? 1 : 2 },
     putbackToTail: true,
   }
 }

@@ -114,6 +114,7 @@ class LabSimulation implements GuestSimulation {
       cpus: guest.cpus,
       pageblockOrder,
       pcpOrders: preset.pcpOrders,
+      pcpGeneration: preset.pcp,
       pcpHighMode: preset.pcpHighMode,
       percpuPagelistHighFraction: guest.percpuPagelistHighFraction,
       putbackToTail: preset.putbackToTail,

@@ -171,7 +171,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.rmap = this.lists.link
     this.area = new FreeArea(this.lists, this.memmap)
     this.pcp = new PerCpuPages(
-      { cpus: config.cpus, pcpOrders: config.pcpOrders, pageblockOrder: config.pageblockOrder, highMode: config.pcpHighMode },
+      { cpus: config.cpus, pcpOrders: config.pcpOrders, pageblockOrder: config.pageblockOrder, highMode: config.pcpHighMode, ...(config.pcpGeneration !== undefined ? { generation: config.pcpGeneration } : {}) },
       this.memmap,
       this,
     )

@@ -25,6 +25,21 @@ export const NR_ZONES = 3
 /** Called at the end of __free_one_page() unless FPI_SKIP_REPORT_NOTIFY: page_reporting_notify_free(). */
 export type NotifyFree = (zone: number, mergedOrder: number) => void
 
+/** What changed in the per-CPU lists' free path between releases (mm/page_alloc.c). */
+export interface PcpGeneration {
+  /**
+   * free_pcppages_bulk(): `batch-free` (up to 5.17): round robin from list 1 with a batch_free
+   * count that grows by one for every list visited, empty or not, so fuller lists give more;
+   * `requested-first` (5.18+, "drain the requested list first during bulk free"): the list of the
+   * page just freed first, each list emptied before the next.
+   */
+  readonly bulkFree: 'batch-free' | 'requested-first'
+  /** free_high in free_unref_page_commit() (5.18+, "limit number of high-order pages on PCP during bulk free"). */
+  readonly freeHigh: boolean
+  /** THP lists: 3, one per migratetype (5.13-5.17); 1 (5.18-6.3); 2, movable and the rest (6.4+). */
+  readonly thpLists: 1 | 2 | 3
+}
+
 export interface PageAllocConfig {
   /** Present RAM ranges in pfns, [start, end), as firmware (QEMU e820) reports them. */
   readonly ranges: readonly { readonly startPfn: number; readonly endPfn: number }[]
@@ -38,6 +53,8 @@ export interface PageAllocConfig {
   readonly pcpOrders: readonly number[]
   /** 5.10: pcp high = 6 * batch; 5.14+: low watermark / cpus (zone_highsize). */
   readonly pcpHighMode: 'six-batch' | 'low-wmark'
+  /** The per-CPU free path of the kernel version (bulk free, free_high, THP lists). Default 6.6. */
+  readonly pcpGeneration?: PcpGeneration
   readonly percpuPagelistHighFraction: number
   /** 5.10+: __putback_isolated_page() places at the tail (FPI_TO_TAIL). */
   readonly putbackToTail: boolean

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PerCpuPages, zoneBatchsize, zoneHighsize, NR_LOWORDER_PCP_LISTS, type PcpZoneOps } from './pcp'
 import { KIND_PCP, MemMap, MT_SHIFT } from './memmap'
-import { MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, ZONE_DMA32 } from './page_alloc_api'
+import { MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, ZONE_DMA32, type PcpGeneration } from './page_alloc_api'
 
 /** A zone that records what reaches the buddy and hands out ascending pfns. */
 class FakeZone implements PcpZoneOps {
@@ -25,10 +25,13 @@ class FakeZone implements PcpZoneOps {
   prefetchBuddy(): void {}
 }
 
-function setup(highMode: 'six-batch' | 'low-wmark' = 'low-wmark', pcpOrders = [0, 1, 2, 3, 9]) {
+const BATCH_FREE_5_10: PcpGeneration = { bulkFree: 'batch-free', freeHigh: false, thpLists: 3 }
+const GEN_6_1: PcpGeneration = { bulkFree: 'requested-first', freeHigh: true, thpLists: 1 }
+
+function setup(highMode: 'six-batch' | 'low-wmark' = 'low-wmark', pcpOrders = [0, 1, 2, 3, 9], generation?: PcpGeneration) {
   const memmap = new MemMap(1 << 16, 9)
   const zone = new FakeZone()
-  const pcp = new PerCpuPages({ cpus: 2, pcpOrders, pageblockOrder: 9, highMode }, memmap, zone)
+  const pcp = new PerCpuPages({ cpus: 2, pcpOrders, pageblockOrder: 9, highMode, ...(generation !== undefined ? { generation } : {}) }, memmap, zone)
   return { memmap, zone, pcp }
 }
 
@@ -185,5 +188,86 @@ describe('per_cpu_pages', () => {
 
   it('rejects orders the kernel never keeps on a pcp list', () => {
     expect(() => setup('low-wmark', [0, 4])).toThrow(/pcpOrders\[1\]: expected 0..3 or pageblock order 9/)
+  })
+})
+
+describe('per_cpu_pages by kernel version (free_pcppages_bulk, free_high, THP lists)', () => {
+  const free = (s: ReturnType<typeof setup>, pfns: number[], order: number, pcpMt: number): void => {
+    for (const pfn of pfns) s.pcp.freeUnrefPageCommit(pfn, ZONE_DMA32, order, 0, pcpMt, pcpMt)
+  }
+
+  it('5.10: from list 1 round robin, batch_free growing by one per list visited, empty ones too', () => {
+    const s = setup('six-batch', [0], BATCH_FREE_5_10)
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 13856, 0)
+    free(s, [100, 101, 102, 103, 104, 105], 0, MIGRATE_UNMOVABLE)
+    free(s, [200, 201, 202, 203, 204, 205], 0, MIGRATE_RECLAIMABLE)
+    s.pcp.freePcppagesBulk(ZONE_DMA32, 0, 6, 0)
+    // list 1 (Movable) empty: batch_free 2 at list 2 (Reclaimable): two from its tail; list 0: one;
+    // list 1 empty again, so two from list 2; then one from list 0
+    expect(s.zone.freed.map(([pfn]) => pfn)).toEqual([200, 201, 100, 202, 203, 101])
+  })
+
+  it('5.10: when it had to visit every list to find a non-empty one, that one gives all that is asked', () => {
+    const s = setup('six-batch', [0], BATCH_FREE_5_10)
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 13856, 0)
+    free(s, [100, 101, 102, 103, 104, 105, 106, 107], 0, MIGRATE_UNMOVABLE)
+    s.pcp.freePcppagesBulk(ZONE_DMA32, 0, 5, 0)
+    expect(s.zone.freed.map(([pfn]) => pfn)).toEqual([100, 101, 102, 103, 104])
+  })
+
+  it('5.10 at high (378 = 6 * 63): one batch of 63, cycling the lists', () => {
+    const s = setup('six-batch', [0], BATCH_FREE_5_10)
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 13856, 0)
+    // 126 Movable, then 252 Unmovable pages: the drain starts at list 1 (Movable) with batch_free 1
+    free(s, Array.from({ length: 126 }, (_, i) => 1000 + i), 0, MIGRATE_MOVABLE)
+    free(s, Array.from({ length: 252 }, (_, i) => 2000 + i), 0, MIGRATE_UNMOVABLE)
+    expect(s.zone.freed.length).toBe(63)
+    // Movable 1, (Reclaimable empty) Unmovable 2, Movable 1, Unmovable 2, ...: 21 Movable and 42 Unmovable
+    expect(s.zone.freed.slice(0, 6).map(([pfn]) => pfn)).toEqual([1000, 2000, 2001, 1001, 2002, 2003])
+    expect(s.zone.freed.filter(([pfn]) => pfn < 2000).length).toBe(21)
+  })
+
+  it('6.6 drains the requested list first and empties each list before the next', () => {
+    const s = setup('low-wmark', [0, 1, 2, 3, 9])
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 13856, 0)
+    free(s, [100, 101, 102, 103, 104, 105], 0, MIGRATE_UNMOVABLE)
+    free(s, [200, 201, 202, 203, 204, 205], 0, MIGRATE_RECLAIMABLE)
+    s.pcp.freePcppagesBulk(ZONE_DMA32, 0, 6, MIGRATE_RECLAIMABLE)
+    expect(s.zone.freed.map(([pfn]) => pfn)).toEqual([200, 201, 202, 203, 204, 205])
+  })
+
+  it('5.14 (no free_high before 5.18): an order 1-3 free after a free keeps the pages while below high', () => {
+    const s = setup('low-wmark', [0, 1, 2, 3, 9], BATCH_FREE_5_10)
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 1000, 0)
+    free(s, [100], 0, MIGRATE_MOVABLE)
+    s.pcp.freeFactor[ZONE_DMA32] = 1
+    free(s, [300], 2, MIGRATE_MOVABLE)
+    expect(s.zone.freed).toEqual([])
+    expect(s.pcp.count[ZONE_DMA32]).toBe(5)
+  })
+
+  it('5.14 cycles 15 lists (12 low-order, 3 THP): batch_free reaches 15 only after a full turn', () => {
+    const s = setup('low-wmark', [0, 1, 2, 3, 9], BATCH_FREE_5_10)
+    s.pcp.setHighAndBatch(ZONE_DMA32, 262144, 13856, 0)
+    expect(s.pcp.kernelLists).toBe(15)
+    expect([MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE].map((mt) => s.pcp.orderToPindex(mt, 9))).toEqual([12, 13, 14])
+    // only list 0 holds pages: lists 1..14 visited empty, then list 0 with batch_free 15: all asked
+    free(s, [100, 101, 102, 103], 0, MIGRATE_UNMOVABLE)
+    s.pcp.freePcppagesBulk(ZONE_DMA32, 0, 4, 0)
+    expect(s.zone.freed.map(([pfn]) => pfn)).toEqual([100, 101, 102, 103])
+    // THP pages of two migratetypes on lists 12 and 14: one order-9 block counts 512 pages
+    free(s, [4096], 9, MIGRATE_UNMOVABLE)
+    free(s, [8192], 9, MIGRATE_RECLAIMABLE)
+    s.pcp.freePcppagesBulk(ZONE_DMA32, 0, 1024, 0)
+    expect(s.zone.freed.slice(4)).toEqual([[4096, 9, MIGRATE_UNMOVABLE], [8192, 9, MIGRATE_RECLAIMABLE]])
+  })
+
+  it('THP lists: one on 6.1 (5.18-6.3), movable and the rest on 6.6', () => {
+    const six1 = setup('low-wmark', [0, 1, 2, 3, 9], GEN_6_1).pcp
+    expect([MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE].map((mt) => six1.orderToPindex(mt, 9))).toEqual([12, 12, 12])
+    const six6 = setup().pcp
+    expect([MIGRATE_UNMOVABLE, MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE].map((mt) => six6.orderToPindex(mt, 9))).toEqual([12, 13, 12])
+    // 5.10 has three lists, order 0 only
+    expect(setup('six-batch', [0], BATCH_FREE_5_10).pcp.kernelLists).toBe(3)
   })
 })

@@ -14,14 +14,17 @@ const { KIND_PCP, MT_MASK, MT_SHIFT, ORDER_SHIFT } = memmap
 
 export const PAGE_ALLOC_COSTLY_ORDER = 3
 export const NR_LOWORDER_PCP_LISTS = MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1)
-/** THP lists: non-movable and movable (order_to_pindex()). */
-export const NR_PCP_THP = 2
+/** THP lists: up to one per migratetype (5.13-5.17; 5.18-6.3 have one, 6.4+ two: order_to_pindex()). */
+export const NR_PCP_THP = 3
 export const NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP
 export const FPI_NONE = 0
 /** Zones from this size (4 GiB) have their drains prefetched: a smaller memmap mostly stays in cache. */
 const PREFETCH_MIN_ZONE_PAGES = 1 << 20
 
 export type PcpHighMode = 'six-batch' | 'low-wmark'
+
+/** 6.6 */
+export const PCP_GENERATION_6_6: api.PcpGeneration = { bulkFree: 'requested-first', freeHigh: true, thpLists: 2 }
 
 /** What the per-CPU lists need from the zone under its lock. */
 export interface PcpZoneOps {
@@ -66,13 +69,22 @@ export class PerCpuPages {
   readonly allowedOrder = new Uint8Array(NR_PAGE_ORDERS)
   readonly highMode: PcpHighMode
   readonly pageblockOrder: number
+  readonly bulkFreeRoundRobin: boolean
+  readonly freeHighEnabled: boolean
+  readonly thpLists: number
+  /** NR_PCP_LISTS of the kernel: the lists batch_free counts (5.10: MIGRATE_PCPTYPES). */
+  readonly kernelLists: number
   /** pcp->lists of every CPU and zone, at listId(cpu, zone, pindex). */
   readonly lists: PcpLists
   readonly memmap: MemMap
   readonly zone: PcpZoneOps
 
-  constructor(cfg: { cpus: number; pcpOrders: readonly number[]; pageblockOrder: number; highMode: PcpHighMode }, memmap: MemMap, zone: PcpZoneOps) {
+  constructor(cfg: { cpus: number; pcpOrders: readonly number[]; pageblockOrder: number; highMode: PcpHighMode; generation?: api.PcpGeneration }, memmap: MemMap, zone: PcpZoneOps) {
+    const generation = cfg.generation ?? PCP_GENERATION_6_6
     this.cpus = cfg.cpus
+    this.bulkFreeRoundRobin = generation.bulkFree === 'batch-free'
+    this.freeHighEnabled = generation.freeHigh
+    this.thpLists = generation.thpLists
     this.count = new Int32Array(cfg.cpus * NR_ZONES)
     this.freeFactor = new Int32Array(cfg.cpus * NR_ZONES)
     this.highMode = cfg.highMode
@@ -83,6 +95,10 @@ export class PerCpuPages {
       }
       this.allowedOrder[order] = 1
     })
+    // order 0 only (<= 5.12): one list per pcp migratetype; else the low orders and, under
+    // CONFIG_TRANSPARENT_HUGEPAGE (pageblock order allowed), the THP lists
+    const orderZeroOnly = cfg.pcpOrders.every((o) => o === 0)
+    this.kernelLists = orderZeroOnly ? MIGRATE_PCPTYPES : NR_LOWORDER_PCP_LISTS + (this.allowedOrder[cfg.pageblockOrder] !== 0 ? this.thpLists : 0)
     this.lists = new PcpLists(cfg.cpus * NR_ZONES * NR_PCP_LISTS)
     this.memmap = memmap
     this.zone = zone
@@ -92,9 +108,12 @@ export class PerCpuPages {
     return (cpu * NR_ZONES + zone) * NR_PCP_LISTS + pindex
   }
 
-  /** order_to_pindex(). */
+  /** order_to_pindex(): the THP lists by version (one per migratetype, one, or movable and the rest). */
   orderToPindex(mt: number, order: number): number {
-    if (order > PAGE_ALLOC_COSTLY_ORDER) return NR_LOWORDER_PCP_LISTS + (mt === MIGRATE_MOVABLE ? 1 : 0)
+    if (order > PAGE_ALLOC_COSTLY_ORDER) {
+      const thp = this.thpLists
+      return NR_LOWORDER_PCP_LISTS + (thp === 2 ? (mt === MIGRATE_MOVABLE ? 1 : 0) : thp === 3 ? mt : 0)
+    }
     return MIGRATE_PCPTYPES * order + mt
   }
 
@@ -133,8 +152,8 @@ export class PerCpuPages {
       if (count >= this.high[zone]) this.freePcppagesBulk(zone, cpu, batch, pindex)
       return
     }
-    const freeHigh = this.freeFactor[pz] !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER
-    // nr_pcp_high(): 0 when batch-freeing high orders; while kswapd reclaims (ZONE_RECLAIM_ACTIVE) at most 4 batches
+    const freeHigh = this.freeHighEnabled && this.freeFactor[pz] !== 0 && order !== 0 && order <= PAGE_ALLOC_COSTLY_ORDER
+    // nr_pcp_high(): 0 when batch-freeing high orders (5.18+); while kswapd reclaims (ZONE_RECLAIM_ACTIVE, 5.14+) at most 4 batches
     const high = freeHigh ? 0 : this.reclaimActive[zone] !== 0 ? Math.min(batch << 2, this.high[zone]) : this.high[zone]
     if (count >= high) this.freePcppagesBulk(zone, cpu, this.nrPcpFree(pz, high, batch, freeHigh), pindex)
   }
@@ -155,6 +174,10 @@ export class PerCpuPages {
    * the tail of its list through __free_one_page(FPI_NONE), which may notify page reporting.
    */
   freePcppagesBulk(zone: number, cpu: number, count: number, pindex: number): void {
+    if (this.bulkFreeRoundRobin) {
+      this.freePcppagesBulkBatchFree(zone, cpu, count)
+      return
+    }
     const pz = cpu * NR_ZONES + zone
     let left = Math.min(this.count[pz], count)
     const base = this.listId(cpu, zone, 0)
@@ -181,6 +204,39 @@ export class PerCpuPages {
         this.count[pz] -= nrPages
         this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
       } while (left > 0 && lists.length[base + pindex] !== 0)
+    }
+  }
+
+  /**
+   * free_pcppages_bulk() up to 5.17: lists visited round robin from list 1 (pindex starts at 0
+   * and is incremented first), every visit, empty lists included, adding one to batch_free; from
+   * each non-empty list up to batch_free blocks from the tail. When every list had to be visited
+   * to find one (batch_free reached the number of lists), that one gives everything asked.
+   */
+  private freePcppagesBulkBatchFree(zone: number, cpu: number, count: number): void {
+    const pz = cpu * NR_ZONES + zone
+    let left = Math.min(this.count[pz], count)
+    const base = this.listId(cpu, zone, 0)
+    const lists = this.lists
+    const page = this.memmap.page
+    const nrLists = this.kernelLists
+    let pindex = 0
+    let batchFree = 0
+    while (left > 0) {
+      do {
+        batchFree++
+        if (++pindex === nrLists) pindex = 0
+      } while (lists.length[base + pindex] === 0)
+      if (batchFree === nrLists) batchFree = left
+      const order = this.pindexToOrder(pindex)
+      const nrPages = 1 << order
+      do {
+        const pfn = lists.popTail(base + pindex)
+        const mt = (page[pfn] >> MT_SHIFT) & MT_MASK
+        left -= nrPages
+        this.count[pz] -= nrPages
+        this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
+      } while (left > 0 && --batchFree !== 0 && lists.length[base + pindex] !== 0)
     }
   }
 
