@@ -4,17 +4,23 @@
 // the mirror writes today.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { VALIDATION_DOC, validationDocs } from '../scripts/validation-docs'
 import { mirrorRecording } from '../src/host/guest/experiment_from_recording'
 import { loadRecording } from '../src/host/guest/recording_import'
 import { passed } from '../src/host/validation/checks'
 import { formatTextTable } from '../src/host/validation/table'
-import { VALIDATION_EXPERIMENT, defaultValidationDir, validateScenario, validationScenarios } from '../src/host/validation/validate'
+import { VALIDATION_EXPERIMENT, defaultValidationDir, validateScenario, validationScenarios, type ScenarioResult } from '../src/host/validation/validate'
 
 const dir = defaultValidationDir()
 const scenarios = validationScenarios(dir)
 
 describe('validation against real guests (validation/)', () => {
+  const results = new Map<string, ScenarioResult>()
+  beforeAll(async () => {
+    for (const name of scenarios) results.set(name, await validateScenario(dir, name))
+  })
+
   it('has the reference scenarios', () => {
     expect(scenarios).toEqual(expect.arrayContaining(['churn', 'free_all', 'free_stripe_256k', 'free_stripe_nothp', 'trace_small']))
   })
@@ -27,10 +33,15 @@ describe('validation against real guests (validation/)', () => {
     })
 
     it(`${name}: simulated against real, every check within its tolerance`, async () => {
-      const result = await validateScenario(dir, name)
+      const result = results.get(name)!
       const out = result.groups.flatMap((g) => g.checks.filter((c) => !passed(c)).map((c) => `${g.title}: ${c.what}`))
       expect(out, formatTextTable([result])).toEqual([])
       expect(result.groups.length).toBeGreaterThan(1)
     })
   }
+
+  it(`${VALIDATION_DOC} shows what the suite computes now (npm run validate:docs)`, () => {
+    const docs = validationDocs(scenarios.map((n) => results.get(n)!))
+    expect(readFileSync(join(dir, '..', VALIDATION_DOC), 'utf8') === docs[VALIDATION_DOC]).toBe(true)
+  })
 })

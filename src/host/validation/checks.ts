@@ -60,8 +60,8 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
   const r = releaseFigures(real, release)
   const s = releaseFigures(sim, release)
   const residue = release.striped ? 2 * RESIDUE_SPREAD_MIB : RESIDUE_SPREAD_MIB
-  const residueWhy = release.striped ? 'the per-CPU lists keep 1-33 MiB, twice that in holes' : 'the per-CPU lists keep 1-33 MiB'
-  const checks: Check[] = [{ what: 'passes', unit: 'passes', real: r.passes.length, sim: s.passes.length, tolerance: 0, why: 'every repeated run had the same number of passes' }]
+  const residueWhy = release.striped ? 'per-CPU lists keep 1-33 MiB, counting twice between holes' : 'per-CPU lists keep 1-33 MiB'
+  const checks: Check[] = [{ what: 'passes', unit: 'passes', real: r.passes.length, sim: s.passes.length, tolerance: 0, why: 'real runs: the same number of passes every time' }]
   r.passes.forEach((rp, k) => {
     const sp = s.passes[k]
     const last = k === r.passes.length - 1
@@ -71,7 +71,7 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
       real: round(rp.t_s, 3),
       sim: sp === undefined ? Number.NaN : round(sp.t_s, 3),
       tolerance: round(FIRST_PASS_SPREAD_S + PASS_INTERVAL_SPREAD_S * k, 3),
-      why: k === 0 ? 'first pass 2.00-2.05 s after a free' : `2.00-2.05 s, then ${k} interval${k > 1 ? 's' : ''} of 2.00-2.03 s`,
+      why: k === 0 ? 'real runs: first pass 2.00-2.05 s after a free' : `real runs: first pass 2.00-2.05 s, then ${k} interval${k > 1 ? 's' : ''} of 2.00-2.03 s`,
     })
     checks.push({
       what: `pass ${k + 1} size`,
@@ -79,7 +79,7 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
       real: round(rp.mib, 1),
       sim: sp === undefined ? Number.NaN : round(sp.mib, 1),
       tolerance: last ? LAST_PASS_SPREAD_MIB + residue : 0,
-      why: last ? `the last pass varied 72-96 MiB; ${residueWhy}` : 'full passes are exact (the per-list budget)',
+      why: last ? `real runs: last pass of a drain 72-96 MiB; ${residueWhy}` : 'real runs: full passes exact (the per-list budget)',
     })
   })
   const curve = curveError(real, sim, release)
@@ -89,15 +89,15 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
   const stepTerm = Math.sqrt(steps.reduce((a, m) => a + m * m, 0) / Math.max(1, curve.samples))
   const maxStep = Math.max(0, ...steps)
   checks.push(
-    { what: 'reported', unit: 'MiB', real: round(r.reportedMiB, 1), sim: round(s.reportedMiB, 1), tolerance: REPORTED_SPREAD_MIB + residue, why: `reported totals 584-608 MiB; ${residueWhy}` },
-    { what: 'host RSS drop', unit: 'MiB', real: round(r.rssDropMiB, 1), sim: round(s.rssDropMiB, 1), tolerance: RSS_DROP_SPREAD_MIB + residue, why: `RSS drops 578-586 MiB; ${residueWhy}` },
+    { what: 'reported', unit: 'MiB', real: round(r.reportedMiB, 1), sim: round(s.reportedMiB, 1), tolerance: REPORTED_SPREAD_MIB + residue, why: `real runs: reported 584-608 MiB; ${residueWhy}` },
+    { what: 'host RSS drop', unit: 'MiB', real: round(r.rssDropMiB, 1), sim: round(s.rssDropMiB, 1), tolerance: RSS_DROP_SPREAD_MIB + residue, why: `real runs: RSS drop 578-586 MiB; ${residueWhy}` },
     {
       what: `RSS curve RMSE (${curve.samples} samples)`,
       unit: 'MiB',
       real: 0,
       sim: round(curve.rmseMiB, 1),
       tolerance: round(stepTerm + RSS_DROP_SPREAD_MIB + residue, 1),
-      why: `a 200 ms sample per pass on the other side of its step (pass times vary by 50 ms); RSS drop spread; ${residueWhy}`,
+      why: `one 200 ms sample per pass may fall on the other side of its step (pass times vary by 50 ms); RSS drop spread; ${residueWhy}`,
     },
     {
       what: 'RSS curve max error',
@@ -105,9 +105,9 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
       real: 0,
       sim: round(curve.maxMiB, 1),
       tolerance: round(maxStep + RSS_DROP_SPREAD_MIB + residue, 1),
-      why: `the largest step (one sample on the other side of it); RSS drop spread; ${residueWhy}`,
+      why: `the largest pass step (a sample on the other side of it); RSS drop spread; ${residueWhy}`,
     },
-    { what: 'per-CPU lists at the end', unit: 'MiB', real: round(r.residueMiB, 1), sim: round(s.residueMiB, 1), tolerance: RESIDUE_SPREAD_MIB, why: 'per-CPU lists left holding 1-33 MiB' },
+    { what: 'per-CPU lists at the end', unit: 'MiB', real: round(r.residueMiB, 1), sim: round(s.residueMiB, 1), tolerance: RESIDUE_SPREAD_MIB, why: 'real runs: per-CPU lists left holding 1-33 MiB' },
   )
   if (release.striped) {
     // where the process's pages were in physical memory: how much the free turned into blocks of
@@ -120,7 +120,7 @@ export function releaseChecks(real: Trace, sim: Trace, release: Release): Check[
         real: gained(real, order),
         sim: gained(sim, order),
         tolerance: PLACEMENT_SPREAD_MIB + residue,
-        why: `three recordings of the 256 KiB stripe: 136.5-144.1 MiB at order >= 5; ${residueWhy}`,
+        why: `three recordings of the 256 KiB stripe spread 7.6 MiB (gained at order >= 5: 136.5-144.1 MiB, at order >= 9: 0); ${residueWhy}`,
       })
     }
   }
