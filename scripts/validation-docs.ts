@@ -104,6 +104,15 @@ What the per-CPU lists keep when the drain ends is never reported, and which pag
 from run to run, so the figures that include it carry its spread. After an every-other free it
 counts twice: a page kept on a list also keeps the hole beside it from merging.
 
+## In the app
+
+Open \`validation/<scenario>/experiment.prlab.json\` (desktop: File > Open; it finds its
+\`initial-buddyinfo.txt\` beside it; browser mode: import that file first), run it, and import
+\`validation/<scenario>/real-host-rss.csv\` as an RSS file in the Data view: it is the real guest's
+host RSS already on the experiment's time axis, so it overlays the run with offset 0 and the view
+shows the error between the curves. (The real RSS includes QEMU's own memory, some 20 MiB above the
+simulated one.)
+
 ## What is not checked
 
 Only the minute after each free is compared. The churn scenario's churn phase is not: the real
@@ -116,13 +125,27 @@ guests' page cache nor their kernel allocations are modelled beyond the initial 
 The \`real\` column of the RSS curve errors is 0 by definition: the error is sim minus real.
 `
 
-/** docs/validation.md and the plots, by path relative to the project root. */
+/**
+ * The real host RSS on the mirroring experiment's time axis (0 = the experiment's time 0), for the
+ * app's Data view: imported beside a run of the scenario's experiment it overlays with no offset.
+ */
+export function alignedHostRssCsv(r: ScenarioResult): string {
+  const rows = [`0,${Math.round(valueAt(r.real.rss, 0) * 1024)}`]
+  for (const p of r.real.rss) if (p.t_ms > 0 && p.t_ms <= r.end_ms) rows.push(`${p.t_ms.toFixed(1)},${Math.round(p.v * 1024)}`)
+  return `t_ms,rss_kib\n${rows.join('\n')}\n`
+}
+
+/** The real host RSS of a scenario on the experiment's time axis, next to its experiment. */
+export const ALIGNED_RSS_FILE = 'real-host-rss.csv'
+
+/** docs/validation.md, the plots and each scenario's aligned host RSS, by path relative to the project root. */
 export function validationDocs(results: readonly ScenarioResult[]): Record<string, string> {
   const files: Record<string, string> = {}
   const parts = [INTRO, formatMarkdownTables(results), '## Plots', '', 'The simulated host RSS is shifted to the real value just before the first free (the real one includes QEMU itself).', '']
   for (const r of results) {
     const svg = `${PLOT_DIR}/${r.name}.svg`
     files[svg] = plotSvg(r)
+    files[`validation/${r.name}/${ALIGNED_RSS_FILE}`] = alignedHostRssCsv(r)
     parts.push(`### ${r.name}`, '', `![${r.name}: real and simulated host RSS and reported memory](validation/${r.name}.svg)`, '')
   }
   files[VALIDATION_DOC] = parts.join('\n')
