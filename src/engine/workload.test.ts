@@ -116,6 +116,15 @@ describe('Workload', () => {
     }
   })
 
+  it('aligned: chunks are aligned to their size in physical memory, wherever the set starts', () => {
+    // 8 pages at pfns 5..12, chunks of 8 KiB (2 pages): chunk = pfn >> 1, the even ones freed
+    const phases: PhaseInput[] = [{ op: 'alloc', mib: 8 / 256, touch: false }, { op: 'free', fraction: 1, pattern: 'every-other', chunkKiB: 8 }]
+    const r = rig(phases, { blocks: 0, placement: { layout: 'aligned' } })
+    for (let pfn = 5; pfn <= 12; pfn++) r.alloc.place(pfn, 0)
+    settle(r.q)
+    expect(of(r.events, 'free').sort((a, b) => a - b)).toEqual([5, 8, 9, 12])
+  })
+
   it('every-other over durationMs spreads what it frees (half the set) over the whole duration', () => {
     const { q, events } = rig([{ op: 'alloc', mib: 8 }, { op: 'free', fraction: 1, pattern: 'every-other', chunkKiB: 256, durationMs: 400 }, { op: 'idle', ms: 1 }])
     settle(q)
