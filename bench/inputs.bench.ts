@@ -97,7 +97,7 @@ export async function runInputsBench(): Promise<string[]> {
   const plain = experiment({ durationMs: 1000, guest: { memoryMiB: 16384, cpus: 4 } })
   const dma32 = [10000, 5000, 2500, 1200, 600, 300, 150, 80, 40, 60, 150]
   const normal = [80000, 40000, 20000, 10000, 5000, 2500, 1200, 600, 300, 500, 1000]
-  const inputs: SimulationInputs = { replays: [], initialFree: { source: 'bench', zones: [{ zone: 'DMA', nr_free: [1, 1, 1, 0, 2, 1, 1, 0, 1, 1, 3] }, { zone: 'DMA32', nr_free: dma32 }, { zone: 'Normal', nr_free: normal }] } }
+  const inputs: SimulationInputs = { replays: [], initialFree: { source: 'bench', zones: [{ zone: 'DMA', nr_free: [1, 1, 1, 0, 2, 1, 1, 0, 1, 1, 2] }, { zone: 'DMA32', nr_free: dma32 }, { zone: 'Normal', nr_free: normal }] } }
   const time = (e: Experiment, opts: { inputs?: SimulationInputs }): number => {
     let best = Infinity
     for (let run = 0; run < 3; run++) {
