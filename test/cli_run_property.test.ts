@@ -39,6 +39,14 @@ const experiments = arbitraryFromSchema(experimentJsonSchema(), {
   // replay phases and initial free states name files; the malformed-file tests cover those
   const d = doc as { workload?: { phases?: { op: string }[] }; guest?: { initialFreeState?: unknown } }
   return !(d.workload?.phases ?? []).some((p) => p.op === 'replay') && (d.guest?.initialFreeState ?? null) === null
+}).map((doc) => {
+  // the rules across sections (ExperimentSchema's refinement) hold for most generated files:
+  // the workload's CPUs exist, hv-balloon is on a kernel that has its page reporting
+  const d = structuredClone(doc) as { guest?: { cpus?: number; kernel?: string }; workload?: { placement?: { cpus?: number[] } }; reporting?: { device?: string } }
+  const cpus = d.guest?.cpus ?? 2
+  if (Array.isArray(d.workload?.placement?.cpus)) d.workload.placement.cpus = d.workload.placement.cpus.map((c) => c % cpus)
+  if (d.reporting?.device === 'hv-balloon' && d.guest?.kernel === '5.10') d.guest.kernel = '6.6'
+  return d
 })
 
 describe('prlab run on experiments generated from the schema', () => {

@@ -286,7 +286,8 @@ export const RecorderSchema = z.strictObject({
   allocEvents: z.boolean().default(false).describe('Also record every allocation and free (large). Default false.'),
 })
 
-const ExperimentFieldsSchema = z.strictObject({
+/** The experiment's fields without the rules across sections (ExperimentSchema adds them). */
+export const ExperimentFieldsSchema = z.strictObject({
   $schema: z.string().max(2048).optional().describe('JSON Schema reference for editors.'),
   format: z.literal(EXPERIMENT_FORMAT).describe(`Required. Always "${EXPERIMENT_FORMAT}": tells the lab (and people) what the file is.`),
   version: z.literal(EXPERIMENT_VERSION).describe(`Required. File format version, ${EXPERIMENT_VERSION}. Older versions are migrated on load; newer ones are refused.`),
@@ -305,7 +306,7 @@ const ExperimentFieldsSchema = z.strictObject({
  * Rules across sections: CPU numbers the workload and the initial state name exist in the guest;
  * the reporting driver exists in the guest's kernel.
  */
-function crossChecks(e: z.output<typeof ExperimentFieldsSchema>, ctx: z.RefinementCtx): void {
+export function crossChecks(e: Pick<z.output<typeof ExperimentFieldsSchema>, 'guest' | 'reporting' | 'workload'>, ctx: z.RefinementCtx): void {
   // zod runs this on a document whose fields failed too: check only what parsed
   const cpus = e.guest?.cpus
   if (Number.isInteger(cpus) && cpus >= 1) {

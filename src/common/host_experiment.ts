@@ -4,13 +4,14 @@
 // two apart (experimentKind()). Every field but `machine.memoryMiB` and `guests` has a default,
 // named in its description with where it comes from.
 import { z } from 'zod'
-import { EXPERIMENT_FORMAT, EXPERIMENT_VERSION, ExperimentSchema, MAX_MIB, inputFile, nonNegMs, positiveMs } from './experiment'
+import { EXPERIMENT_FORMAT, EXPERIMENT_VERSION, ExperimentFieldsSchema, MAX_MIB, crossChecks, inputFile, nonNegMs, positiveMs } from './experiment'
 
 /** Most guests one host experiment may run at once (all entries' counts together). */
 export const MAX_HOST_GUESTS = 1024
 
 /** The fields of a guest experiment, as written inline in a host experiment (no format or version of its own). */
-export const InlineGuestSchema = ExperimentSchema.omit({ $schema: true, format: true, version: true })
+// zod refuses omit() on a refined object: omit from the plain fields, then add the same rules
+export const InlineGuestSchema = ExperimentFieldsSchema.omit({ $schema: true, format: true, version: true }).superRefine(crossChecks)
 
 export const MachineSchema = z.strictObject({
   memoryMiB: z
