@@ -78,7 +78,10 @@ describe('example experiments', () => {
     const s = r.sim.summary(0)
     expect(Number(s.compact_reported_taken_kib)).toBeGreaterThan(256 * 1024)
     expect(Number(s.refaulted_kib)).toBeGreaterThan(0)
-    expect(Number(s.refaulted_kib)).toBeLessThanOrEqual(Number(s.compact_reported_taken_kib))
+    // every refault is a migration's write to a target page; a target may be a block that lost its
+    // Reported flag by merging with a reported buddy, so refaults can exceed the Reported pages taken
+    expect(Number(s.refaulted_kib)).toBeLessThanOrEqual(Number(s.compact_migrated_kib))
+    expect(Number(s.compact_reported_taken_kib)).toBeLessThanOrEqual(Number(s.compact_migrated_kib))
   })
 
   it('§5.32 hugetlb-1g: reports are acked but nothing is reclaimed', () => {
