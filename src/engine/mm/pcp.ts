@@ -182,7 +182,6 @@ export class PerCpuPages {
     let left = Math.min(this.count[pz], count)
     const base = this.listId(cpu, zone, 0)
     const lists = this.lists
-    const page = this.memmap.page
     // As 4.17-5.17 did (prefetch_buddy() before taking the zone lock): the pages of a drain were
     // freed long ago and are scattered; loading their memmap and links first, independently of
     // each other, overlaps the cache misses instead of paying them one __free_one_page() at a time.
@@ -198,11 +197,8 @@ export class PerCpuPages {
       const order = this.pindexToOrder(pindex)
       const nrPages = 1 << order
       do {
-        const pfn = lists.popTail(base + pindex)
-        const mt = (page[pfn] >> MT_SHIFT) & MT_MASK
+        this.freeTail(base + pindex, pz, zone, order)
         left -= nrPages
-        this.count[pz] -= nrPages
-        this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
       } while (left > 0 && lists.length[base + pindex] !== 0)
     }
   }
@@ -218,7 +214,6 @@ export class PerCpuPages {
     let left = Math.min(this.count[pz], count)
     const base = this.listId(cpu, zone, 0)
     const lists = this.lists
-    const page = this.memmap.page
     const nrLists = this.kernelLists
     let pindex = 0
     let batchFree = 0
@@ -231,13 +226,17 @@ export class PerCpuPages {
       const order = this.pindexToOrder(pindex)
       const nrPages = 1 << order
       do {
-        const pfn = lists.popTail(base + pindex)
-        const mt = (page[pfn] >> MT_SHIFT) & MT_MASK
+        this.freeTail(base + pindex, pz, zone, order)
         left -= nrPages
-        this.count[pz] -= nrPages
-        this.zone.freeOnePage(pfn, zone, order, mt, FPI_NONE)
       } while (left > 0 && --batchFree !== 0 && lists.length[base + pindex] !== 0)
     }
+  }
+
+  /** The oldest block of list `id` back to the buddy: __free_one_page(FPI_NONE) with the migratetype kept at free time. */
+  private freeTail(id: number, pz: number, zone: number, order: number): void {
+    const pfn = this.lists.popTail(id)
+    this.count[pz] -= 1 << order
+    this.zone.freeOnePage(pfn, zone, order, (this.memmap.page[pfn] >> MT_SHIFT) & MT_MASK, FPI_NONE)
   }
 
   /**
