@@ -112,7 +112,7 @@ describe('host experiments (properties)', () => {
   it('keep the swap accounting: checkers after every event, identities in every host row', () => {
     let pressured = 0
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 2, maxLength: 4 }), fc.integer({ min: 320, max: 800 }), fc.constantFrom(0, 128, 512, 2048), (entries, ramMiB, swapMiB) => {
+      fc.property(fc.array(entry, { minLength: 2, maxLength: 4 }), fc.integer({ min: 320, max: 900 }), fc.constantFrom(0, 128, 512, 2048), (entries, ramMiB, swapMiB) => {
         const host = hostFor(
           entries.map((e) => ({ ...e, guest: { ...e.guest, durationMs: Math.min(e.guest.durationMs, 3500) } })),
           ramMiB,
