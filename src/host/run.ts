@@ -176,6 +176,8 @@ export class Run {
   }
 
   private onMessage(m: FromWorker): void {
+    // terminate() is asynchronous: frames the worker posted before it stopped still arrive, after the recorder closed
+    if (this.disposed && m.type !== 'answer') return
     switch (m.type) {
       case 'frame':
         // a run that failed (a full disk) records nothing more
