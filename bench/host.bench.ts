@@ -134,7 +134,7 @@ export async function runHostBench(): Promise<string[]> {
     `  ${fmt(s.sim_ms / wall_ms, 1)} sim s per wall s (target >= 10): ${fmt(wall_ms / 1000)} s wall for ${fmt(s.sim_ms / 1000, 0)} s simulated, ${s.events_processed} events, ${fmt((GUESTS * seconds * 20000) / (wall_ms / 1000) / 1e6, 2)} M page operations per wall s`,
     `  ${fmt(s.sim_ms / cpu_ms, 1)} sim s per CPU s of this process (${fmt(cpu_ms / 1000)} s user + system; wall time counts other processes' load on a shared machine)`,
     `  engine state ${fmt(residentBytes / pages, 2)} bytes per guest page resident (target <= 12): the process's RSS grew by ${fmt(residentBytes / 2 ** 20)} MiB for ${pages} guest pages (after a full GC, every guest alive)`,
-    `    typed arrays allocated: ${fmt(bytes / pages, 2)} bytes per guest page (${fmt(bytes / 2 ** 20)} MiB); pfn-indexed arrays also span each guest's 2 GiB PCI hole (q35 puts RAM above 2 GiB at 4 GiB), never written, so never resident`,
+    `    typed arrays allocated: ${fmt(bytes / pages, 2)} bytes per guest page (${fmt(bytes / 2 ** 20)} MiB); pfn-indexed arrays leave out each guest's 2 GiB PCI hole (memmap indices, src/engine/mm/sparse.ts)`,
     `  host: guests' RSS mean ${gib(s.mean_guests_rss_kib)}, peak ${gib(s.peak_guests_rss_kib)}; swapped out ${gib(s.swapped_out_kib)} (kswapd ${gib(s.kswapd_reclaimed_kib)}, direct ${gib(s.direct_reclaimed_kib)}), in ${gib(s.swapped_in_kib)}; ${s.oom_kills} OOM kills; ${hostRows} host rows, ${guestRows} guest rows, ${guestEvents} guest events`,
   ]
 }

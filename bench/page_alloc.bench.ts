@@ -6,9 +6,9 @@ import { PageAllocator, createPageAlloc } from '../src/engine/mm/page_alloc'
 import { MIGRATE_MOVABLE, type PageAllocConfig } from '../src/engine/mm/page_alloc_api'
 import { GIB_PAGES, guestConfig, q35Ranges } from '../src/engine/mm/guest_fixtures'
 
-/** A 6.6 q35 guest: 2 CPUs, THP on, 64 MiB reserved. */
+/** A 6.6 q35 guest: 2 CPUs, THP on, 64 MiB reserved; no memmap for the PCI hole, as a Simulation builds it. */
 function config(memGiB: number, pcpOrders: readonly number[]): PageAllocConfig {
-  return guestConfig({ ranges: q35Ranges(memGiB * GIB_PAGES), reservedPages: 16384, cpus: 2, pcpOrders, thpEnabled: true })
+  return guestConfig({ ranges: q35Ranges(memGiB * GIB_PAGES), reservedPages: 16384, cpus: 2, pcpOrders, thpEnabled: true, sparseMemmap: true })
 }
 
 /** Milliseconds of CPU time used by this process so far. */
@@ -78,7 +78,7 @@ export async function runPageAllocBench(): Promise<string[]> {
     const pa = new PageAllocator(config(gib, [0, 1, 2, 3, 9]))
     const ms = performance.now() - t0
     const pages = gib * GIB_PAGES
-    lines.push(`page_alloc: boot of a ${gib} GiB guest (${pages} pages): ${ms.toFixed(0)} ms, ${bytesPerPage(pa, pages).toFixed(2)} bytes of allocator state per page (memmap spans the PCI hole)`)
+    lines.push(`page_alloc: boot of a ${gib} GiB guest (${pages} pages): ${ms.toFixed(0)} ms, ${bytesPerPage(pa, pages).toFixed(2)} bytes of allocator state per page (memmap without the PCI hole)`)
   }
   return lines
 }

@@ -1,6 +1,7 @@
 // The host side of guest RAM (QEMU-like, kernel-spec §3.3 and §3.6): which guest frames are
 // resident on the host, what a discard of a reported range frees, and what a later touch costs.
-// Resident and discarded state are bitsets over guest pfns; a per-2 MiB region count keeps RSS
+// Resident and discarded state are bitsets over guest pfns (the allocator's memmap indices, which
+// leave out the PCI hole: src/engine/mm/sparse.ts); a per-2 MiB region count keeps RSS
 // and THP decisions O(1). Backing page sizes: anon-4k 4 KiB; anon-thp 2 MiB THPs that a 4 KiB
 // discard splits; hugetlb-2m and hugetlb-1g whole huge pages (QEMU ignores unaligned discards).
 // In a host experiment (src/engine/host/) attachHost() adds the host's swap: a third bitset of

@@ -296,4 +296,44 @@ describe('Simulation', () => {
     expect(pfn - info.blockPfn).toBeLessThan(2 ** info.order)
     expect(() => r.sim.pageInfo(-1)).toThrow(/outside/)
   })
+
+  // The engine indexes its arrays without the PCI hole (src/engine/mm/sparse.ts); what it shows is physical.
+  it('shows physical pfns around the memmap hole: events, memoryMap zones, pageInfo, every-other chunks', () => {
+    const exp = experiment({
+      ...drain1g(),
+      guest: { memoryMiB: 1536, lowMemMiB: 1024 },
+      durationMs: 3000,
+      workload: { placement: { layout: 'aligned' }, phases: [{ op: 'alloc', mib: 540 }, { op: 'free', fraction: 0.5, pattern: 'every-other', chunkKiB: 20 }] },
+      recorder: { sampleIntervalMs: 100, events: true, allocEvents: true },
+    })
+    const r = run(exp)
+    const allocs = r.events.filter((e) => e.kind === 'alloc')
+    const frees = r.events.filter((e) => e.kind === 'free')
+    expect(allocs.length).toBeGreaterThan(0)
+    expect(frees.length).toBeGreaterThan(0)
+    const holeStart = 1 << 18
+    const holeEnd = 1 << 20
+    const end = holeEnd + (1 << 17)
+    // 1 GiB below the hole (lowMemMiB), 512 MiB from 4 GiB; Normal is filled first
+    for (const e of [...allocs, ...frees]) expect((e.pfn as number) < holeStart || ((e.pfn as number) >= holeEnd && (e.pfn as number) < end)).toBe(true)
+    expect(allocs.some((e) => (e.pfn as number) >= holeEnd)).toBe(true)
+    // every-other, aligned: chunks of 5 pages of physical memory, the even ones freed (the 3 GiB hole is not a multiple of 10 pages)
+    for (const e of frees) expect(Math.floor((e.pfn as number) / 5) % 2).toBe(0)
+    const map = r.sim.memoryMap(0, end, 3)
+    expect(map.endPfn).toBe(end)
+    // cells of 393216 frames: the second lies in the hole
+    expect(map.states[1]).toBe(0)
+    expect(map.zones).toEqual([
+      { name: 'DMA', startPfn: 1, endPfn: 4096 },
+      { name: 'DMA32', startPfn: 4096, endPfn: holeStart },
+      { name: 'Normal', startPfn: holeEnd, endPfn: end },
+    ])
+    expect(r.sim.pageInfo(holeStart + 5)).toEqual({ pfn: holeStart + 5, zone: 'DMA32', state: 'hole', order: -1, blockPfn: holeStart + 5, migratetype: 'none', flags: [], hostResident: false })
+    const a = allocs.find((e) => (e.pfn as number) >= holeEnd) as SimEvent
+    const info = r.sim.pageInfo(a.pfn as number)
+    expect(info.zone).toBe('Normal')
+    expect(info.state === 'allocated' || info.blockPfn <= (a.pfn as number)).toBe(true)
+    expect(() => r.sim.pageInfo(end)).toThrow(/outside 0\.\.1179647/)
+    expect(r.sim.zoneinfo()).toContain(`start_pfn:           ${holeEnd}`)
+  })
 })

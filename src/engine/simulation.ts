@@ -19,7 +19,9 @@ import { Rmap } from './mm/alloc_set'
 import { Compaction } from './mm/compaction'
 import { vmaThpGfpMask } from './mm/gfp'
 import { PageAllocator } from './mm/page_alloc'
+import { zoneIdx } from './mm/mmzone'
 import { MAX_ORDER, MIGRATETYPE_KERNEL_NAMES } from './mm/page_alloc_api'
+import { inMemmapHole } from './mm/sparse'
 import { Slowpath } from './mm/slowpath'
 import { Vmscan } from './mm/vmscan'
 import { PageReporting, type PageReportingDevice } from './page_reporting'
@@ -32,6 +34,7 @@ const STATE_ALLOCATED = PFN_STATES.indexOf('allocated')
 const STATE_PCP = PFN_STATES.indexOf('pcp')
 const STATE_FREE = PFN_STATES.indexOf('free')
 const STATE_REPORTED = PFN_STATES.indexOf('reported')
+const STATE_HOLE = PFN_STATES.indexOf('hole')
 const MAX_MAP_CELLS = 1 << 22
 
 /**
@@ -109,6 +112,8 @@ class LabSimulation implements GuestSimulation {
     const reservations = memblockReservations(ranges, reservedPagesOf(guest.memoryMiB, guest.reservedMiB), guest.kernel)
     this.alloc = new PageAllocator({
       ranges: e820UsableRanges(ranges),
+      // no memmap for the PCI hole: the engine's pfns are memmap indices, physical only where shown
+      sparseMemmap: true,
       reservedPages: reservations.reservedAboveDma,
       lowReserveEndPfn: reservations.lowReserveEndPfn,
       cpus: guest.cpus,
@@ -141,7 +146,7 @@ class LabSimulation implements GuestSimulation {
     this.host = new HostBacking({
       backing: hostCfg.backing,
       maxPfn: this.alloc.maxPfn,
-      ranges,
+      ranges: ranges.map((r) => ({ startPfn: this.alloc.memmapIdx(r.startPfn), endPfn: this.alloc.memmapIdx(r.endPfn) })),
       // init_on_free / poisoning write every page the boot hands to the buddy allocator
       prepopulate: hostCfg.prepopulate || writeOnFree,
       discardUsPer4k: hostCfg.discardUsPer4k,
@@ -339,9 +344,14 @@ class LabSimulation implements GuestSimulation {
     return this.alloc.zoneinfo()
   }
 
+  /** max_pfn as a physical pfn: the end of memoryMap()'s and pageInfo()'s range. */
+  private get physEndPfn(): number {
+    return this.alloc.physPfn(this.alloc.maxPfn - 1) + 1
+  }
+
   memoryMap(startPfn: number, endPfn: number, cells: number): MemoryMap {
     const start = Math.max(0, Math.floor(startPfn))
-    const end = Math.min(this.alloc.maxPfn, Math.floor(endPfn))
+    const end = Math.min(this.physEndPfn, Math.floor(endPfn))
     if (!(end > start)) throw new Error(`memoryMap: empty pfn range [${startPfn}, ${endPfn})`)
     if (!Number.isInteger(cells) || cells < 1 || cells > MAX_MAP_CELLS) throw new Error(`memoryMap: cells must be an integer in 1..${MAX_MAP_CELLS}, got ${cells}`)
     const n = Math.min(cells, end - start)
@@ -349,13 +359,20 @@ class LabSimulation implements GuestSimulation {
     const counts = new Float64Array(PFN_STATES.length)
     const span = (end - start) / n
     const cellEnd = (c: number): number => (c === n - 1 ? end : start + Math.floor((c + 1) * span))
-    // walk the frames as runs (a whole free block at once), counting states per cell: exact majority
+    const hole = this.alloc.layout.hole
+    // walk the frames as runs (a whole free block, the memmap hole at once), counting states per cell: exact majority
     let c = 0
     let ce = cellEnd(0)
     let p = start
     while (p < end) {
-      const s = this.alloc.pfnState(p)
-      const runEnd = Math.min(end, p + this.runLength(p, s))
+      let s = STATE_HOLE
+      let run = hole.startPfn + hole.pages - p
+      if (!inMemmapHole(hole, p)) {
+        const idx = this.alloc.memmapIdx(p)
+        s = this.alloc.pfnState(idx)
+        run = this.runLength(idx, s)
+      }
+      const runEnd = Math.min(end, p + run)
       while (p < runEnd) {
         const take = Math.min(runEnd, ce) - p
         counts[s] += take
@@ -373,12 +390,12 @@ class LabSimulation implements GuestSimulation {
     for (let z = 0; z < this.alloc.nrZones; z++) {
       const zs = this.alloc.zoneStartPfn(z)
       const ze = this.alloc.zoneEndPfn(z)
-      if (ze > zs) zones.push({ name: this.alloc.zoneName(z), startPfn: zs, endPfn: ze })
+      if (ze > zs) zones.push({ name: this.alloc.zoneName(z), startPfn: this.alloc.physPfn(zs), endPfn: this.alloc.physPfn(ze - 1) + 1 })
     }
     return { startPfn: start, endPfn: end, states, zones, sim_ms: this.now_ms }
   }
 
-  /** Frames from `pfn` sharing its state: a whole buddy block when pfn heads one, else 1. */
+  /** Frames from `pfn` (a memmap index) sharing its state: a whole buddy block when pfn heads one, else 1. */
   private runLength(pfn: number, state: number): number {
     if (state !== STATE_FREE && state !== STATE_REPORTED) return 1
     for (let o = MAX_ORDER; o > 0; o--) {
@@ -388,36 +405,40 @@ class LabSimulation implements GuestSimulation {
   }
 
   pageInfo(pfn: number): PageInfo {
-    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= this.alloc.maxPfn) throw new Error(`pageInfo: pfn ${pfn} outside 0..${this.alloc.maxPfn - 1}`)
+    const physEnd = this.physEndPfn
+    if (!Number.isInteger(pfn) || pfn < 0 || pfn >= physEnd) throw new Error(`pageInfo: pfn ${pfn} outside 0..${physEnd - 1}`)
     const a = this.alloc
-    const state = PFN_STATES[a.pfnState(pfn)] as PfnState
-    const zone = a.zoneOfPfn(pfn)
+    // no struct page in the hole: a frame of no block, in the zone its address falls in
+    if (inMemmapHole(a.layout.hole, pfn)) return { pfn, zone: a.zoneName(zoneIdx(pfn)), state: 'hole', order: -1, blockPfn: pfn, migratetype: 'none', flags: [], hostResident: false }
+    const idx = a.memmapIdx(pfn)
+    const state = PFN_STATES[a.pfnState(idx)] as PfnState
+    const zone = a.zoneOfPfn(idx)
     let order = -1
-    let blockPfn = pfn
+    let blockIdx = idx
     // the free block containing pfn: a buddy head of order o covering it
     for (let o = 0; o <= MAX_ORDER; o++) {
-      const head = pfn - (pfn % 2 ** o)
+      const head = idx - (idx % 2 ** o)
       if (a.isBuddyHead(head, o)) {
         order = o
-        blockPfn = head
+        blockIdx = head
         break
       }
     }
     const flags: string[] = []
     if (order >= 0) flags.push('buddy')
-    if (order >= 0 && a.pageReported(blockPfn)) flags.push('reported')
+    if (order >= 0 && a.pageReported(blockIdx)) flags.push('reported')
     if (state === 'isolated') flags.push('isolated')
     if (state === 'pcp') flags.push('pcp')
-    if (this.host.isDiscarded(pfn)) flags.push('host-discarded')
+    if (this.host.isDiscarded(idx)) flags.push('host-discarded')
     return {
       pfn,
       zone: zone >= 0 ? a.zoneName(zone) : 'none',
       state,
       order,
-      blockPfn,
-      migratetype: state === 'hole' ? 'none' : MIGRATETYPE_KERNEL_NAMES[a.getPageblockMigratetype(pfn)] ?? 'unknown',
+      blockPfn: a.physPfn(blockIdx),
+      migratetype: state === 'hole' ? 'none' : MIGRATETYPE_KERNEL_NAMES[a.getPageblockMigratetype(idx)] ?? 'unknown',
       flags,
-      hostResident: this.host.isResident(pfn),
+      hostResident: this.host.isResident(idx),
     }
   }
 

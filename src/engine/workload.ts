@@ -321,13 +321,13 @@ export class Workload {
             return
           }
           this.allocatedPages += 2 ** order
-          if (env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
+          if (env.allocEvents) this.event({ kind: 'alloc', pfn: env.alloc.physPfn(pfn), order, count: cpu })
         },
         onFree: (pfn, order, cpu) => {
           this.pageFrees++
           if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
           this.allocatedPages -= 2 ** order
-          if (env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
+          if (env.allocEvents) this.event({ kind: 'free', pfn: env.alloc.physPfn(pfn), order, count: cpu })
         },
       },
       env.replays[this.index] as FtraceReplay,
@@ -511,7 +511,7 @@ export class Workload {
     }
     set.push(pfn, order, mt === MIGRATE_MOVABLE ? PG_LRU | (touch ? PTE_YOUNG : 0) : 0)
     this.allocatedPages += 1 << order
-    if (this.env.allocEvents) this.event({ kind: 'alloc', pfn, order, count: cpu })
+    if (this.env.allocEvents) this.event({ kind: 'alloc', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
     return touch ? this.env.host.touch(pfn, 1 << order) : 0
   }
 
@@ -528,7 +528,7 @@ export class Workload {
     this.pageFrees++
     if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
     this.allocatedPages -= 1 << order
-    if (this.env.allocEvents) this.event({ kind: 'free', pfn, order, count: cpu })
+    if (this.env.allocEvents) this.event({ kind: 'free', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
     return cost
   }
 
@@ -601,11 +601,12 @@ export class Workload {
         const calls: number[] = []
         if (this.layout === 'aligned') {
           // the ideal layout: every other chunk of physical memory, chunks aligned to their size
-          // (pfn / chunkPages even), each chunk's pages unmapped by one call
+          // (pfn / chunkPages even, of the physical pfn: a chunk need not divide the memmap hole),
+          // each chunk's pages unmapped by one call
           let lastChunk = -1
           const byPfn = Int32Array.from({ length: set.length }, (_, i) => i).sort((a, b) => set.pfnAt(a) - set.pfnAt(b))
           for (const i of byPfn) {
-            const chunk = Math.floor(set.pfnAt(i) / chunkPages)
+            const chunk = Math.floor(this.env.alloc.physPfn(set.pfnAt(i)) / chunkPages)
             if (chunk % 2 === 0 && taken < pages) {
               if (chunk !== lastChunk && out.length > 0) calls.push(out.length)
               lastChunk = chunk

@@ -1,6 +1,7 @@
 // The memory map: the state the kernel keeps in struct page (page->flags, buddy order in
 // page->private, the pcp migratetype in page->index) and the pageblock bitmap
-// (include/linux/pageblock-flags.h), as flat typed arrays indexed by pfn. A page's flags and
+// (include/linux/pageblock-flags.h), as flat typed arrays indexed by pfn (a memmap index that
+// leaves out the PCI hole in a Simulation: sparse.ts). A page's flags and
 // order share one 16-bit word, so reading or writing a random page touches one cache line of the
 // memmap, and page_is_buddy() is one compare. 2 bytes per page here, 8 more in PfnLists, 1/512
 // for the pageblock types.
@@ -9,7 +10,7 @@
 export const PAGE_KIND_MASK = 7
 /** A frame inside a block (a tail page); its head holds the state. */
 export const KIND_TAIL = 0
-/** No RAM (a hole in the e820 map, or past max_pfn up to the memmap end). */
+/** No RAM (a hole in the e820 map the memmap index keeps, or past max_pfn up to the memmap end). */
 export const KIND_HOLE = 1
 /** PG_reserved: a memblock reservation, never handed to the buddy allocator. */
 export const KIND_RESERVED = 2

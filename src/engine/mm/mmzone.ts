@@ -2,6 +2,7 @@
 // free_area_init()): DMA below 16 MiB, DMA32 below 4 GiB, Normal above; spanned, present and
 // managed pages; the memblock reservations that never reach the buddy allocator.
 import { MAX_ORDER, NR_ZONES, ZONE_DMA, ZONE_DMA32, ZONE_NORMAL } from './page_alloc_api'
+import { findMemmapHole, memmapIdx, NO_MEMMAP_HOLE, type MemmapHole } from './sparse'
 
 export const MAX_DMA_PFN = 4096
 export const MAX_DMA32_PFN = 1048576
@@ -15,11 +16,19 @@ export interface PfnRange {
   readonly endPfn: number
 }
 
+/**
+ * Every pfn here is a memmap index (sparse.ts): the pfn itself unless the layout was computed
+ * `sparse` and RAM has a hole, which the index leaves out (`hole`).
+ */
 export interface ZoneLayout {
   /** max_pfn: end of the highest present range. */
   readonly maxPfn: number
   /** Frames in the memory map: max_pfn rounded up to a MAX_ORDER block, so buddy lookups stay in range. */
   readonly nrPfns: number
+  /** The span of pfns the index leaves out (NO_MEMMAP_HOLE: none). */
+  readonly hole: MemmapHole
+  /** Where ZONE_DMA32 ends (MAX_DMA32_PFN as an index): memmapZoneIdx()'s second boundary. */
+  readonly dma32EndPfn: number
   readonly present: readonly PfnRange[]
   /** Memblock reservations: low memory (pfn 0; the first MiB since 5.13) and the lowest pfns of DMA32/Normal. */
   readonly reserved: readonly PfnRange[]
@@ -35,6 +44,11 @@ export interface ZoneLayout {
 /** page_zonenum() for any pfn. */
 export function zoneIdx(pfn: number): number {
   return pfn < MAX_DMA_PFN ? ZONE_DMA : pfn < MAX_DMA32_PFN ? ZONE_DMA32 : ZONE_NORMAL
+}
+
+/** page_zonenum() for a memmap index of a layout whose ZONE_DMA32 ends at `dma32EndPfn` (ZoneLayout.dma32EndPfn). */
+export function memmapZoneIdx(pfn: number, dma32EndPfn: number): number {
+  return pfn < MAX_DMA_PFN ? ZONE_DMA : pfn < dma32EndPfn ? ZONE_DMA32 : ZONE_NORMAL
 }
 
 function validateRanges(ranges: readonly PfnRange[]): PfnRange[] {
@@ -79,9 +93,38 @@ function splitAtZones(ranges: readonly PfnRange[]): PfnRange[] {
 /**
  * Zones, present and managed pages. `reservedPages` are taken from the lowest present pfns above
  * the DMA zone; present pfns below `lowReserveEndPfn` are reserved too (x86 keeps pfn 0, and since
- * 5.13 the whole first MiB: src/engine/e820.ts).
+ * 5.13 the whole first MiB: src/engine/e820.ts). `sparse`: the layout is in memmap indices that
+ * leave out the widest aligned hole between two zones (sparse.ts), as SPARSEMEM has no memmap for
+ * absent sections.
  */
-export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: number, lowReserveEndPfn = 1): ZoneLayout {
+export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: number, lowReserveEndPfn = 1, sparse = false): ZoneLayout {
+  const layout = computePfnLayout(ranges, reservedPages, lowReserveEndPfn)
+  if (!sparse) return layout
+  const hole = findMemmapHole(layout.present, zoneIdx)
+  if (hole.pages === 0) return layout
+  return toMemmapIndex(layout, hole)
+}
+
+/** The layout with every pfn translated to its memmap index; the hole lies between two zones, so no zone's span changes. */
+function toMemmapIndex(l: ZoneLayout, hole: MemmapHole): ZoneLayout {
+  const idx = (pfn: number): number => memmapIdx(hole, pfn)
+  const ranges = (rs: readonly PfnRange[]): PfnRange[] => rs.map((r) => ({ startPfn: idx(r.startPfn), endPfn: idx(r.endPfn) }))
+  const maxPfn = idx(l.maxPfn)
+  return {
+    ...l,
+    maxPfn,
+    nrPfns: Math.ceil(maxPfn / (1 << MAX_ORDER)) * (1 << MAX_ORDER),
+    hole,
+    dma32EndPfn: idx(MAX_DMA32_PFN),
+    present: ranges(l.present),
+    reserved: ranges(l.reserved),
+    free: ranges(l.free),
+    zoneStartPfn: l.zoneStartPfn.map(idx),
+    zoneEndPfn: l.zoneEndPfn.map(idx),
+  }
+}
+
+function computePfnLayout(ranges: readonly PfnRange[], reservedPages: number, lowReserveEndPfn: number): ZoneLayout {
   if (!Number.isSafeInteger(reservedPages) || reservedPages < 0) {
     throw new Error(`PageAllocConfig.reservedPages: expected a non-negative integer, got ${reservedPages}`)
   }
@@ -136,6 +179,6 @@ export function computeZoneLayout(ranges: readonly PfnRange[], reservedPages: nu
     for (const r of reserved) if (zoneIdx(r.startPfn) === z) reservedCount[z] += r.endPfn - r.startPfn
     managedPages[z] = presentPages[z] - reservedCount[z]
   }
-  return { maxPfn, nrPfns, present, reserved, free, zoneStartPfn, zoneEndPfn, presentPages, reservedPages: reservedCount, managedPages }
+  return { maxPfn, nrPfns, hole: NO_MEMMAP_HOLE, dma32EndPfn: MAX_DMA32_PFN, present, reserved, free, zoneStartPfn, zoneEndPfn, presentPages, reservedPages: reservedCount, managedPages }
 }
 

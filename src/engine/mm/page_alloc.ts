@@ -25,13 +25,14 @@ import type { PcpZoneOps } from './pcp'
 import { initPerZoneWmarkMin } from './watermark'
 import { formatBuddyinfo, formatPagetypeinfo, formatZoneinfo } from './vmstat'
 import { checkPageAlloc } from './page_alloc_check'
+import { checkMemmapHole, memmapIdx, physPfn } from './sparse'
 
 // Plain module-local copies of imported constants for the hot paths: vitest's module transform
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_RECLAIMABLE, MIGRATE_TYPES, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, NR_ZONES, ZONE_NORMAL } = api
 const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MemMap, MT_MASK, MT_SHIFT, ORDER_SHIFT, PG_MERGED_REPORTED, PG_REPORTED, pageWord } = memmap
 const { FreeArea, NR_FREE_LISTS, freeListId } = freeArea
-const { computeZoneLayout, zoneIdx, ZONE_NAMES } = mmzone
+const { computeZoneLayout, memmapZoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
 
 /** fpi_t flags. */
@@ -102,8 +103,11 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
   readonly nrZones = NR_ZONES
   readonly pageblockOrder: number
   readonly pageblockNrPages: number
+  /** Every pfn of the allocator is a memmap index (sparse.ts): the pfn itself, unless the layout leaves out a hole. */
   readonly maxPfn: number
   readonly layout: ZoneLayout
+  /** layout.dma32EndPfn, for memmapZoneIdx() on the hot paths. */
+  readonly dma32EndPfn: number
   readonly memmap: memmap.MemMap
   readonly lists: PfnLists
   readonly area: freeArea.FreeArea
@@ -152,9 +156,11 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
 
   constructor(config: PageAllocConfig) {
     validateConfig(config)
-    const layout = computeZoneLayout(config.ranges, config.reservedPages, config.lowReserveEndPfn ?? 1)
+    const layout = computeZoneLayout(config.ranges, config.reservedPages, config.lowReserveEndPfn ?? 1, config.sparseMemmap ?? false)
+    checkMemmapHole(layout.hole, config.pageblockOrder)
     this.layout = layout
     this.maxPfn = layout.maxPfn
+    this.dma32EndPfn = layout.dma32EndPfn
     this.pageblockOrder = config.pageblockOrder
     this.pageblockNrPages = 1 << config.pageblockOrder
     this.putbackToTail = config.putbackToTail
@@ -215,7 +221,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     while (start < end) {
       let order = start === 0 ? MAX_ORDER : Math.min(MAX_ORDER, 31 - Math.clz32(start & -start))
       while (start + (1 << order) > end) order--
-      this.freeOnePage(start, zoneIdx(start), order, this.pageblockMt[start >> this.pageblockOrder], FPI_TO_TAIL)
+      this.freeOnePage(start, memmapZoneIdx(start, this.dma32EndPfn), order, this.pageblockMt[start >> this.pageblockOrder], FPI_TO_TAIL)
       start += 1 << order
     }
   }
@@ -556,7 +562,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
       throw new Error(`freePages: pfn ${pfn} is not the head of an allocated block of order ${order}`)
     }
     if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePages: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
-    const zone = zoneIdx(pfn)
+    const zone = memmapZoneIdx(pfn, this.dma32EndPfn)
     const mt = this.pageblockMt[pfn >> this.pageblockOrder]
     if (this.pcp.allowedOrder[order] !== 0) {
       // free_unref_page(): HighAtomic (and CMA) pageblocks use the Movable list but keep their type for the drain.
@@ -609,7 +615,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || !this.isAllocatedHead(pfn, 0)) throw new Error(`freePageToPcpList: pfn ${pfn} is not an allocated order-0 page`)
     if (!(cpu >= 0 && cpu < this.pcp.cpus && (cpu | 0) === cpu)) throw new Error(`freePageToPcpList: cpu must be an integer in 0..${this.pcp.cpus - 1}, got ${cpu}`)
     if (!(pcpMt >= 0 && pcpMt < MIGRATE_PCPTYPES) || this.pcp.allowedOrder[0] === 0) throw new Error(`freePageToPcpList: no per-CPU list of migratetype ${pcpMt} for order 0`)
-    this.pcp.freeUnrefPageCommit(pfn, zoneIdx(pfn), 0, cpu, pcpMt, this.pageblockMt[pfn >> this.pageblockOrder])
+    this.pcp.freeUnrefPageCommit(pfn, memmapZoneIdx(pfn, this.dma32EndPfn), 0, cpu, pcpMt, this.pageblockMt[pfn >> this.pageblockOrder])
   }
 
   /** Loads the page's memmap word and its rmap owner word (the link words an allocated page lends to AllocSet), which the free reads next. */
@@ -648,7 +654,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(order >= 0 && order <= MAX_ORDER && (order | 0) === order) || !(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || (pfn & ((1 << order) - 1)) !== 0) {
       throw new Error(`takePageOffBuddy: expected an order in 0..${MAX_ORDER} and a pfn below ${this.maxPfn} aligned to it, got pfn ${pfn} order ${order}`)
     }
-    const zone = zoneIdx(pfn)
+    const zone = memmapZoneIdx(pfn, this.dma32EndPfn)
     for (let o = order; o <= MAX_ORDER; o++) {
       const head = pfn & ~((1 << o) - 1)
       if (this.memmap.kind(head) !== KIND_BUDDY || this.memmap.order(head) < o) continue
@@ -685,7 +691,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || this.memmap.kind(pfn) === KIND_HOLE) {
       throw new Error(`reserveHighatomicPageblock: pfn ${pfn} is not RAM`)
     }
-    const zone = zoneIdx(pfn)
+    const zone = memmapZoneIdx(pfn, this.dma32EndPfn)
     const maxManaged = Math.floor(this.managedPages[zone] / 100) + this.pageblockNrPages
     if (this.nrReservedHighatomicByZone[zone] >= maxManaged) return false
     if (!isMergeable(this.pageblockMt[pfn >> this.pageblockOrder])) return false
@@ -701,7 +707,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.requireBuddyHead('isolateFreePage', pfn, order)
     if (!this.isolateFreeBlock(pfn, order)) return false
     this.memmap.set(pfn, order, KIND_ISOLATED)
-    this.isolatedByZone[zoneIdx(pfn)] += 1 << order
+    this.isolatedByZone[memmapZoneIdx(pfn, this.dma32EndPfn)] += 1 << order
     return true
   }
 
@@ -711,7 +717,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
    * become Movable (6.6 changes only their type bits; their other free pages stay where they are).
    */
   private isolateFreeBlock(pfn: number, order: number): boolean {
-    const zone = zoneIdx(pfn)
+    const zone = memmapZoneIdx(pfn, this.dma32EndPfn)
     const mark = this.watermark[zone * 3 + ALLOC_WMARK_MIN] + (1 << order)
     if (!(this.nrFreePagesByZone[zone] - this.nrReservedHighatomicByZone[zone] > mark)) return false
     this.nrFreePagesByZone[zone] -= 1 << order
@@ -729,7 +735,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(pfn >= 0 && pfn < this.maxPfn && (pfn | 0) === pfn) || this.page[pfn] !== pageWord(order, KIND_ISOLATED)) {
       throw new Error(`putbackIsolatedPage: pfn ${pfn} is not an isolated block of order ${order}`)
     }
-    const zone = zoneIdx(pfn)
+    const zone = memmapZoneIdx(pfn, this.dma32EndPfn)
     this.isolatedByZone[zone] -= 1 << order
     this.freeOnePage(pfn, zone, order, this.pageblockMt[pfn >> this.pageblockOrder], FPI_SKIP_REPORT_NOTIFY | (this.putbackToTail ? FPI_TO_TAIL : 0))
   }
@@ -764,7 +770,7 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     if (!(pfn >= 0 && pfn < this.maxPfn) || this.memmap.kind(pfn) !== KIND_BUDDY) {
       throw new Error(`setPageReported: pfn ${pfn} is not the head of a free block`)
     }
-    this.area.setReported(pfn, zoneIdx(pfn))
+    this.area.setReported(pfn, memmapZoneIdx(pfn, this.dma32EndPfn))
   }
 
   getPageblockMigratetype(pfn: number): number {
@@ -795,8 +801,18 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     return this.managedPages[zone]
   }
 
+  /** The physical pfn of a memmap index: what events and views show. */
+  physPfn(pfn: number): number {
+    return physPfn(this.layout.hole, pfn)
+  }
+
+  /** The memmap index of a physical pfn outside the hole. */
+  memmapIdx(pfn: number): number {
+    return memmapIdx(this.layout.hole, pfn)
+  }
+
   zoneOfPfn(pfn: number): number {
-    return zoneIdx(pfn)
+    return memmapZoneIdx(pfn, this.dma32EndPfn)
   }
 
   nrFreePages(zone: number): number {

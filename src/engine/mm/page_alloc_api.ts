@@ -43,6 +43,11 @@ export interface PcpGeneration {
 export interface PageAllocConfig {
   /** Present RAM ranges in pfns, [start, end), as firmware (QEMU e820) reports them. */
   readonly ranges: readonly { readonly startPfn: number; readonly endPfn: number }[]
+  /**
+   * Index the memmap and every pfn of the allocator by memmap index, leaving out the widest
+   * 1 GiB-aligned hole between two zones (q35's PCI hole; sparse.ts). Default false: pfns.
+   */
+  readonly sparseMemmap?: boolean
   /** Pages kept back from the buddy allocator (memblock reservations), taken from the lowest pfns of DMA32/Normal. */
   readonly reservedPages: number
   /** Present pfns below this are reserved too (x86: pfn 0; the whole first MiB since 5.13). Default 1. */
@@ -77,6 +82,8 @@ export interface PageAlloc {
   zoneEndPfn(zone: number): number
   zoneManagedPages(zone: number): number
   zoneOfPfn(pfn: number): number
+  /** The physical pfn of one of the allocator's pfns (a memmap index, sparse.ts): what events show. */
+  physPfn(pfn: number): number
 
   // Counters (kernel names).
   /** NR_FREE_PAGES of the zone. */

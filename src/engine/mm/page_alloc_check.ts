@@ -13,7 +13,7 @@ import type { PageAllocator } from './page_alloc'
 // turns every use of an imported name into a property load (5x slower allocator under test).
 const { MAX_ORDER, MIGRATE_HIGHATOMIC, MIGRATE_MOVABLE, MIGRATE_PCPTYPES, MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } = api
 const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RESERVED, KIND_TAIL, MT_MASK, MT_SHIFT, PAGE_KIND_MASK, PG_MERGED_REPORTED, PG_REPORTED } = memmap
-const { ZONE_NAMES, zoneIdx } = mmzone
+const { ZONE_NAMES, memmapZoneIdx } = mmzone
 
 const ON_FREE_LIST = 1
 const ON_PCP_LIST = 2
@@ -62,7 +62,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
         walkList(pa, freeListId(z, o, mt), what, seen, ON_FREE_LIST, (pfn) => {
           if ((memmap.flags(pfn) & PAGE_KIND_MASK) !== KIND_BUDDY) fail(`${what}: pfn ${pfn} is not PageBuddy (kind ${memmap.flags(pfn) & PAGE_KIND_MASK})`)
           if (memmap.order(pfn) !== o) fail(`${what}: pfn ${pfn} has buddy order ${memmap.order(pfn)}`)
-          if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
+          if (memmapZoneIdx(pfn, pa.dma32EndPfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[memmapZoneIdx(pfn, pa.dma32EndPfn)]}`)
           blocks[z * NR_PAGE_ORDERS + o]++
           listMt[pfn] = mt
           if ((memmap.flags(pfn) & PG_REPORTED) !== 0) reported[z * NR_PAGE_ORDERS + o]++
@@ -84,7 +84,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
           seen[pfn] = ON_PCP_LIST
           if ((memmap.flags(pfn) & PAGE_KIND_MASK) !== KIND_PCP) fail(`${what}: pfn ${pfn} is not marked as a pcp page`)
           if (memmap.order(pfn) !== o) fail(`${what}: pfn ${pfn} has order ${memmap.order(pfn)}, the list holds order ${o}`)
-          if (zoneIdx(pfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[zoneIdx(pfn)]}`)
+          if (memmapZoneIdx(pfn, pa.dma32EndPfn) !== z) fail(`${what}: pfn ${pfn} belongs to zone ${ZONE_NAMES[memmapZoneIdx(pfn, pa.dma32EndPfn)]}`)
           const mt = (memmap.flags(pfn) >> MT_SHIFT) & MT_MASK
           if (pcp.orderToPindex(mt >= MIGRATE_PCPTYPES ? MIGRATE_MOVABLE : mt, o) !== pindex) fail(`${what}: pfn ${pfn} has migratetype ${mt}, not this list's`)
           pcpPages[cpu * NR_ZONES + z] += 1 << o
@@ -116,7 +116,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
     const o = memmap.order(pfn)
     if (kind === KIND_HOLE || kind === KIND_RESERVED) {
       if (o !== -1 || f !== kind) fail(`pfn ${pfn}: a ${kind === KIND_HOLE ? 'hole' : 'reserved frame'} with order ${o} and flags ${f}`)
-      if (kind === KIND_RESERVED) reservedPages[zoneIdx(pfn)]++
+      if (kind === KIND_RESERVED) reservedPages[memmapZoneIdx(pfn, pa.dma32EndPfn)]++
       pfn++
       continue
     }
@@ -125,9 +125,9 @@ export function checkPageAlloc(pa: PageAllocator): void {
     if ((pfn & ((1 << o) - 1)) !== 0) fail(`pfn ${pfn}: block of order ${o} is not aligned`)
     if ((f & PG_REPORTED) !== 0 && kind !== KIND_BUDDY) fail(`pfn ${pfn}: PG_reported on a block that is not free`)
     if ((f & PG_MERGED_REPORTED) !== 0 && (kind !== KIND_BUDDY || (f & PG_REPORTED) !== 0)) fail(`pfn ${pfn}: merged-after-reported mark on a block that is not an unreported free block`)
-    const z = zoneIdx(pfn)
+    const z = memmapZoneIdx(pfn, pa.dma32EndPfn)
     const n = 1 << o
-    if (zoneIdx(pfn + n - 1) !== z) fail(`pfn ${pfn}: block of order ${o} crosses into zone ${ZONE_NAMES[zoneIdx(pfn + n - 1)]}`)
+    if (memmapZoneIdx(pfn + n - 1, pa.dma32EndPfn) !== z) fail(`pfn ${pfn}: block of order ${o} crosses into zone ${ZONE_NAMES[memmapZoneIdx(pfn + n - 1, pa.dma32EndPfn)]}`)
     for (let t = pfn + 1; t < pfn + n; t++) {
       if (memmap.flags(t) !== KIND_TAIL || memmap.order(t) !== -1) fail(`zone ${ZONE_NAMES[z]} order ${o} block at pfn ${pfn} overlaps pfn ${t} (kind ${memmap.flags(t) & PAGE_KIND_MASK}, order ${memmap.order(t)})`)
     }
@@ -173,7 +173,7 @@ export function checkPageAlloc(pa: PageAllocator): void {
   for (let pb = 0; pb < pa.pageblockMt.length; pb++) {
     const mt = pa.pageblockMt[pb]
     if (mt >= MIGRATE_TYPES) fail(`pageblock at pfn ${pb * pa.pageblockNrPages}: migratetype ${mt}`)
-    if (mt === MIGRATE_HIGHATOMIC) highatomicBlocks[zoneIdx(pb * pa.pageblockNrPages)]++
+    if (mt === MIGRATE_HIGHATOMIC) highatomicBlocks[memmapZoneIdx(pb * pa.pageblockNrPages, pa.dma32EndPfn)]++
   }
   for (let z = 0; z < NR_ZONES; z++) {
     // reserve_highatomic_pageblock() counts whole pageblocks and nothing here unreserves them. A

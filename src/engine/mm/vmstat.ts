@@ -3,7 +3,7 @@
 // and the zone lines of /proc/zoneinfo (zoneinfo_show_print(), §4.3).
 // Node 0 only: the model is a single-node guest. Zones without present pages are not printed.
 import { MIGRATE_TYPES, MIGRATETYPE_KERNEL_NAMES, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
-import { PAGES_PER_SECTION, ZONE_NAMES, zoneIdx } from './mmzone'
+import { memmapZoneIdx, PAGES_PER_SECTION, ZONE_NAMES } from './mmzone'
 import type { PageAllocator } from './page_alloc'
 
 /** pagetypeinfo stops counting a list at this length and prints ">" before the number. */
@@ -63,7 +63,7 @@ export function formatPagetypeinfo(pa: PageAllocator): string {
     const count = new Array<number>(MIGRATE_TYPES).fill(0)
     const end = pa.layout.zoneEndPfn[z]
     for (let pfn = pa.layout.zoneStartPfn[z]; pfn < end; pfn += pa.pageblockNrPages) {
-      if (!sectionOnline(pa, pfn) || zoneIdx(pfn) !== z) continue
+      if (!sectionOnline(pa, pfn) || memmapZoneIdx(pfn, pa.dma32EndPfn) !== z) continue
       count[pa.getPageblockMigratetype(pfn)]++
     }
     out += `Node 0, zone ${pad(ZONE_NAMES[z], 8)} `
@@ -104,7 +104,7 @@ export function formatZoneinfo(pa: PageAllocator): string {
       out += `\n              high:  ${pa.pcp.high[z]}`
       out += `\n              batch: ${pa.pcp.batch[z]}`
     }
-    out += `\n  start_pfn:           ${pa.layout.zoneStartPfn[z]}\n`
+    out += `\n  start_pfn:           ${pa.physPfn(pa.layout.zoneStartPfn[z])}\n`
   }
   return out
 }

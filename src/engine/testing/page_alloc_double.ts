@@ -109,6 +109,10 @@ export class PageAllocDouble implements PageAlloc {
   zoneOfPfn(pfn: number): number {
     return this.zones.findIndex((z) => pfn >= z.startPfn && pfn < z.endPfn)
   }
+  /** Indexed by pfn: no hole left out. */
+  physPfn(pfn: number): number {
+    return pfn
+  }
   nrFreePages(zone: number): number {
     return this.nrFreeArr[zone]
   }
