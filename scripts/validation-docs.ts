@@ -106,12 +106,34 @@ counts twice: a page kept on a list also keeps the hole beside it from merging.
 
 ## In the app
 
-Open \`validation/<scenario>/experiment.prlab.json\` (desktop: File > Open; it finds its
-\`initial-buddyinfo.txt\` beside it; browser mode: import that file first), run it, and import
-\`validation/<scenario>/real-host-rss.csv\` as an RSS file in the Data view: it is the real guest's
-host RSS already on the experiment's time axis, so it overlays the run with offset 0 and the view
-shows the error between the curves. (The real RSS includes QEMU's own memory, some 20 MiB above the
-simulated one.)
+Every scenario opens in one click, in the desktop app and in browser mode alike: on the start
+screen under **Validation against real guests** (each card names the real guest's kernel, its RAM
+and vCPUs, QEMU's accelerator and the workload script), or from the File menu (browser mode) or
+the Examples menu (desktop), items **Validation: <scenario>**. The desktop app ships the
+scenarios' data in its resources (electron-builder.json), as it ships the examples.
+
+Opening a scenario loads its \`experiment.prlab.json\` as an unsaved document (its
+\`initial-buddyinfo.txt\` comes with it, so the run finds the guest's initial free state in either
+mode), runs it, and draws what the real guest measured over that run, dashed, in the real guest's
+teal:
+
+- on **Free blocks per order**, the real \`/proc/buddyinfo\` over time (\`buddyinfo.csv\`), one dashed
+  line per order in the order's colour (\`real order N\`), in the same units: blocks on the linear or
+  log axis and for the zone chosen (all zones summed, DMA, DMA32), or in "memory, stacked" one
+  dashed line of the real free memory;
+- on **Host memory**, the real host RSS (\`real-host-rss.csv\`, already on the experiment's time
+  axis; it includes QEMU's own memory, some 20 MiB above the simulated one);
+- on every chart, the real guest's report passes (\`reports.csv\`: \`report()\` calls less than a
+  second apart) as vertical marks whose tooltip gives the pass's size and calls.
+
+A panel above the charts names the real guest and shows the scenario's checks: **Real vs sim: n of
+m checks within tolerance**, and with **Show checks** the table below (the same numbers \`npm run
+validate\` prints, computed from a run of the experiment in a worker thread). Each real series has
+a remove button there (×), and **Remove all** takes them all away. The overlays follow the rules
+of every import (docs/importing.md): they belong to the run the scenario opened, so a later run
+does not get them; the real RSS and buddyinfo are also listed in the Data view, where they can be
+pinned to every run. A recording file that does not parse is an error naming the file, the line
+and what was expected.
 
 ## What is not checked
 

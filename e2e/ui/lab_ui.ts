@@ -44,3 +44,23 @@ export async function fileCommandEnabled(page: Page, id: string): Promise<boolea
   await expect(page.getByTestId('file-menu-list')).toHaveCount(0)
   return enabled
 }
+
+/** Elements whose box passes the window's right edge and that no clipping ancestor inside the window holds. */
+export const OVERFLOWING = `(() => {
+  const limit = window.innerWidth + 1
+  const out = []
+  const clipped = (el) => {
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a)
+      if (s.overflowX !== 'visible' && a.getBoundingClientRect().right <= limit) return true
+    }
+    return false
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect()
+    if (r.width === 0 || r.height === 0 || r.right <= limit) continue
+    if (clipped(el)) continue
+    out.push((el.getAttribute('data-testid') || el.tagName.toLowerCase() + '.' + [...el.classList].join('.')) + ' right=' + Math.round(r.right))
+  }
+  return { out: out.slice(0, 10), scrollWidth: document.documentElement.scrollWidth, bodyScrollWidth: document.body.scrollWidth, width: window.innerWidth }
+})()`

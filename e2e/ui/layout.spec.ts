@@ -5,7 +5,7 @@
 // photographed at each size and theme into the test's output folder (to look at).
 import type { Page } from '@playwright/test'
 import { test, expect } from '../fixtures'
-import { openExample, runToEnd } from './lab_ui'
+import { OVERFLOWING, openExample, runToEnd } from './lab_ui'
 
 const SIZES = [
   { width: 1024, height: 700 },
@@ -14,26 +14,6 @@ const SIZES = [
 ] as const
 const THEMES = ['light', 'dark'] as const
 const VIEWS = ['charts', 'memory', 'snapshot', 'runs', 'compare', 'data', 'sweep', 'host'] as const
-
-/** Elements whose box passes the window's right edge and that no clipping ancestor inside the window holds. */
-const OVERFLOWING = `(() => {
-  const limit = window.innerWidth + 1
-  const out = []
-  const clipped = (el) => {
-    for (let a = el.parentElement; a; a = a.parentElement) {
-      const s = getComputedStyle(a)
-      if (s.overflowX !== 'visible' && a.getBoundingClientRect().right <= limit) return true
-    }
-    return false
-  }
-  for (const el of document.querySelectorAll('body *')) {
-    const r = el.getBoundingClientRect()
-    if (r.width === 0 || r.height === 0 || r.right <= limit) continue
-    if (clipped(el)) continue
-    out.push((el.getAttribute('data-testid') || el.tagName.toLowerCase() + '.' + [...el.classList].join('.')) + ' right=' + Math.round(r.right))
-  }
-  return { out: out.slice(0, 10), scrollWidth: document.documentElement.scrollWidth, bodyScrollWidth: document.body.scrollWidth, width: window.innerWidth }
-})()`
 
 async function showView(page: Page, id: string): Promise<void> {
   const tab = page.getByTestId(`view-${id}`)

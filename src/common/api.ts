@@ -6,6 +6,7 @@ import type { HostExperiment, HostExperimentInput } from './host_experiment'
 import type { SimEvent } from './samples'
 import type { ImportApi, SweepTable } from './imports'
 import type { HostApi } from './host_api'
+import type { ValidationApi } from './validation_api'
 
 export type ErrorCode = 'invalid' | 'io' | 'limit' | 'busy' | 'not-found' | 'cancelled' | 'internal'
 
@@ -280,7 +281,7 @@ export interface SweepStatus {
 export const MAX_UI_SWEEP_POINTS = 256
 
 /** Renderer -> host. Every method is validated at the host edge (api_schema.ts). */
-export interface LabApi extends ImportApi, HostApi {
+export interface LabApi extends ImportApi, HostApi, ValidationApi {
   capabilities(): Promise<Capabilities>
   listExamples(): Promise<ExampleInfo[]>
   openExample(name: string): Promise<Result<LoadedExperiment>>

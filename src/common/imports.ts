@@ -44,6 +44,8 @@ export interface BuddyinfoSeries extends ImportedBase {
   /** Wall-clock time of the first snapshot, Unix ms; null without timestamps. */
   readonly start_unix_ms: number | null
   readonly nr_free: readonly (readonly (readonly number[])[])[]
+  /** Where the first snapshot lies on a run's time axis, ms, when the file says (a validation recording). */
+  readonly origin_ms?: number
 }
 
 export interface PagetypeinfoFreeRow {

@@ -58,6 +58,9 @@ export const LAB_API_ARGS = {
   startSweep: z.union([z.tuple([document, gridArgs]), z.tuple([document, gridArgs, fileId.nullable().optional()])]),
   sweepStatus: z.tuple([runId]),
   openSweepPoint: z.tuple([runId, z.number().int().min(0).max(MAX_UI_SWEEP_POINTS)]),
+  listValidationScenarios: z.tuple([]),
+  openValidationScenario: z.tuple([z.string().min(1).max(200)]),
+  validationChecks: z.tuple([z.string().min(1).max(200)]),
   ...IMPORT_API_ARGS,
   ...HOST_API_ARGS,
 } satisfies Record<keyof LabApi, z.ZodType>

@@ -1,7 +1,7 @@
 // The lab's controller, free of Electron: implements LabApi for the desktop app (src/main) and
 // browser mode (src/server) alike. Owns the runs and their engine workers; native dialogs are
 // injected by the desktop shell, and without them files travel as text (upload / download).
-import { basename, dirname } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { writeFileAtomic } from './atomic_write'
 import type {
@@ -59,6 +59,10 @@ import { lastIndexAtOrBefore } from '../common/sorted'
 import { LabSweeps } from './lab_sweeps'
 import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
 import { LabHosts, type LabTask } from './lab_hosts'
+import type { ValidationReport, ValidationScenario, ValidationScenarioInfo } from '../common/validation_api'
+import { LabValidation } from './validation/lab_validation'
+import { INITIAL_BUDDYINFO_FILE } from './validation/scenario_open'
+import { defaultValidationDir } from './validation/validate'
 
 /** Native dialogs of the desktop shell. */
 export interface FileDialogs {
@@ -97,6 +101,10 @@ export interface LabHostOptions {
   readonly sweepWorkerEntry?: string | URL
   /** The host run worker (src/host/host_run_worker.ts, or the bundled file). */
   readonly hostWorkerEntry?: string | URL
+  /** The validation scenarios (validation/ of the source tree, or the copy the desktop app ships). */
+  readonly validationDir?: string
+  /** The validation worker (src/host/validation/validation_worker.ts, or the bundled file). */
+  readonly validationWorkerEntry?: string | URL
 }
 
 /** Each run is an engine worker on its own core with its own engine memory; the machine is shared. */
@@ -128,8 +136,11 @@ export class LabHost implements LabApi {
   private readonly sweeps: LabSweeps
   /** Host experiments (issue 15): runs for the Host view, fits for the Sweep view. */
   private readonly hosts: LabHosts
+  /** Validation scenarios (issue 13): real guests' recordings beside the experiments that mirror them. */
+  private readonly validation: LabValidation
 
   constructor(private readonly options: LabHostOptions) {
+    this.validation = new LabValidation(options.validationDir ?? defaultValidationDir(), options.validationWorkerEntry ?? new URL('./validation/validation_worker.ts', import.meta.url))
     this.recent = options.stateDir ? new RecentFiles(options.stateDir) : null
     const entry = options.stateWorkerEntry ?? new URL('./state_worker.ts', import.meta.url)
     this.sweeps = new LabSweeps({
@@ -202,6 +213,27 @@ export class LabHost implements LabApi {
     // Examples are templates: the UI must not save over the shipped file.
     if (result.ok) return ok({ ...result.value, path: undefined })
     return result
+  }
+
+  listValidationScenarios(): Promise<ValidationScenarioInfo[]> {
+    return this.validation.listValidationScenarios()
+  }
+
+  /**
+   * A validation scenario, and its initial free state (initial-buddyinfo.txt) kept as a session
+   * import: the experiment names it, and a run of the unsaved document finds it there in either mode.
+   */
+  async openValidationScenario(name: string): Promise<Result<ValidationScenario>> {
+    const opened = await this.validation.openValidationScenario(name)
+    if (!opened.ok) return opened
+    const initial = await importFile('buddyinfo', join(this.validation.dir, name, INITIAL_BUDDYINFO_FILE))
+    if (!initial.ok) return initial
+    this.imports.add(initial.value)
+    return opened
+  }
+
+  validationChecks(name: string): Promise<Result<ValidationReport>> {
+    return this.validation.validationChecks(name)
   }
 
   async parseExperiment(fileName: string, text: string): Promise<Result<LoadedExperiment>> {

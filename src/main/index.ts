@@ -8,6 +8,7 @@ import workerPath from '../host/engine_worker?modulePath'
 import stateWorkerPath from '../host/state_worker?modulePath'
 import sweepWorkerPath from '../host/sweep_worker?modulePath'
 import hostWorkerPath from '../host/host_run_worker?modulePath'
+import validationWorkerPath from '../host/validation/validation_worker?modulePath'
 import type { MenuCommand } from '../common/api'
 import { LabHost } from '../host/lab_host'
 import { RunLibrary } from '../host/run_library'
@@ -24,9 +25,11 @@ function startLab(): void {
   // spill folders and temp files: a killed session's are removed now, this one's at exit
   installTempFileCleanup()
   let mainWindow: BrowserWindow | null = null
-  // Packaged, electron-builder's extraResources put the examples in <resources>/examples
-  // (electron-builder.json); from source they are in the repository's resources/.
+  // Packaged, electron-builder's extraResources put the examples in <resources>/examples and the
+  // validation scenarios in <resources>/validation (electron-builder.json); from source they are
+  // the repository's resources/examples and validation/.
   const resourcesDir = app.isPackaged ? process.resourcesPath : join(import.meta.dirname, '../../resources')
+  const validationDir = app.isPackaged ? join(process.resourcesPath, 'validation') : join(import.meta.dirname, '../../validation')
   const host = new LabHost({
     mode: 'electron',
     version: app.getVersion(),
@@ -35,6 +38,8 @@ function startLab(): void {
     stateWorkerEntry: stateWorkerPath,
     sweepWorkerEntry: sweepWorkerPath,
     hostWorkerEntry: hostWorkerPath,
+    validationDir,
+    validationWorkerEntry: validationWorkerPath,
     dialogs: nativeDialogs(() => mainWindow),
     stateDir: app.getPath('userData'),
     // finished runs outlive the window: the run library in the app's data folder

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { COL, NR_SAMPLE_COLUMNS, type SampleColumn } from '../../../common/samples'
 import { SampleSeries } from '../model/sample_series'
-import { cumulativeChart, formatOnAxis, freeBlocksChart, hostMemoryChart, overlayChart, reportingChart, watermarkChart, whyNotReturnedChart } from './time_charts'
+import { cumulativeChart, formatOnAxis, freeBlocksChart, hostMemoryChart, measuredBuddy, overlayChart, reportingChart, watermarkChart, whyNotReturnedChart } from './time_charts'
 import { LOG_ZERO } from '../model/value_scale'
 
 function series(rows: Partial<Record<SampleColumn, number>>[]): SampleSeries {
@@ -69,6 +69,44 @@ describe('free blocks chart', () => {
     expect(c.yAxes[0].log).toBe(true)
     expect(spec(c, 'order 0').valueAt(150)).toBe(12)
     expect(Number.isNaN(spec(c, 'order 0').valueAt(-1))).toBe(true)
+  })
+})
+
+describe('a real guest\'s buddyinfo over the free blocks chart', () => {
+  const s = series([{ t_ms: 0, nr_free_10: 5 }, { t_ms: 1000, nr_free_10: 4 }])
+  // two snapshots of two zones, the first 200 ms into the run
+  const zones = ['DMA', 'DMA32']
+  const snap = (dma10: number, dma32_10: number, dma32_0: number): number[][] => [
+    [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, dma10],
+    [dma32_0, 0, 0, 0, 0, 0, 0, 0, 0, 1, dma32_10],
+  ]
+  const nr_free = [snap(3, 218, 7), snap(3, 100, 1000)]
+
+  it('sums the zones for "all zones", takes one zone for a zone filter, and has nothing for a zone the guest lacks', () => {
+    const all = measuredBuddy('real', zones, [0, 600], 200, nr_free, 'all')
+    expect(Array.from(all?.t_ms ?? [])).toEqual([200, 800])
+    expect(Array.from(all?.nr_free[10] ?? [])).toEqual([221, 103])
+    expect(Array.from(all?.nr_free[0] ?? [])).toEqual([7, 1000])
+    expect(Array.from(measuredBuddy('real', zones, [0, 600], 200, nr_free, 'dma32')?.nr_free[10] ?? [])).toEqual([218, 100])
+    expect(measuredBuddy('real', zones, [0, 600], 200, nr_free, 'normal')).toBeNull()
+  })
+
+  it('draws each order dashed beside the simulated one, in blocks on the same (log) axis, or the measured total in memory', () => {
+    const m = measuredBuddy('real', zones, [0, 600], 200, nr_free, 'all')
+    const blocks = freeBlocksChart(s, w, 'all', 'blocks', 'linear', m)
+    expect(blocks.lines.map((l) => l.name)).toEqual([...Array.from({ length: 11 }, (_, o) => `order ${o}`), ...Array.from({ length: 11 }, (_, o) => `real order ${o}`)])
+    expect(line(blocks, 'real order 10')).toEqual([[200, 221], [800, 103]])
+    expect(spec(blocks, 'real order 10')).toMatchObject({ dashed: true })
+    // sample-and-hold for the tooltip: nothing before the first snapshot
+    expect(blocks.lines[21].valueAt(100)).toBeNaN()
+    expect(blocks.lines[21].valueAt(799)).toBe(221)
+    const log = freeBlocksChart(s, w, 'all', 'blocks', 'log', m)
+    expect(line(log, 'real order 10')[0][1]).toBeCloseTo(Math.log10(221), 10)
+    expect(log.lines[21].valueAt(800)).toBe(103)
+    const mib = freeBlocksChart(s, w, 'all', 'MiB', 'linear', m)
+    // order 10 blocks are 4 MiB, order 9 2 MiB, order 0 4 KiB: KiB on the memory axis, not stacked
+    expect(line(mib, 'real: free')).toEqual([[200, 221 * 4096 + 2048 + 7 * 4], [800, 103 * 4096 + 2048 + 1000 * 4]])
+    expect(spec(mib, 'real: free')).not.toHaveProperty('stack')
   })
 })
 

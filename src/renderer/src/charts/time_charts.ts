@@ -149,20 +149,61 @@ function stackTotal(s: SampleSeries, key: string, layers: readonly { y: (i: numb
   return total
 }
 
-export function freeBlocksChart(s: SampleSeries, w: Window, zone: ZoneFilter, unit: FreeUnit, scale: CountScale = 'linear'): ChartContent {
+/**
+ * A real guest's /proc/buddyinfo over time (a validation recording) for the free-blocks chart: one
+ * count array per order for the zone shown, at snapshot times on the run's axis.
+ */
+export interface MeasuredBuddy {
+  readonly label: string
+  readonly t_ms: Float64Array
+  /** [order][snapshot] free blocks. */
+  readonly nr_free: readonly Float64Array[]
+}
+
+export const ZONE_NAMES: Record<Exclude<ZoneFilter, 'all'>, string> = { dma: 'DMA', dma32: 'DMA32', normal: 'Normal' }
+
+/** The measured series for a zone filter (all zones summed); null when the recording has no such zone. */
+export function measuredBuddy(label: string, zones: readonly string[], t_ms: readonly number[], origin_ms: number, nr_free: readonly (readonly (readonly number[])[])[], zone: ZoneFilter): MeasuredBuddy | null {
+  const zi = zone === 'all' ? zones.map((_, i) => i) : [zones.indexOf(ZONE_NAMES[zone])].filter((i) => i >= 0)
+  if (zi.length === 0 || t_ms.length === 0) return null
+  const orders = nr_free[0]?.[0]?.length ?? 0
+  const counts = Array.from({ length: orders }, (_, o) => Float64Array.from(nr_free, (snap) => zi.reduce((sum, z) => sum + (snap[z]?.[o] ?? 0), 0)))
+  return { label, t_ms: Float64Array.from(t_ms, (t) => t + origin_ms), nr_free: counts }
+}
+
+/** The measured lines: per order dashed in the order's colour (blocks), or the measured total (memory). */
+function measuredBuddyLines(m: MeasuredBuddy, w: Window, unit: FreeUnit, log: boolean): LineSpec[] {
+  const t = m.t_ms
+  if (unit === 'MiB') {
+    const total = new Float64Array(t.length)
+    m.nr_free.forEach((c, o) => c.forEach((n, i) => (total[i] += n * KIB_PER_BLOCK(o))))
+    const y = (i: number): number => total[i]
+    return [{ name: `${m.label}: free`, color: '#0b7285', data: points(t, lineIndices(t, total, w), y), valueAt: atTime(t, y), dashed: true }]
+  }
+  return m.nr_free.map((c, o) => {
+    const y = (i: number): number => c[i]
+    return { name: `${m.label} order ${o}`, color: ORDER_COLORS[o] ?? '#868e96', data: points(t, lineIndices(t, c, w), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y), dashed: true }
+  })
+}
+
+export function freeBlocksChart(s: SampleSeries, w: Window, zone: ZoneFilter, unit: FreeUnit, scale: CountScale = 'linear', measured: MeasuredBuddy | null = null): ChartContent {
   const cols = Array.from({ length: NR_ORDERS }, (_, o) => s.column(freeColumn(zone, o)))
+  const log = unit === 'blocks' && scale === 'log'
+  const real = measured === null ? [] : measuredBuddyLines(measured, w, unit, log)
   if (unit === 'MiB') {
     const layers = cols.map((c, o) => ({ name: `order ${o}`, color: ORDER_COLORS[o], y: (i: number) => c[i] * KIB_PER_BLOCK(o) }))
-    return { yAxes: [{ name: 'free', quantity: 'kib' }], lines: stackedLines(s, w, `free-${zone}`, layers) }
+    return { yAxes: [{ name: 'free', quantity: 'kib' }], lines: [...stackedLines(s, w, `free-${zone}`, layers), ...real] }
   }
   const t = s.column('t_ms')
-  const log = scale === 'log'
   return {
     yAxes: [{ name: 'free', quantity: 'count', countUnit: 'blocks', log }],
-    lines: cols.map((c, o) => {
-      const y = (i: number): number => c[i]
-      return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, lineIndices(t, c, w, pyramidOf(s, freeColumn(zone, o), c)), log ? (i) => toLog(c[i]) : y), valueAt: atTime(t, y) }
-    }),
+    lines: [
+      ...cols.map((c, o) => {
+        const y = (i: number): number => c[i]
+        return { name: `order ${o}`, color: ORDER_COLORS[o], data: points(t, lineIndices(t, c, w, pyramidOf(s, freeColumn(zone, o), c)), log ? (i: number) => toLog(c[i]) : y), valueAt: atTime(t, y) }
+      }),
+      ...real,
+    ],
   }
 }
 

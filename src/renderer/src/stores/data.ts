@@ -8,7 +8,7 @@
 import { defineStore } from 'pinia'
 import { computed, markRaw, ref, shallowRef } from 'vue'
 import type { LabError, Result } from '../../../common/api'
-import type { ImportKind, ImportedData, RssSeries, SweepTable } from '../../../common/imports'
+import type { BuddyinfoSeries, ImportKind, ImportedData, RssSeries, SweepTable } from '../../../common/imports'
 import { useLab } from '../lab'
 import { useSeriesStore } from './series'
 
@@ -42,10 +42,19 @@ export const useDataStore = defineStore('data', () => {
     return imports.value.findLast((d): d is RssSeries => d.kind === 'rss' && belongsTo(d.fileName, runId)) ?? null
   }
 
-  function keep(data: ImportedData): void {
+  /**
+   * A real buddyinfo series placed on the run's time axis (a validation recording's), drawn over the
+   * free-blocks chart of the run `runId` it belongs to.
+   */
+  function buddyinfoFor(runId: string | null): BuddyinfoSeries | null {
+    return imports.value.findLast((d): d is BuddyinfoSeries => d.kind === 'buddyinfo' && d.origin_ms !== undefined && belongsTo(d.fileName, runId)) ?? null
+  }
+
+  /** Keeps an import; it belongs to the current run, or with `owner` null to the next run to start. */
+  function keep(data: ImportedData, owner: string | null = useSeriesStore().runId): void {
     const raw = markRaw(data)
     imports.value = [...imports.value.filter((d) => d.fileName !== data.fileName), raw].slice(-MAX_LISTED_IMPORTS)
-    owners.value = { ...owners.value, [data.fileName]: useSeriesStore().runId }
+    owners.value = { ...owners.value, [data.fileName]: owner }
     selected.value = data.fileName
     if (data.kind === 'rss') rssOffset_ms.value = 0
   }
@@ -118,5 +127,5 @@ export const useDataStore = defineStore('data', () => {
   const openSweepText = (fileName: string, text: string): Promise<void> => settleSweep(useLab().parseSweep(fileName, text))
   const openSweepWithDialog = (): Promise<void> => settleSweep(useLab().openSweep())
 
-  return { imports, selected, owners, pinned, error, busy, rssOffset_ms, sweep, sweepError, current, fileNames, belongsTo, rssFor, claim, remove, togglePin, importText, importWithDialog, select, openSweepText, openSweepWithDialog }
+  return { imports, selected, owners, pinned, error, busy, rssOffset_ms, sweep, sweepError, current, fileNames, belongsTo, rssFor, buddyinfoFor, keep, claim, remove, togglePin, importText, importWithDialog, select, openSweepText, openSweepWithDialog }
 })

@@ -9,6 +9,7 @@ import { inputBaseFile } from '../model/imported_inputs'
 import { LatestPacer } from '../model/latest_pacer'
 import { runProgress } from '../model/run_progress'
 import { useDataStore } from './data'
+import { useValidationStore } from '../features/validation/validation_store'
 import { useExperimentStore } from './experiment'
 import { useRunsStore, type RunRecord } from './runs'
 import { useSeriesStore } from './series'
@@ -59,6 +60,7 @@ export const useRunStore = defineStore('run', () => {
       runDocument.value = document
       useSeriesStore().reset(result.value.runId, expectedRows)
       useDataStore().claim(result.value.runId)
+      useValidationStore().claim(result.value.runId)
       useTimelineStore().startRun(result.value.end_ms)
       pacer.cancel()
       status.value = result.value
