@@ -1,18 +1,16 @@
 // prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]
 import { dirname, resolve } from 'node:path'
-import { SimulationInputError } from '../../engine/api'
 import { formatLabError, loadLabFile, validateLabDocument, type ValidatedFile } from '../../host/experiment_io'
 import { runHostCommand } from './run_host'
 import { checkLimits } from '../../host/limits'
 import { setPath } from '../../host/document_path'
 import { typedValue } from '../../host/typed_value'
 import { parseCommandArgs } from '../args'
-import { HeadlessRunFailed, runHeadless } from '../../host/run_headless'
+import { runHeadless } from '../../host/run_headless'
 import { writableOut } from '../out_dir'
-import { FileWriteError } from '../../host/io_error'
-import { Interrupted, interruptSignal, interruptedExitCode } from '../interrupt'
+import { interruptSignal } from '../interrupt'
+import { runWithProgress } from '../run_progress'
 import { resolveRunInputs } from '../../host/run_inputs'
-import { progressBar } from '../progress'
 import { headlineLines } from '../../common/run_explain'
 
 const USAGE = 'usage: prlab run <experiment> [--out DIR] [--set path=value ...] [--check] [--quiet]'
@@ -89,34 +87,17 @@ export async function main(argv: string[], command: RunCommandOptions = {}): Pro
   }
   // a read-only or full disk, /proc or a device as --out: refused before the run, not after it
   if (values.out !== undefined && !(await writableOut('run', values.out))) return 2
-  const bar = values.quiet ? null : progressBar(`${experiment.name}`)
-  let sim_ms = 0
-  let summary
-  try {
-    summary = await runHeadless(experiment, values.out ?? null, {
+  const ran = await runWithProgress({ label: experiment.name, file, end_ms: experiment.durationMs, out: values.out, quiet: values.quiet, signal }, (onProgress) =>
+    runHeadless(experiment, values.out ?? null, {
       check: values.check,
       signal,
       writeExperiment: true,
       ...(inputs.value !== undefined ? { inputs: inputs.value } : {}),
-      onProgress: (now_ms, end_ms) => {
-        sim_ms = now_ms
-        bar?.update(now_ms / end_ms, `${(now_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`)
-      },
-    })
-  } catch (e) {
-    bar?.done()
-    // a snapshot that does not fit the simulated guest is bad input, not an internal error
-    if (e instanceof SimulationInputError) console.error(`${file}: ${e.message}`)
-    else if (e instanceof FileWriteError) console.error(`prlab run: ${e.message}`)
-    else if (e instanceof HeadlessRunFailed) console.error(`prlab run: the run failed at ${(sim_ms / 1000).toFixed(1)} s simulated: ${e.message}${values.out ? `; wrote what was recorded into ${values.out}` : ''}`)
-    else if (signal.aborted) {
-      const why = e instanceof Interrupted ? e.message : 'stopped'
-      console.error(`prlab run: ${why} at ${(sim_ms / 1000).toFixed(1)} of ${(experiment.durationMs / 1000).toFixed(1)} s simulated; nothing written`)
-      return e instanceof Interrupted ? interruptedExitCode(e.signal) : 130
-    } else throw e
-    return 2
-  }
-  bar?.done()
+      onProgress,
+    }),
+  )
+  if (!ran.ok) return ran.exitCode
+  const summary = ran.value
   // the headline on stderr: stdout stays the summary JSON when there is no --out
   if (!values.quiet) console.error(headlineLines(summary, experiment.recorder.sampleIntervalMs).map((line) => `  ${line}`).join('\n'))
   if (values.out) {

@@ -6,14 +6,11 @@
 import { dirname, resolve } from 'node:path'
 import type { HostExperiment } from '../../common/host_experiment'
 import { hostHeadlineLines } from '../../common/host_summary'
-import { SimulationInputError } from '../../engine/api'
 import { writableOut } from '../out_dir'
+import { runWithProgress } from '../run_progress'
 import { formatLabError } from '../../host/experiment_io'
 import { checkHostLimits, resolveHostExperiment } from '../../host/host_experiment_io'
 import { runHostHeadless } from '../../host/host_run_headless'
-import { FileWriteError } from '../../host/io_error'
-import { Interrupted, interruptedExitCode } from '../interrupt'
-import { progressBar } from '../progress'
 
 export interface HostRunArgs {
   readonly file: string
@@ -37,30 +34,11 @@ export async function runHostCommand(host: HostExperiment, args: HostRunArgs): P
   }
   if (args.out !== undefined && !(await writableOut('run', args.out))) return 2
   const plan = resolved.value.plan
-  const bar = args.quiet ? null : progressBar(`${host.name} (${plan.guests.length} guests)`)
-  let sim_ms = 0
-  let result
-  try {
-    result = await runHostHeadless(host, resolved.value, args.out ?? null, {
-      check: args.check,
-      signal: args.signal,
-      onProgress: (now_ms, end_ms) => {
-        sim_ms = now_ms
-        bar?.update(now_ms / end_ms, `${(now_ms / 1000).toFixed(1)} / ${(end_ms / 1000).toFixed(1)} s simulated`)
-      },
-    })
-  } catch (e) {
-    bar?.done()
-    if (e instanceof SimulationInputError) console.error(`${file}: ${e.message}`)
-    else if (e instanceof FileWriteError) console.error(`prlab run: ${e.message}`)
-    else if (args.signal.aborted) {
-      const why = e instanceof Interrupted ? e.message : 'stopped'
-      console.error(`prlab run: ${why} at ${(sim_ms / 1000).toFixed(1)} of ${(plan.end_ms / 1000).toFixed(1)} s simulated; nothing written`)
-      return e instanceof Interrupted ? interruptedExitCode(e.signal) : 130
-    } else throw e
-    return 2
-  }
-  bar?.done()
+  const ran = await runWithProgress({ label: `${host.name} (${plan.guests.length} guests)`, file, end_ms: plan.end_ms, out: args.out, quiet: args.quiet, signal: args.signal }, (onProgress) =>
+    runHostHeadless(host, resolved.value, args.out ?? null, { check: args.check, signal: args.signal, onProgress }),
+  )
+  if (!ran.ok) return ran.exitCode
+  const result = ran.value
   if (!args.quiet) console.error(hostHeadlineLines(result.summary).map((line) => `  ${line}`).join('\n'))
   if (args.out !== undefined) {
     if (!args.quiet) console.error(`wrote host_samples.csv, ${host.recorder.events ? 'host_events.csv, ' : ''}summary.json and guest-1..${plan.guests.length}/ into ${args.out}`)
