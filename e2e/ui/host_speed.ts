@@ -6,21 +6,12 @@ import { basename } from 'node:path'
 import { LabHost } from '../../src/host/lab_host'
 import { defaultExamplesDir } from '../../src/host/examples'
 import type { RunStatus } from '../../src/common/api'
+import { labClient, runEnded } from '../../src/host/testing/lab_client'
 
 const file = process.argv[2]
 const host = new LabHost({ mode: 'browser', version: 'measure', examplesDir: defaultExamplesDir(), workerEntry: new URL('../../src/host/engine_worker.ts', import.meta.url) })
 const done = new Promise<RunStatus>((resolve) => {
-  host.addClient({
-    frame: () => undefined,
-    events: () => undefined,
-    menu: () => undefined,
-    library: () => undefined,
-    stateProgress: () => undefined,
-    task: () => undefined,
-    status: (s) => {
-      if (s.state === 'finished' || s.state === 'error' || s.state === 'stopped') resolve(s)
-    },
-  })
+  host.addClient(labClient({ status: (s) => runEnded(s) && resolve(s) }))
 })
 const parsed = await host.parseExperiment(basename(file), readFileSync(file, 'utf8'))
 if (!parsed.ok) throw new Error(parsed.error.message)

@@ -6,12 +6,13 @@ import type { ExperimentInput } from '../common/experiment'
 import { defaultExamplesDir } from './examples'
 import { ClientSession } from './client_session'
 import { DEFAULT_MAX_RUNS, LabHost } from './lab_host'
+import { labClient } from './testing/lab_client'
 
 const workerEntry = new URL('./engine_worker.ts', import.meta.url)
 /** An hour of simulated time at a thousandth of real time: it is still going when the test ends. */
 const slow: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 3_600_000, guest: { memoryMiB: 128 } }
 const SLOW_SPEED = 0.001
-const quiet: LabEvents = { frame: () => undefined, status: () => undefined, events: () => undefined, menu: () => undefined, library: () => undefined, stateProgress: () => undefined, task: () => undefined }
+const quiet = labClient()
 
 const hosts: LabHost[] = []
 const newHost = (maxRuns?: number): LabHost => {

@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { LabEvents, RunStatus } from '../common/api'
+import type { RunStatus } from '../common/api'
 import type { ExperimentInput } from '../common/experiment'
 import { LAB_API_ARGS } from './api_schema'
 import { defaultExamplesDir } from './examples'
 import { LabHost, type FileDialogs } from './lab_host'
+import { labClient, runEnded } from './testing/lab_client'
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'imports')
 const workerEntry = new URL('./engine_worker.ts', import.meta.url)
@@ -27,24 +28,18 @@ async function runToEnd(host: LabHost, document: ExperimentInput, experimentFile
   let resolveEnd: (s: RunStatus) => void = () => undefined
   const ended = new Promise<RunStatus>((r) => (resolveEnd = r))
   const seen: RunStatus[] = []
-  const client: LabEvents = {
-    frame: () => undefined,
-    events: () => undefined,
-    menu: () => undefined,
-    library: () => undefined,
-    stateProgress: () => undefined,
-    task: () => undefined,
+  const client = labClient({
     status: (s) => {
       seen.push(s)
-      if (s.runId === id && ['finished', 'stopped', 'error'].includes(s.state)) resolveEnd(s)
+      if (s.runId === id && runEnded(s)) resolveEnd(s)
     },
-  }
+  })
   const disconnect = host.addClient(client)
   try {
     const started = await host.startRun(document, null, experimentFileId)
     if (!started.ok) throw new Error(started.error.message)
     id = started.value.runId
-    const early = seen.find((s) => s.runId === id && ['finished', 'stopped', 'error'].includes(s.state))
+    const early = seen.find((s) => s.runId === id && runEnded(s))
     return early ?? (await ended)
   } finally {
     disconnect()

@@ -1,28 +1,25 @@
 // Exports through the host: progress pushed to the UI, and a long export cancelled midway.
 import { afterAll, describe, expect, it } from 'vitest'
-import type { LabEvents, RunStatus, TaskStatus } from '../common/api'
+import type { RunStatus, TaskStatus } from '../common/api'
 import type { ExperimentInput } from '../common/experiment'
 import { SAMPLE_COLUMNS } from '../common/samples'
 import { defaultExamplesDir } from './examples'
 import { LabHost } from './lab_host'
+import { labClient, runEnded } from './testing/lab_client'
 
 const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: new URL('./engine_worker.ts', import.meta.url) })
 afterAll(() => host.dispose())
 
 const tasks: TaskStatus[] = []
 const ended = new Map<string, RunStatus>()
-const client: LabEvents = {
-  frame: () => undefined,
-  events: () => undefined,
-  menu: () => undefined,
-  status: (s) => {
-    if (['finished', 'stopped', 'error'].includes(s.state)) ended.set(s.runId, s)
-  },
-  library: () => undefined,
-  stateProgress: () => undefined,
-  task: (t) => tasks.push(t),
-}
-host.addClient(client)
+host.addClient(
+  labClient({
+    status: (s) => {
+      if (runEnded(s)) ended.set(s.runId, s)
+    },
+    task: (t) => tasks.push(t),
+  }),
+)
 
 async function finishedRun(document: ExperimentInput): Promise<string> {
   const started = await host.startRun(document, null)

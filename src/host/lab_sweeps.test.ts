@@ -4,17 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MAX_UI_SWEEP_POINTS, type LabEvents, type TaskStatus } from '../common/api'
+import { MAX_UI_SWEEP_POINTS, type TaskStatus } from '../common/api'
 import type { ExperimentInput } from '../common/experiment'
 import { defaultExamplesDir } from './examples'
 import { LabHost } from './lab_host'
 import { RunLibrary } from './run_library'
+import { labClient } from './testing/lab_client'
 
 const dir = mkdtempSync(join(tmpdir(), 'prlab-lab-sweeps-'))
 const library = new RunLibrary(join(dir, 'runs'))
 const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: new URL('./engine_worker.ts', import.meta.url), library })
 const tasks: TaskStatus[] = []
-host.addClient({ frame: () => undefined, events: () => undefined, menu: () => undefined, status: () => undefined, library: () => undefined, stateProgress: () => undefined, task: (t) => tasks.push(t) } satisfies LabEvents)
+host.addClient(labClient({ task: (t) => tasks.push(t) }))
 afterAll(() => {
   host.dispose()
   rmSync(dir, { recursive: true, force: true })

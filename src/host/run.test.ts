@@ -1,11 +1,12 @@
 // A real run through the lab host and its engine worker: whatever mix of flat-out preview and
 // full frames the UI got, it ends up with every recorded row exactly once, in order.
 import { afterAll, describe, expect, it } from 'vitest'
-import type { LabEvents, RunStatus } from '../common/api'
+import type { RunStatus } from '../common/api'
 import type { ExperimentInput } from '../common/experiment'
 import { COL, NR_SAMPLE_COLUMNS } from '../common/samples'
 import { defaultExamplesDir } from './examples'
 import { LabHost } from './lab_host'
+import { labClient, runEnded } from './testing/lab_client'
 
 const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: new URL('./engine_worker.ts', import.meta.url) })
 afterAll(() => host.dispose())
@@ -28,7 +29,7 @@ async function runAsUi(pauseAtFirstFrame: boolean): Promise<{ times: number[]; e
   let paused = false
   let resolveEnd: (s: RunStatus) => void = () => undefined
   const ended = new Promise<RunStatus>((r) => (resolveEnd = r))
-  const client: LabEvents = {
+  const client = labClient({
     frame: (runId, rows, data) => {
       if (rows === 0) return
       const first_ms = data[COL.t_ms]
@@ -39,15 +40,10 @@ async function runAsUi(pauseAtFirstFrame: boolean): Promise<{ times: number[]; e
         void host.control(id, 'pause').then(() => host.control(id, 'resume'))
       }
     },
-    events: () => undefined,
-    menu: () => undefined,
-    library: () => undefined,
-    stateProgress: () => undefined,
-    task: () => undefined,
     status: (s) => {
-      if (s.runId === id && ['finished', 'stopped', 'error'].includes(s.state)) resolveEnd(s)
+      if (s.runId === id && runEnded(s)) resolveEnd(s)
     },
-  }
+  })
   const disconnect = host.addClient(client)
   try {
     const started = await host.startRun(experiment, null)

@@ -5,11 +5,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { LabEvents, RunStatus } from '../common/api'
+import type { RunStatus } from '../common/api'
 import type { ExperimentInput } from '../common/experiment'
 import { defaultExamplesDir } from './examples'
 import { LabHost } from './lab_host'
 import { CHUNK_ROWS } from './recorder'
+import { labClient, runEnded } from './testing/lab_client'
 
 const dir = mkdtempSync(join(tmpdir(), 'prlab-run-failure-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -28,18 +29,7 @@ async function runToEnd(host: LabHost): Promise<{ id: string; status: RunStatus 
 
 function ended(host: LabHost, runId: () => string): Promise<RunStatus> {
   return new Promise((resolve) => {
-    const client: LabEvents = {
-      frame: () => undefined,
-      events: () => undefined,
-      menu: () => undefined,
-      library: () => undefined,
-      stateProgress: () => undefined,
-      task: () => undefined,
-      status: (s) => {
-        if (s.runId === runId() && ['finished', 'stopped', 'error'].includes(s.state)) resolve(s)
-      },
-    }
-    host.addClient(client)
+    host.addClient(labClient({ status: (s) => s.runId === runId() && runEnded(s) && resolve(s) }))
   })
 }
 

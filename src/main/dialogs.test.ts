@@ -12,6 +12,7 @@ import type { FakeBrowserWindow } from '../../test/desktop/fake_electron'
 import { defaultExamplesDir } from '../host/examples'
 import { LabHost } from '../host/lab_host'
 import { nativeDialogs } from './dialogs'
+import { labClient, runEnded } from '../host/testing/lab_client'
 
 vi.mock('electron', () => import('../../test/desktop/mock_electron').then((m) => m.fake.module))
 
@@ -26,7 +27,7 @@ const host = new LabHost({
   dialogs: nativeDialogs(() => win as unknown as BrowserWindow | null),
   stateDir: join(dir, 'state'),
 })
-host.addClient({ frame: () => undefined, events: () => undefined, menu: () => undefined, library: () => undefined, stateProgress: () => undefined, task: () => undefined, status: (s) => void (['finished', 'stopped', 'error'].includes(s.state) && ended.set(s.runId, s)) })
+host.addClient(labClient({ status: (s) => void (runEnded(s) && ended.set(s.runId, s)) }))
 beforeAll(() => {
   fake.app.emitReady()
   win = new fake.BrowserWindow({ show: false })
