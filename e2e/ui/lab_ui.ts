@@ -6,9 +6,13 @@ export async function openExample(page: Page, name = 'quick-drain-2g'): Promise<
   await expect(page.getByTestId('editor')).toBeVisible()
 }
 
+/** Starts a run and waits for THAT run to finish (the one before it may show 'finished' still). */
 export async function runToEnd(page: Page, timeout_ms = 60_000): Promise<void> {
+  const state = page.getByTestId('run-state')
+  const before = (await state.count()) > 0 ? await state.getAttribute('data-run-id') : null
   await page.getByTestId('run-start').click()
-  await expect(page.getByTestId('run-state')).toHaveText('finished', { timeout: timeout_ms })
+  if (before !== null && before !== '') await expect(state).not.toHaveAttribute('data-run-id', before, { timeout: timeout_ms })
+  await expect(state).toHaveText('finished', { timeout: timeout_ms })
 }
 
 export async function simMs(page: Page): Promise<number> {
