@@ -4,6 +4,7 @@ import type { SimEvent } from '../common/samples'
 import type { FreeAreaCounts, MemoryMap, PageInfo, RunSummary } from '../common/api'
 import type { FtraceReplay } from '../common/imports'
 import type { FreeStateTarget } from '../common/initial_free_state'
+import type { Checkpoint } from './checkpoint'
 import type { ReportProbe } from './page_reporting'
 
 /** Where the engine writes its output. `row` is reused by the engine: copy it before returning. */
@@ -67,6 +68,17 @@ export interface Simulation {
    * at `t_ms`, when no sample is taken at that time (not a sample time, or already past).
    */
   advanceToSample(t_ms: number): boolean
+  /**
+   * The whole engine state now (src/engine/checkpoint.ts): restore() puts it back. With `previous`
+   * (an earlier checkpoint of this simulation), unchanged chunks of large arrays are shared with it.
+   */
+  checkpoint(previous?: Checkpoint | null): Checkpoint
+  /**
+   * Puts back the state of a checkpoint taken of a simulation of the same experiment and inputs;
+   * this one then continues byte-identically to that one. Throws CheckpointError (leaving this
+   * simulation unusable) when the checkpoint holds what cannot be restored.
+   */
+  restore(checkpoint: Checkpoint): void
   /** /proc/buddyinfo, byte-exact format (kernel-spec §4.1). */
   buddyinfo(): string
   /** /proc/pagetypeinfo, byte-exact format (kernel-spec §4.2). */

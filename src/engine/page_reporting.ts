@@ -174,9 +174,9 @@ export class PageReporting {
 
   // models page_reporting_unregister(): pointer cleared, pending work cancelled, a running pass
   // finishes (its reports still go out) and is not re-armed; flags and the static key stay.
-  unregister(dev: PageReportingDevice, done: () => void = () => undefined): void {
+  unregister(dev: PageReportingDevice, done: (() => void) | null = null): void {
     if (this.device !== dev) {
-      done()
+      done?.()
       return
     }
     this.device = null
@@ -189,7 +189,7 @@ export class PageReporting {
       this.cancelling = true
       this.onCancelled = done
     } else {
-      done()
+      done?.()
     }
   }
 

@@ -8,6 +8,7 @@ import { backingOrder, deviceDiscardRefusal } from '../common/reporting_rules'
 import { SampleSummarizer } from '../common/run_summary'
 import { NR_ORDERS, type SimEvent } from '../common/samples'
 import { SimulationInputError, type CreateSimulation, type EngineOutput, type Simulation, type SimulationOptions } from './api'
+import { restoreCheckpoint, takeCheckpoint, type Checkpoint } from './checkpoint'
 import { e820UsableRanges, guestRamRanges, memblockReservations, reservedPagesOf } from './e820'
 import { EventQueue, NS_PER_MS } from './event_queue'
 import { HostBacking } from './host_backing'
@@ -73,6 +74,10 @@ class LabSimulation implements GuestSimulation {
   private sampleStopped = false
   /** The headline figures, from the same rows the recorder gets. */
   private readonly summarizer = new SampleSummarizer()
+  /** shuffle_pick_tail()'s stream: a field, so that a checkpoint holds its state (the allocator's closure draws from it). */
+  private readonly shuffleRng: ReturnType<typeof xoroshiro128plus>
+  /** What a checkpoint keeps by reference: the experiment, the output sink and the given inputs (never written). */
+  private readonly shared: readonly object[]
 
   constructor(
     private readonly experiment: Experiment,
@@ -109,6 +114,9 @@ class LabSimulation implements GuestSimulation {
     const ranges = guestRamRanges(guest.memoryMiB, guest.lowMemMiB)
     // a stream of its own for shuffle_pick_tail(), so the workload's stream does not depend on it
     const shuffleRng = xoroshiro128plus(experiment.seed ^ 0x5bd1e995)
+    this.shuffleRng = shuffleRng
+    const replays = options.inputs?.replays ?? []
+    this.shared = [experiment, output, replays, ...replays.filter((r) => r !== null)]
     const reservations = memblockReservations(ranges, reservedPagesOf(guest.memoryMiB, guest.reservedMiB), guest.kernel)
     this.alloc = new PageAllocator({
       ranges: e820UsableRanges(ranges),
@@ -257,7 +265,7 @@ class LabSimulation implements GuestSimulation {
         writeOnFree,
         emit: recorder.events || recorder.allocEvents ? (e: SimEvent) => output.event(e) : null,
         allocEvents: recorder.allocEvents,
-        replays: options.inputs?.replays ?? [],
+        replays,
         register: () => this.registerDevice(),
         unregister: (done) => this.unregisterDevice(done),
         sysfsOrder: (order) => {
@@ -295,7 +303,8 @@ class LabSimulation implements GuestSimulation {
   advanceTo(t_ms: number): void {
     if (Number.isNaN(t_ms)) throw new Error('advanceTo: t_ms is NaN')
     const limit = Math.min(Math.round(t_ms * NS_PER_MS), this.end_ns)
-    if (limit <= this.queue.now_ns) return
+    // at the current instant too: after advanceToSample() events of that instant may still be queued
+    if (limit < this.queue.now_ns) return
     if (this.checkEveryEvent) {
       while (this.queue.runNext(limit)) this.check()
     }
@@ -326,6 +335,14 @@ class LabSimulation implements GuestSimulation {
     }
     if (!this.sampleStopped) this.queue.runUntil(target)
     return this.sampleStopped
+  }
+
+  checkpoint(previous: Checkpoint | null = null): Checkpoint {
+    return takeCheckpoint(this, this.shared, previous)
+  }
+
+  restore(cp: Checkpoint): void {
+    restoreCheckpoint(this, cp, this.shared)
   }
 
   buddyinfo(): string {

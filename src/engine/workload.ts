@@ -22,6 +22,7 @@ import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc
 import { MmuGather } from './mmu_gather'
 import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
 import { uniformIndex } from './uniform_index'
+import { bindMethod } from './checkpoint'
 
 /** One batch of requests per millisecond of simulated time. */
 export const TICK_NS = NS_PER_MS
@@ -280,7 +281,7 @@ export class Workload {
         return
       case 'compact-memory':
         if (this.env.vm === undefined) this.next()
-        else this.env.vm.compactMemory(() => this.next())
+        else this.env.vm.compactMemory(bindMethod(this.next, this))
         return
       case 'churn':
         this.mix = orderMixOf(p)
@@ -298,7 +299,7 @@ export class Workload {
         this.next()
         return
       case 'unregister':
-        this.env.unregister(() => this.next())
+        this.env.unregister(bindMethod(this.next, this))
         return
       case 'replay':
         this.beginReplay(p)

@@ -17,6 +17,7 @@ import { runHeadless } from './run_headless'
 import { Recorder } from './recorder'
 import { buddyinfoAt } from './snapshot'
 import { runFromUploads } from './run_folder'
+import { createSimulation } from '../engine/simulation'
 
 const dir = mkdtempSync(join(tmpdir(), 'prlab-past-state-'))
 const library = new RunLibrary(join(dir, 'runs'))
@@ -119,6 +120,30 @@ describe('stateAt', () => {
       expect(counts).toEqual(Array.from({ length: 11 }, (_, o) => z.free.reduce((n, mt) => n + mt[o], 0)))
     }
     expect(progress.length).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('past states asked for in any order (back and forth, from the checkpoints) equal the sample rows and a re-simulation from t = 0', async () => {
+    const document = { ...churn, seed: 9 }
+    const end = await run(document)
+    host.disposeRun(end.runId)
+    const rows = await library.times(end.runId)
+    const recorder = new Recorder()
+    recorder.appendRows(await library.rows(end.runId, 0, rows.length), rows.length)
+    const valid = validateDocument(document)
+    if (!valid.ok) throw new Error(valid.error.message)
+    for (const t of [11_900, 300, 7_050, 7_050, 2_150, 9_999, 0, 5_000, 4_900]) {
+      const past = await host.stateAt(end.runId, t, { tables: true, map: { startPfn: 0, endPfn: 262_144, cells: 1024 } })
+      if (!past.ok) throw new Error(past.error.message)
+      const row = recorder.rowIndexAt(t)
+      expect(past.value.t_ms).toBe(recorder.timeOfRow(row))
+      const zones = [...tables(past.value).buddyinfo.matchAll(/zone\s+(\S+)/g)].map((m) => m[1])
+      expect(tables(past.value).buddyinfo).toBe(buddyinfoAt(recorder, t, zones))
+      const fromZero = createSimulation(valid.value, { sample: () => undefined, event: () => undefined })
+      expect(fromZero.advanceToSample(past.value.t_ms)).toBe(true)
+      expect(tables(past.value).pagetypeinfo).toBe(fromZero.pagetypeinfo())
+      expect(tables(past.value).freeArea).toEqual(fromZero.freeArea())
+      expect(Array.from(past.value.map?.states ?? [])).toEqual(Array.from(fromZero.memoryMap(0, 262_144, 1024).states))
+    }
   }, 120_000)
 
   it('a request for another time supersedes the one in flight (it answers cancelled); the same time is shared', async () => {

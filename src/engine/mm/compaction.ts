@@ -24,6 +24,7 @@ import { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE } from './memmap'
 import type { PageAllocator } from './page_alloc'
 import { MAX_ORDER, MIGRATE_CMA, MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, NR_PAGE_ORDERS, NR_ZONES } from './page_alloc_api'
 import { PAGE_ALLOC_COSTLY_ORDER } from './pcp'
+import { bindMethod } from '../checkpoint'
 
 export const COMPACT_CLUSTER_MAX = 32
 /** Compaction is skipped up to 1 << COMPACT_MAX_DEFER_SHIFT times after failures. */
@@ -334,7 +335,7 @@ export class Compaction {
       this.kcompactdWakes++
       const cc = this.kcc
       this.setupCc(cc, this.kcompactdMaxOrder, MIGRATE_SYNC_LIGHT, this.kcompactdHighestZoneidx)
-      this.kcompactdWalk = { what: 'kcompactd', cc, zone: 0, lastZone: cc.highestZoneidx, start_ns: q.now_ns, prevScore: 0, done: () => this.kcompactdDoWorkDone(cc) }
+      this.kcompactdWalk = { what: 'kcompactd', cc, zone: 0, lastZone: cc.highestZoneidx, start_ns: q.now_ns, prevScore: 0, done: bindMethod(this.kcompactdDoWorkDone, this, cc) }
       this.walkStep(this.kcompactdWalk, this.kcompactdHandler)
       return
     }
@@ -356,11 +357,7 @@ export class Compaction {
       lastZone: this.nrZones - 1,
       start_ns: q.now_ns,
       prevScore,
-      done: () => {
-        // defer proactive compaction when the score did not go down
-        if (fragmentationScoreNode(this.alloc) >= prevScore) this.timeout_ms = HPAGE_FRAG_CHECK_INTERVAL_MS << COMPACT_MAX_DEFER_SHIFT
-        this.kcompactdSleep()
-      },
+      done: bindMethod(this.proactiveDone, this, prevScore),
     }
     this.walkStep(this.kcompactdWalk, this.kcompactdHandler)
   }
@@ -370,6 +367,12 @@ export class Compaction {
     if (this.kcompactdMaxOrder <= cc.order) this.kcompactdMaxOrder = 0
     if (this.kcompactdHighestZoneidx >= cc.highestZoneidx) this.kcompactdHighestZoneidx = this.nrZones - 1
     this.timeout_ms = HPAGE_FRAG_CHECK_INTERVAL_MS
+    this.kcompactdSleep()
+  }
+
+  /** The end of proactive compaction: deferred when the score did not go down. */
+  private proactiveDone(prevScore: number): void {
+    if (fragmentationScoreNode(this.alloc) >= prevScore) this.timeout_ms = HPAGE_FRAG_CHECK_INTERVAL_MS << COMPACT_MAX_DEFER_SHIFT
     this.kcompactdSleep()
   }
 
