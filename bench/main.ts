@@ -5,6 +5,7 @@ import { runChurnBench } from './churn.bench'
 import { runImportsBench } from './imports.bench'
 import { runInputsBench } from './inputs.bench'
 import { runHostBench } from './host.bench'
+import { runPastStateBench } from './past_state.bench'
 
 const started = Date.now()
 console.log(`Page Reporting Lab benchmarks — node ${process.version}, ${new Date().toISOString()}`)
@@ -15,6 +16,7 @@ for (const [title, run] of [
   ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
   ['Real data in the engine (replay, initial free state)', runInputsBench],
   ['A host full of guests (src/engine/machine)', runHostBench],
+  ['Past states: engine checkpoints (issue 11)', runPastStateBench],
 ] as const) {
   console.log(`\n## ${title}`)
   for (const line of await run()) console.log(line)

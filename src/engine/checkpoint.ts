@@ -62,13 +62,13 @@ export function heldBytes(checkpoints: Iterable<Checkpoint>): number {
 
 type TypedArray = Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array
 
-/** What a bindMethod() callback calls: a method of `self`'s class with fixed arguments. */
+/** What a bindMethod() or bindHandler() callback calls: a method of `self`'s class, with fixed arguments before the call's own. */
 interface Binding {
   method: (...args: never[]) => void
   self: object
   args: unknown[]
 }
-const bindings = new WeakMap<() => void, Binding>()
+const bindings = new WeakMap<(...call: never[]) => void, Binding>()
 
 /** The copy of a bindMethod() callback inside a checkpoint. */
 class BindingCopy {
@@ -110,9 +110,9 @@ function sameChunk(v: TypedArray, words: Int32Array, byteFrom: number, old: Type
   return true
 }
 
-function bound(b: Binding): () => void {
-  const f = (): void => {
-    ;(b.method as (...args: unknown[]) => void).apply(b.self, b.args)
+function bound(b: Binding): (...call: never[]) => void {
+  const f = (...call: unknown[]): void => {
+    ;(b.method as (...args: unknown[]) => void).apply(b.self, b.args.length === 0 ? call : [...b.args, ...call])
   }
   bindings.set(f, b)
   return f
@@ -120,7 +120,12 @@ function bound(b: Binding): () => void {
 
 /** A callback, made while the simulation runs, that a checkpoint can hold: `self.method(...args)`. */
 export function bindMethod<S extends object, A extends unknown[]>(method: (this: S, ...args: A) => void, self: S, ...args: A): () => void {
-  return bound({ method: method as unknown as (...args: never[]) => void, self, args })
+  return bound({ method: method as unknown as (...args: never[]) => void, self, args }) as () => void
+}
+
+/** A handler, made while the simulation runs, that a checkpoint can hold: `self.method(...the call's arguments)`. */
+export function bindHandler<S extends object, P extends unknown[]>(method: (this: S, ...args: P) => void, self: S): (...args: P) => void {
+  return bound({ method: method as unknown as (...args: never[]) => void, self, args: [] }) as unknown as (...args: P) => void
 }
 
 function isMethodOf(self: object, method: unknown): boolean {
@@ -296,10 +301,14 @@ class Restorer {
   private readonly pairs = new Map<object, object>()
   private readonly paired = new Set<object>()
   private readonly placed = new Map<object, object>()
-  constructor(
-    private readonly sourceShared: ReadonlySet<object>,
-    private readonly targetShared: ReadonlySet<object>,
-  ) {}
+  private readonly targetShared: ReadonlySet<object>
+  /** The target's counterpart of each shared object of the checkpoint: the one in the same position. */
+  private readonly counterpart = new Map<object, object>()
+  constructor(sourceShared: readonly object[], targetShared: readonly object[]) {
+    if (sourceShared.length !== targetShared.length) throw new CheckpointError('shared', `the checkpoint shares ${sourceShared.length} objects, the target ${targetShared.length}`)
+    sourceShared.forEach((o, i) => this.counterpart.set(o, targetShared[i]))
+    this.targetShared = new Set(targetShared)
+  }
 
   private compatible(s: object, t: unknown): t is object {
     if (t === null || typeof t !== 'object' || this.paired.has(t) || this.targetShared.has(t) || Object.isFrozen(t)) return false
@@ -310,7 +319,7 @@ class Restorer {
 
   /** First walk: pairs `s` with `t` when they fit, and their children in turn. */
   pair(s: unknown, t: unknown): void {
-    if (s === null || typeof s !== 'object' || s instanceof BindingCopy || this.sourceShared.has(s) || Object.isFrozen(s) || this.pairs.has(s) || !this.compatible(s, t)) return
+    if (s === null || typeof s !== 'object' || s instanceof BindingCopy || this.counterpart.has(s) || Object.isFrozen(s) || this.pairs.has(s) || !this.compatible(s, t)) return
     this.pairs.set(s, t)
     this.paired.add(t)
     if (isTypedArray(s) || s instanceof ChunkedCopy) return
@@ -344,10 +353,8 @@ class Restorer {
       b.args = s.args.map((a, i) => this.place(a, undefined, `${path}<arg ${i}>`))
       return f
     }
-    if (this.sourceShared.has(s)) {
-      if (t === s || (t !== null && typeof t === 'object' && this.targetShared.has(t))) return t
-      throw new CheckpointError(path, 'a shared object the target does not hold here')
-    }
+    const shared = this.counterpart.get(s)
+    if (shared !== undefined) return shared
     if (Object.isFrozen(s)) return s
     const done = this.placed.get(s)
     if (done !== undefined) return done
@@ -411,12 +418,12 @@ class Restorer {
  * Writes checkpoint `cp` into `target`, a root built like the one it was taken of (the same
  * class, the same experiment and inputs), which then continues as that one did from the instant
  * of the checkpoint. `targetShared` are the target's counterparts of the checkpoint's shared
- * objects (the target keeps its own where the checkpoint holds a shared one).
+ * objects, in the same order (the target gets its own where the checkpoint holds a shared one).
  * Throws CheckpointError, possibly after writing part of the state: a target that saw a refused
  * restore is not to be trusted and must be rebuilt.
  */
 export function restoreCheckpoint(target: object, cp: Checkpoint, targetShared: readonly object[] = cp.shared): void {
-  const r = new Restorer(new Set(cp.shared), new Set(targetShared))
+  const r = new Restorer(cp.shared, targetShared)
   const name = describe(cp.root).replace(/^an? /, '')
   if (Object.getPrototypeOf(target) !== Object.getPrototypeOf(cp.root)) throw new CheckpointError(name, `the target is ${describe(target)}`)
   r.pair(cp.root, target)

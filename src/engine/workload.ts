@@ -22,7 +22,7 @@ import { MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE, type PageAlloc
 import { MmuGather } from './mmu_gather'
 import { ReplayPhaseRun, type ReplayTotals } from './replay_phase'
 import { uniformIndex } from './uniform_index'
-import { bindMethod } from './checkpoint'
+import { bindHandler, bindMethod } from './checkpoint'
 
 /** One batch of requests per millisecond of simulated time. */
 export const TICK_NS = NS_PER_MS
@@ -315,27 +315,32 @@ export class Workload {
         host: env.host,
         cpus: env.cpus,
         writeOnFree: env.writeOnFree,
-        onAlloc: (pfn, order, cpu) => {
-          this.pageAllocs++
-          if (pfn < 0) {
-            this.allocFailed(order)
-            return
-          }
-          this.allocatedPages += 2 ** order
-          if (env.allocEvents) this.event({ kind: 'alloc', pfn: env.alloc.physPfn(pfn), order, count: cpu })
-        },
-        onFree: (pfn, order, cpu) => {
-          this.pageFrees++
-          if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
-          this.allocatedPages -= 2 ** order
-          if (env.allocEvents) this.event({ kind: 'free', pfn: env.alloc.physPfn(pfn), order, count: cpu })
-        },
+        onAlloc: bindHandler(this.replayedAlloc, this),
+        onFree: bindHandler(this.replayedFree, this),
       },
       env.replays[this.index] as FtraceReplay,
       p,
       env.queue.now_ns,
     )
     this.scheduleReplay(0)
+  }
+
+  /** A replayed allocation succeeded (pfn >= 0) or failed (pfn -1). */
+  private replayedAlloc(pfn: number, order: number, cpu: number): void {
+    this.pageAllocs++
+    if (pfn < 0) {
+      this.allocFailed(order)
+      return
+    }
+    this.allocatedPages += 2 ** order
+    if (this.env.allocEvents) this.event({ kind: 'alloc', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
+  }
+
+  private replayedFree(pfn: number, order: number, cpu: number): void {
+    this.pageFrees++
+    if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
+    this.allocatedPages -= 2 ** order
+    if (this.env.allocEvents) this.event({ kind: 'free', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
   }
 
   // every operation due now, then the next distinct operation time; the phase ends with the last one

@@ -1,13 +1,13 @@
 // Past states behind one narrow call: the guest's state as the sample at (or before) a time
-// recorded it, for any run the lab holds or keeps. Today each is recomputed by deterministic
-// re-simulation of the run's experiment, seed and inputs in a thread of its own (state_worker.ts),
-// one per run, from t = 0 or from where the last request left it (correct; slow on long runs,
-// with progress). Engine checkpoints can later make this fast behind the same call: `request`
-// is the whole contract (docs/past-state.md).
+// recorded it, for any run the lab holds or keeps, recomputed by deterministic re-simulation of
+// the run's experiment, seed and inputs in a thread of its own (state_worker.ts), one per run. The
+// thread indexes the run once with engine checkpoints and then answers any time from the nearest
+// one: `request` is the whole contract (docs/past-state.md).
 //
 // A request for a run supersedes that run's pending requests for other times (they answer
 // 'cancelled'); requests for the same time share the work. At most MAX_STATE_WORKERS threads
-// live at once (the oldest idle one goes), and an idle thread ends after IDLE_MS.
+// live at once (the oldest idle one goes), and an idle thread ends after IDLE_MS: its index goes
+// with it (up to BUDGET_BYTES of memory), and the next request indexes the run again.
 import type { Worker } from 'node:worker_threads'
 import type { GuestState, StateParts } from '../common/api'
 import type { Experiment } from '../common/experiment'
@@ -15,7 +15,7 @@ import type { SimulationInputs } from '../engine/api'
 import type { FromStateWorker, StateJob, ToStateWorker } from './state_protocol'
 
 export const MAX_STATE_WORKERS = 2
-export const IDLE_MS = 120_000
+export const IDLE_MS = 600_000
 
 /** What a past state is recomputed from. */
 export interface StateSource {

@@ -1,13 +1,18 @@
 // The checkpoint index (issue 11, past states): checkpoints right after samples, the nearest one at
 // or before any time, a past state from it equal to a re-simulation from t = 0, the memory budget
 // kept by thinning, and a snapshot refusal that leaves the index re-simulating rather than wrong.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ExperimentSchema, type Experiment } from '../common/experiment'
 import { CheckpointError, heldBytes } from '../engine/checkpoint'
 import type { Simulation } from '../engine/api'
 import { createSimulation } from '../engine/simulation'
+import { defaultExamplesDir } from './examples'
+import { validateDocument } from './experiment_io'
 import { CheckpointIndex } from './past_state_index'
+import { resolveRunInputs } from './run_inputs'
 
 const exp: Experiment = ExperimentSchema.parse({
   format: 'page-reporting-lab/experiment',
@@ -109,5 +114,44 @@ describe('CheckpointIndex', () => {
     expect(index.nearest(5000)).toBeNull()
     expect(index.refused).toMatch(/LabSimulation\.x: a closure/)
     expect(index.done).toBe(true)
+  }, 120_000)
+})
+
+describe('checkpoints of the shipped examples', () => {
+  const dir = defaultExamplesDir()
+  const files = readdirSync(dir).filter((f) => f.endsWith('.prlab.json'))
+  it.each(files)('%s: a run restored from its checkpoints continues byte-identically', async (file) => {
+    const checked = validateDocument(JSON.parse(readFileSync(join(dir, file), 'utf8')), file)
+    // host experiments (several guests) have no past-state view
+    if (!checked.ok && /host experiment/i.test(checked.error.message)) return
+    if (!checked.ok) throw new Error(checked.error.message)
+    // the first seconds: every example's setup, boot and first phases (a replay, an initial free state)
+    const exp = { ...checked.value, durationMs: Math.min(checked.value.durationMs, 4000), recorder: { ...checked.value.recorder, events: true } }
+    const inputs = await resolveRunInputs(exp, { baseDir: dir })
+    if (!inputs.ok) throw new Error(inputs.error.message)
+    const options = inputs.value !== undefined ? { inputs: inputs.value } : {}
+    const run = (): { sim: Simulation; rows: string[]; events: string[] } => {
+      const rows: string[] = []
+      const events: string[] = []
+      const sim = createSimulation(exp, { sample: (r) => rows.push(Buffer.from(new Float64Array(r).buffer).toString('base64')), event: (e) => events.push(JSON.stringify(e)) }, options)
+      return { sim, rows, events }
+    }
+    const whole = run()
+    whole.sim.advanceTo(exp.durationMs)
+    const src = run()
+    const step = exp.recorder.sampleIntervalMs
+    const at = [...new Set([Math.max(step, Math.floor(exp.durationMs / 3 / step) * step), Math.floor((2 * exp.durationMs) / 3 / step) * step])]
+    let previous = null
+    for (const t_ms of at) {
+      expect(src.sim.advanceToSample(t_ms)).toBe(true)
+      const cp = src.sim.checkpoint(previous)
+      previous = cp
+      const restored = run()
+      restored.sim.restore(cp)
+      restored.sim.advanceTo(exp.durationMs)
+      expect(restored.rows).toEqual(whole.rows.slice(src.rows.length))
+      expect(restored.events).toEqual(whole.events.slice(src.events.length))
+      expect(restored.sim.buddyinfo()).toBe(whole.sim.buddyinfo())
+    }
   }, 120_000)
 })
