@@ -2,7 +2,7 @@
 // run it as a task (its progress shows, Cancel ends it) and read the result for the Host view,
 // and the sizing answer of `prlab fit` for the Sweep view. Kept apart from LabApi as ImportApi
 // is: `interface LabApi extends ImportApi, HostApi`, the host side in src/host/lab_hosts.ts.
-import type { LoadedHostExperiment, Result } from './api'
+import type { LoadedExperiment, LoadedHostExperiment, Result, UploadedFile } from './api'
 import type { HostExplainSentence } from './host_explain'
 import type { HostEvent } from './host_samples'
 import type { HostSummary } from './host_summary'
@@ -68,15 +68,36 @@ export interface FitStatus {
   readonly error?: string
 }
 
+/** An experiment file read from disk: a guest experiment (the editor) or a host experiment (the Host view). */
+export type LoadedLabDocument = { readonly kind: 'guest'; readonly loaded: LoadedExperiment } | { readonly kind: 'host'; readonly loaded: LoadedHostExperiment }
+
+/** Files one openHostFiles call may carry: a host file and its guests' files. */
+export const MAX_HOST_UPLOAD_FILES = 64
+
 export interface HostApi {
   /** A shipped example that is a host experiment. */
   openHostExample(name: string): Promise<Result<LoadedHostExperiment>>
   /** A host experiment file the user uploaded or dropped. Nothing is written. */
   parseHostExperiment(fileName: string, text: string): Promise<Result<LoadedHostExperiment>>
   /**
-   * Validates a host experiment, resolves its guests (`file` entries next to the host file
-   * `hostFileId` on the desktop; among the shipped examples in browser mode and for examples)
-   * and starts running it in a worker thread, as a task.
+   * A host experiment uploaded together with its guest files (browser mode: multi-select or a
+   * folder; names are paths relative to the folder chosen). Each `file` entry resolves among them
+   * by its path relative to the host file; an error lists every file missing. The result's
+   * fileId names the upload for startHostRun and startFit.
+   */
+  openHostFiles(files: readonly UploadedFile[]): Promise<Result<LoadedHostExperiment>>
+  /**
+   * Desktop: an experiment file of either kind, from the native open dialog or by the id the host
+   * handed out (recent list, command line, the OS). null when the user cancels.
+   */
+  openLabFile(fileId?: string): Promise<Result<LoadedLabDocument> | null>
+  /** Desktop: the user chooses a guest file in a dialog, which lets a host file name it by its absolute path. The path chosen; null when cancelled. */
+  allowHostGuestFile(): Promise<Result<string> | null>
+  /**
+   * Validates a host experiment, resolves its guests (`file` entries: on the desktop next to the
+   * host file `hostFileId`, each checked by src/host/host_guest_files.ts; in browser mode among
+   * the files uploaded with it (openHostFiles), then the shipped examples; for an example among
+   * the examples) and starts running it in a worker thread, as a task.
    */
   startHostRun(document: unknown, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>>
   /** The run's result once its task is done (code 'busy' while it runs). */

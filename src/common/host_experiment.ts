@@ -62,7 +62,7 @@ export const HostGuestEntrySchema = z
     experiment: InlineGuestSchema.optional().describe('The guest experiment, inline: the fields of a guest experiment file without format and version. Give experiment or file.'),
     file: inputFile
       .optional()
-      .describe('A guest experiment file (any version the lab reads; older ones are migrated), relative to this file or absolute; in browser mode the name of a shipped example or of a file opened in this session. Give experiment or file.'),
+      .describe('A guest experiment file (.json; any version the lab reads, older ones are migrated), relative to this file or absolute. The desktop app reads it only inside the host file\'s folder (no symbolic link out), or at an absolute path the user chose in this session; browser mode looks it up among the files chosen with the host file (its folder, or several files), by its path relative to the host file, then among the shipped examples. Give experiment or file.'),
     count: z.number().int().min(1).max(MAX_HOST_GUESTS).default(1).describe('How many copies of this guest run. Default 1.'),
     startMs: nonNegMs.default(0).describe('When the first copy starts (QEMU launched, the guest boots), in ms of host time. Default 0.'),
     staggerMs: nonNegMs.default(0).describe('Time between the starts of consecutive copies, in ms. Default 0 (all start together).'),

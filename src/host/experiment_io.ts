@@ -139,7 +139,7 @@ export function parseLabText(fileName: string, text: string): Result<LoadedLabFi
 }
 
 /** A host experiment where a guest experiment is wanted: say what it is and where it opens. */
-function hostFileRefused(fileName: string): LabError {
+export function hostFileRefused(fileName: string): LabError {
   return {
     code: 'invalid',
     file: fileName,

@@ -59,6 +59,15 @@ export class FileGrants {
     return this.byId.get(id)
   }
 
+  /**
+   * The user chose this file in this session: an import or "allow" dialog, or an experiment file
+   * the shell handed out (open dialog, recent list, command line, the OS).
+   */
+  chosen(path: string): boolean {
+    const absolute = resolve(path)
+    return this.inputs.has(absolute) || this.idByPath.has(absolute)
+  }
+
   /** A file the user picked in an import dialog: runs may read it by its path. */
   addInput(path: string): void {
     this.inputs.add(resolve(path))

@@ -2,7 +2,7 @@
 // LAB_API_ARGS: every call is validated at the host edge. Documents stay `unknown` here:
 // experiment_io validates them with the file schema so errors name the field.
 import { z } from 'zod'
-import type { HostApi } from '../common/host_api'
+import { MAX_HOST_UPLOAD_FILES, type HostApi } from '../common/host_api'
 import { MAX_HOST_GUESTS } from '../common/host_experiment'
 
 const id = z.string().min(1).max(64)
@@ -13,6 +13,9 @@ const ms = z.number().int().min(0).max(30 * 86_400_000)
 export const HOST_API_ARGS = {
   openHostExample: z.tuple([z.string().max(200)]),
   parseHostExperiment: z.tuple([z.string().max(1024), z.string().max(64 * 1024 * 1024)]),
+  openHostFiles: z.tuple([z.array(z.strictObject({ name: z.string().min(1).max(1024), text: z.string().max(64 * 1024 * 1024) })).min(1).max(MAX_HOST_UPLOAD_FILES)]),
+  openLabFile: z.union([z.tuple([]), z.tuple([z.string().min(1).max(64).optional()])]),
+  allowHostGuestFile: z.tuple([]),
   startHostRun: z.tuple([z.unknown(), fileId, exampleName]),
   hostRun: z.tuple([id]),
   startFit: z.tuple([

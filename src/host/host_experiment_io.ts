@@ -24,6 +24,13 @@ export interface HostSource {
   readonly bundledDir?: string
   /** Guest experiments opened in this session, by file name (browser mode). */
   readonly uploads?: ReadonlyMap<string, Experiment>
+  /**
+   * Desktop: the guest files the lab checked (host_guest_files.ts), by the name the host file
+   * gives, to their real path. When given, a `file` entry outside it is not read.
+   */
+  readonly files?: ReadonlyMap<string, string>
+  /** Desktop: which data files the guests' experiments may name (run_inputs.ts readable). */
+  readonly readable?: (file: string, name: string) => boolean
 }
 
 export interface ResolvedHost {
@@ -52,7 +59,10 @@ async function isFile(path: string): Promise<boolean> {
 
 async function loadEntryFile(file: string, path: string, source: HostSource): Promise<Result<{ experiment: Experiment; dir: string | null }>> {
   let full: string | null
-  if (source.baseDir !== null) full = resolve(source.baseDir, file)
+  if (source.files !== undefined) {
+    full = source.files.get(file) ?? null
+    if (full === null) return entryError('invalid', path, `${file} was not checked as a guest file of this host file`)
+  } else if (source.baseDir !== null) full = resolve(source.baseDir, file)
   else {
     const upload = source.uploads?.get(file)
     if (upload !== undefined) return ok({ experiment: upload, dir: null })
@@ -99,7 +109,7 @@ export async function resolveHostExperiment(host: HostExperiment, source: HostSo
   const byEntry = new Map<number, SimulationInputs | undefined>()
   for (const g of plan.guests) {
     if (!byEntry.has(g.entry)) {
-      const r = await resolveRunInputs(resolved[g.entry].experiment, { baseDir: dirs[g.entry], ...(source.bundledDir !== undefined ? { bundledDir: source.bundledDir } : {}) })
+      const r = await resolveRunInputs(resolved[g.entry].experiment, { baseDir: dirs[g.entry], ...(source.bundledDir !== undefined ? { bundledDir: source.bundledDir } : {}), ...(source.readable !== undefined ? { readable: source.readable } : {}) })
       if (!r.ok) {
         const path = `guests[${g.entry}]`
         return fail({ ...r.error, message: `${path}: ${r.error.message}`, issues: (r.error.issues ?? []).map((i) => ({ ...i, path: `${path} -> ${i.path}` })) })

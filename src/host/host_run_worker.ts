@@ -1,18 +1,20 @@
 // One host experiment run for the Host view (src/host/lab_hosts.ts), in a worker thread so the
-// lab's event loop stays free: resolves the guests, runs runHostHeadless without writing files,
+// lab's event loop stays free: takes the guests as the lab resolved them (it reads no file: the
+// lab checked every name first), runs runHostHeadless without writing files,
 // explains the run from every recorded row, and hands back at most MAX_HOST_VIEW_ROWS rows.
 // Progress at most ~5 times a second; a 'cancel' message stops the run between slices.
 import { parentPort, workerData } from 'node:worker_threads'
 import { MAX_HOST_VIEW_ROWS, type HostRunView } from '../common/host_api'
 import { explainHost } from '../common/host_explain'
 import type { HostExperiment } from '../common/host_experiment'
-import { checkHostLimits, resolveHostExperiment, type HostSource } from './host_experiment_io'
+import type { ResolvedHost } from './host_experiment_io'
 import { runHostHeadless } from './host_run_headless'
 import type { HostRows } from './host_rows'
 
 export interface HostRunJob {
   readonly host: HostExperiment
-  readonly source: HostSource
+  /** The guests' experiments and data files, resolved and within limits (lab_hosts.ts). */
+  readonly resolved: ResolvedHost
 }
 
 export type FromHostRunWorker =
@@ -38,11 +40,7 @@ export function viewRows(rows: HostRows, max: number): { rows: Float64Array; str
 }
 
 async function run(job: HostRunJob, signal: AbortSignal, progress: (fraction: number) => void): Promise<HostRunView> {
-  const resolved = await resolveHostExperiment(job.host, job.source)
-  if (!resolved.ok) throw new Error(resolved.error.message)
-  const limits = checkHostLimits(resolved.value.plan)
-  if (!limits.ok) throw new Error(limits.error.message)
-  const { summary, rows } = await runHostHeadless(job.host, resolved.value, null, { signal, onProgress: (sim, end) => progress(end > 0 ? sim / end : 1) })
+  const { summary, rows } = await runHostHeadless(job.host, job.resolved, null, { signal, onProgress: (sim, end) => progress(end > 0 ? sim / end : 1) })
   const all = rows.slice(0, rows.rowCount)
   const explanations = explainHost({ summary, rows: all, events: rows.events, sampleIntervalMs: job.host.recorder.sampleIntervalMs })
   const view = viewRows(rows, MAX_HOST_VIEW_ROWS)

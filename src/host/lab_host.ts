@@ -38,7 +38,7 @@ import type { Experiment, ExperimentInput } from '../common/experiment'
 import type { SimulationInputs } from '../engine/api'
 import type { SimEvent } from '../common/samples'
 import { examplePath, isExampleName, listExamples } from './examples'
-import { experimentToText, loadExperimentFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
+import { experimentToText, hostFileRefused, loadExperimentFile, loadLabFile, parseExperimentText, saveExperimentFile, validateDocument } from './experiment_io'
 import { checkLimits } from './limits'
 import { Run } from './run'
 import { Recorder, type RecorderOptions } from './recorder'
@@ -57,7 +57,7 @@ import { runFromFolder, runFromUploads } from './run_folder'
 import { PastStates, StateCancelled, type StateSource, type StateTarget } from './past_state'
 import { lastIndexAtOrBefore } from '../common/sorted'
 import { LabSweeps } from './lab_sweeps'
-import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
+import type { FitRequest, FitStatus, HostRunView, HostTaskStarted, LoadedLabDocument } from '../common/host_api'
 import { LabHosts, type LabTask } from './lab_hosts'
 import type { ValidationReport, ValidationScenario, ValidationScenarioInfo } from '../common/validation_api'
 import { LabValidation } from './validation/lab_validation'
@@ -151,6 +151,7 @@ export class LabHost implements LabApi {
       examplesDir: options.examplesDir,
       desktop: options.dialogs !== undefined,
       filePath: (fileId) => this.grants.get(fileId)?.path,
+      granted: (path) => this.grants.chosen(path),
       startTask: (label) => this.labTask(label),
       hostWorkerEntry: options.hostWorkerEntry ?? new URL('./host_run_worker.ts', import.meta.url),
       ...(options.sweepWorkerEntry !== undefined ? { sweepWorkerEntry: options.sweepWorkerEntry } : {}),
@@ -241,6 +242,13 @@ export class LabHost implements LabApi {
   }
 
   async openExperimentFile(fileId?: string): Promise<Result<LoadedExperiment> | null> {
+    const opened = await this.openLabFile(fileId)
+    if (opened === null || !opened.ok) return opened
+    if (opened.value.kind === 'guest') return ok(opened.value.loaded)
+    return fail(hostFileRefused(opened.value.loaded.path ?? opened.value.loaded.fileName))
+  }
+
+  async openLabFile(fileId?: string): Promise<Result<LoadedLabDocument> | null> {
     const dialogs = this.options.dialogs
     if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: open a file by uploading it (the server never reads a path the browser names)' })
     let grant: FileGrant
@@ -253,15 +261,29 @@ export class LabHost implements LabApi {
       if (known === undefined) return this.unknownFile()
       grant = known
     }
-    const result = await loadExperimentFile(grant.path)
+    const result = await loadLabFile(grant.path)
     if (!result.ok) {
       // a recent file that is gone leaves the list
       if (result.error.code === 'not-found' && this.recent) this.recentChanged(await this.recent.remove(grant.path))
       return result
     }
-    this.grants.loaded(grant, result.value.experiment)
     await this.remember(grant.path)
-    return ok({ ...result.value, path: grant.path, fileId: grant.id })
+    if (result.value.kind === 'host') {
+      const host = await this.hosts.openFile(grant.path, grant.id)
+      return host.ok ? ok({ kind: 'host', loaded: host.value }) : host
+    }
+    const { kind: _kind, ...loaded } = result.value
+    this.grants.loaded(grant, loaded.experiment)
+    return ok({ kind: 'guest', loaded: { ...loaded, path: grant.path, fileId: grant.id } })
+  }
+
+  async allowHostGuestFile(): Promise<Result<string> | null> {
+    const dialogs = this.options.dialogs
+    if (!dialogs) return fail({ code: 'invalid', message: 'browser mode: choose the guest files together with the host file' })
+    const chosen = await dialogs.openPath('Allow a guest experiment file', false)
+    if (chosen === null) return null
+    this.grants.addInput(chosen)
+    return ok(chosen)
   }
 
   async recentFiles(): Promise<RecentFile[]> {
@@ -491,6 +513,10 @@ export class LabHost implements LabApi {
 
   parseHostExperiment(fileName: string, text: string): Promise<Result<LoadedHostExperiment>> {
     return this.hosts.parse(fileName, text)
+  }
+
+  openHostFiles(files: readonly UploadedFile[]): Promise<Result<LoadedHostExperiment>> {
+    return this.hosts.openUploaded(files)
   }
 
   startHostRun(document: unknown, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {

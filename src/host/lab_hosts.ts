@@ -1,12 +1,18 @@
 // Host experiments in the lab (issue 15; the HostApi calls of src/common/host_api.ts): open one,
 // run it in a worker thread as a task (src/host/host_run_worker.ts) and keep its result for the
 // Host view, and run `prlab fit`'s search (src/host/fit.ts) on the sweep worker pool for the
-// Sweep view. Names in a host file resolve as startRun resolves a guest's: next to the host
-// file on the desktop (inside its folder only), among the shipped examples otherwise.
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+// Sweep view. A host file's `file` entries resolve on the desktop next to the host file, only as
+// host_guest_files.ts allows (in its folder, no link out, absolute only when the user chose the
+// file); in browser mode among the files uploaded with the host file (host_upload_set.ts), then
+// the shipped examples; for an example among the examples.
+import { realpath } from 'node:fs/promises'
+import { basename, dirname, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Worker } from 'node:worker_threads'
-import { fail, ok, type LabError, type LoadedHostExperiment, type Result } from '../common/api'
+import { fail, ok, type LabError, type LoadedHostExperiment, type Result, type UploadedFile } from '../common/api'
+import type { Experiment } from '../common/experiment'
+import { checkGuestFiles, isInside } from './host_guest_files'
+import { resolveUploadedHost } from './host_upload_set'
 import type { FitPointView, FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
 import { parseObjective, type FitObjective } from '../common/fit_objective'
 import { MAX_HOST_GUESTS, type HostExperiment } from '../common/host_experiment'
@@ -31,6 +37,8 @@ export interface HostsEnv {
   readonly examplesDir: string
   /** Desktop: the path of a file the user chose, by its id; undefined for an unknown id. Browser mode: always undefined. */
   filePath(fileId: string): string | undefined
+  /** Desktop: the user chose this file in this session (a dialog, the recent list, the command line). */
+  granted?(path: string): boolean
   readonly desktop: boolean
   startTask(label: string): LabTask
   /** The host run worker module (host_run_worker.ts, or the bundled file). */
@@ -70,11 +78,6 @@ const hostOnly = (loaded: Result<LoadedLabFile>, fileName: string): Result<Loade
   return ok(host)
 }
 
-function insideDir(dir: string, name: string): boolean {
-  const rel = relative(resolve(dir), resolve(dir, name))
-  return !(rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))
-}
-
 function keep<T>(map: Map<string, T>, id: string, value: T, ended: (v: T) => boolean): void {
   map.set(id, value)
   for (const [old, v] of map) {
@@ -86,6 +89,8 @@ function keep<T>(map: Map<string, T>, id: string, value: T, ended: (v: T) => boo
 export class LabHosts {
   private readonly runs = new Map<string, HostRunState>()
   private readonly fits = new Map<string, FitState>()
+  /** Browser mode: the guest files uploaded with each host file, by the id handed out as its fileId. */
+  private readonly uploads = new Map<string, ReadonlyMap<string, Experiment>>()
 
   constructor(private readonly env: HostsEnv) {}
 
@@ -100,8 +105,23 @@ export class LabHosts {
     return hostOnly(parseLabText(basename(fileName), text), basename(fileName))
   }
 
-  /** Where the host file's names resolve; checks, on the desktop, that every guest file lies in its folder. */
-  private source(host: HostExperiment, hostFileId: string | null, exampleName: string | null): Result<HostSource> {
+  /** Browser mode: a host file uploaded with its guest files; its fileId names that upload. */
+  async openUploaded(files: readonly UploadedFile[]): Promise<Result<LoadedHostExperiment>> {
+    const r = resolveUploadedHost(files)
+    if (!r.ok) return r
+    const id = randomUUID()
+    keep(this.uploads, id, r.value.guests, () => true)
+    return ok({ ...r.value.loaded, fileId: id })
+  }
+
+  /** Desktop: a host file the shell handed out (dialog, recent list, command line), as `fileId`. */
+  async openFile(path: string, fileId: string): Promise<Result<LoadedHostExperiment>> {
+    const r = hostOnly(await loadLabFile(path), basename(path))
+    return r.ok ? ok({ ...r.value, path, fileId }) : r
+  }
+
+  /** Where the host file's names resolve, each `file` entry checked first on the desktop (host_guest_files.ts). */
+  private async source(host: HostExperiment, hostFileId: string | null, exampleName: string | null): Promise<Result<HostSource>> {
     if (exampleName !== null) {
       if (!isExampleName(exampleName)) return fail({ code: 'not-found', message: `no example named ${JSON.stringify(exampleName)}` })
       return ok({ baseDir: this.env.examplesDir })
@@ -109,14 +129,19 @@ export class LabHosts {
     if (this.env.desktop && hostFileId !== null) {
       const path = this.env.filePath(hostFileId)
       if (path === undefined) return fail({ code: 'not-found', message: 'that file is no longer known to the lab; open it again' })
+      const granted = (p: string): boolean => this.env.granted?.(p) === true
+      const files = await checkGuestFiles({ hostPath: path, granted }, host)
+      if (!files.ok) return files
       const dir = dirname(path)
-      for (const [i, g] of host.guests.entries()) {
-        if (g.file !== undefined && !insideDir(dir, g.file)) {
-          const message = `${g.file}: a guest file must lie in the host file's folder or below it (${dir})`
-          return fail({ code: 'invalid', message: `guests[${i}].file: ${message}`, issues: [{ path: `guests[${i}].file`, message }] })
-        }
-      }
-      return ok({ baseDir: dir })
+      const realDir = await realpath(dir).catch(() => dir)
+      // the guests' own data files (traces, buddyinfo): in the host file's folder, or chosen by the user
+      const readable = (file: string): boolean => isInside(dir, resolve(file)) || isInside(realDir, resolve(file)) || granted(resolve(file))
+      return ok({ baseDir: dir, files: files.value, readable })
+    }
+    if (!this.env.desktop && hostFileId !== null) {
+      const uploads = this.uploads.get(hostFileId)
+      if (uploads === undefined) return fail({ code: 'not-found', message: 'the files uploaded with this host file are no longer known to the lab; choose them again' })
+      return ok({ baseDir: null, uploads, bundledDir: this.env.examplesDir })
     }
     return ok({ baseDir: null, bundledDir: this.env.examplesDir })
   }
@@ -125,9 +150,9 @@ export class LabHosts {
     const valid = validateHostDocument(document)
     if (!valid.ok) return valid
     const host = valid.value
-    const source = this.source(host, hostFileId, exampleName)
+    const source = await this.source(host, hostFileId, exampleName)
     if (!source.ok) return source
-    // resolved here too, so a bad guest file or a run too large fails the call, not the task
+    // resolved here, so a bad guest file or a run too large fails the call, not the task; the worker reads no file
     const resolved = await resolveHostExperiment(host, source.value)
     if (!resolved.ok) return resolved
     const limits = checkHostLimits(resolved.value.plan)
@@ -136,7 +161,7 @@ export class LabHosts {
     const state: HostRunState = { view: null, error: null, done: false }
     keep(this.runs, id, state, (s) => s.done)
     const task = this.env.startTask(`Host run: ${host.name}`)
-    const worker: Worker = spawnWorker(this.env.hostWorkerEntry, { host, source: source.value } satisfies HostRunJob)
+    const worker: Worker = spawnWorker(this.env.hostWorkerEntry, { host, resolved: resolved.value } satisfies HostRunJob)
     const end = (error: LabError | null, view: HostRunView | null): void => {
       if (state.done) return
       state.done = true
@@ -179,7 +204,7 @@ export class LabHosts {
     }
     const host = hostValid.value
     const guest = guestValid.value
-    const source = this.source(host, hostFileId, exampleName)
+    const source = await this.source(host, hostFileId, exampleName)
     if (!source.ok) return source
     const background = host.guests.reduce((n, g) => n + g.count, 0)
     const max = Math.max(1, Math.min(request.max, MAX_HOST_GUESTS - background))

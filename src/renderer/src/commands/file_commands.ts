@@ -1,7 +1,8 @@
 // File commands, the same for the File menu, the browser toolbar, shortcuts and drag and drop.
 // Desktop (Capabilities.nativeFiles): the host shows native dialogs and writes the files.
 // Browser mode: files come in by upload or drop (parseExperiment) and go out as downloads.
-import type { ExampleInfo, ExportKind, ExportedFile, LoadedExperiment, Result } from '../../../common/api'
+import { ok, type ExampleInfo, type ExportKind, type ExportedFile, type LoadedExperiment, type Result } from '../../../common/api'
+import type { LoadedLabDocument } from '../../../common/host_api'
 import { useLab } from '../lab'
 import { UNTITLED, useExperimentStore } from '../stores/experiment'
 import { useRunStore } from '../stores/run'
@@ -96,10 +97,20 @@ async function pickFile(): Promise<File | null> {
   return files?.[0] ?? null
 }
 
+/** Desktop: a file of either kind read from disk; a host experiment opens in the Host view, the editor kept as it is. */
+async function acceptLabFile(result: Result<LoadedLabDocument> | null, what: string): Promise<void> {
+  if (result === null) return
+  if (!result.ok) return accept(result, what)
+  if (result.value.kind === 'guest') return accept(ok(result.value.loaded), what)
+  useUiStore().view = 'host'
+  useHostStore().openLoaded(result.value.loaded)
+  await refreshRecent()
+}
+
 export async function openFile(): Promise<void> {
   if (native()) {
     if (!(await confirmDiscard('open another file'))) return
-    accept(await useLab().openExperimentFile(), 'the file')
+    await acceptLabFile(await useLab().openLabFile(), 'the file')
     return
   }
   const file = await pickFile()
@@ -110,7 +121,7 @@ export async function openFile(): Promise<void> {
 export async function openKnownFile(fileId: string): Promise<void> {
   if (!(await confirmDiscard('open another file'))) return
   const recent = useUiStore().recent.find((f) => f.id === fileId)
-  accept(await useLab().openExperimentFile(fileId), recent?.path ?? 'the file')
+  await acceptLabFile(await useLab().openLabFile(fileId), recent?.path ?? 'the file')
 }
 
 export async function refreshRecent(): Promise<void> {

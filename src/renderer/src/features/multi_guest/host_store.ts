@@ -4,7 +4,7 @@
 // markRaw: a host run carries up to MAX_HOST_VIEW_ROWS rows of typed data.
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
-import type { LabError, LoadedHostExperiment, Result, TaskStatus } from '../../../../common/api'
+import type { LabError, LoadedHostExperiment, Result, TaskStatus, UploadedFile } from '../../../../common/api'
 import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../../../../common/host_api'
 import { useLab } from '../../lab'
 
@@ -95,6 +95,49 @@ export const useHostStore = defineStore('host', () => {
   const openExample = (name: string): Promise<boolean> => settleOpen(useLab().openHostExample(name), name)
   const openText = (fileName: string, text: string): Promise<boolean> => settleOpen(useLab().parseHostExperiment(fileName, text), null)
 
+  /**
+   * Browser mode: a host file with its guest files (multi-select or a folder: a file's name is its
+   * path in the folder chosen); the host resolves each guest's `file` among them.
+   */
+  async function openFiles(files: readonly File[]): Promise<boolean> {
+    let uploaded: UploadedFile[]
+    try {
+      uploaded = await Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() })))
+    } catch (e) {
+      error.value = { code: 'io', message: `could not read the files chosen: ${e instanceof Error ? e.message : String(e)}` }
+      return false
+    }
+    return settleOpen(useLab().openHostFiles(uploaded), null)
+  }
+
+  /** Desktop: a host file read from disk (dialog, recent list, command line); its guests resolve next to it. */
+  function openLoaded(loaded: LoadedHostExperiment): void {
+    open.value = { loaded: markRaw(loaded), example: null }
+    error.value = null
+    view.value = null
+  }
+
+  /** Desktop: the native dialog, for a host file. */
+  async function openWithDialog(): Promise<void> {
+    const result = await useLab().openLabFile()
+    if (result === null) return
+    if (!result.ok) error.value = result.error
+    else if (result.value.kind === 'host') openLoaded(result.value.loaded)
+    else error.value = { code: 'invalid', file: result.value.loaded.fileName, message: 'this is a guest experiment (it has guest, no machine); open it with File > Open, or choose a host experiment here' }
+  }
+
+  /** Desktop: lets the open host file name a guest file by its absolute path. */
+  async function allowGuestFile(): Promise<string | null> {
+    const result = await useLab().allowHostGuestFile()
+    if (result === null) return null
+    if (!result.ok) {
+      error.value = result.error
+      return null
+    }
+    error.value = null
+    return result.value
+  }
+
   async function start(call: Promise<Result<HostTaskStarted>>, onError: (e: LabError) => void): Promise<HostTaskStarted | null> {
     subscribe()
     busy.value = true
@@ -148,5 +191,5 @@ export const useHostStore = defineStore('host', () => {
     await readFit()
   }
 
-  return { open, error, run, view, fit, fitProgress, fitError, busy, openExample, openText, runOpen, cancel, startFit }
+  return { open, error, run, view, fit, fitProgress, fitError, busy, openExample, openText, openFiles, openLoaded, openWithDialog, allowGuestFile, runOpen, cancel, startFit }
 })
