@@ -2,9 +2,9 @@
 // Node, `electron` resolved to test/desktop/fake_electron.ts): the test plays Electron (app events,
 // menu clicks, dialog answers, window closes) and the page (the lab API over the window's IPC).
 import { test, expect } from '@playwright/test'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import type { ExperimentInput } from '../../src/common/experiment'
 import { BUILT_MAIN, FakeDesktop, type LaunchOptions, type Page } from './fake_desktop'
 
@@ -277,11 +277,11 @@ test.describe('the desktop shell, built, against a fake electron', () => {
     expect(recentPaths(state.menu)).toEqual([saved, file])
   })
 
-  test('a packaged app finds the examples where electron-builder.json puts them', async () => {
-    // Stage the packaged resources as electron-builder's extraResources would.
-    const config = JSON.parse(readFileSync(join(ROOT, 'electron-builder.json'), 'utf8')) as { extraResources: { from: string; to: string }[]; files: string[] }
+  test('a packaged app finds the examples and the validation scenarios where electron-builder.json puts them', async () => {
+    // Stage the packaged resources as electron-builder's extraResources would, filters included.
+    const config = JSON.parse(readFileSync(join(ROOT, 'electron-builder.json'), 'utf8')) as { extraResources: { from: string; to: string; filter?: string[] }[]; files: string[] }
     const resources = join(work, 'resources')
-    for (const { from, to } of config.extraResources) cpSync(join(ROOT, from), join(resources, to), { recursive: true })
+    for (const { from, to, filter } of config.extraResources) cpSync(join(ROOT, from), join(resources, to), { recursive: true, filter: (src) => statSync(src).isDirectory() || inBuild(relative(join(ROOT, from), src), filter) })
     expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']))
 
     const { page } = await started({ packaged: true, resourcesPath: resources })
@@ -293,5 +293,22 @@ test.describe('the desktop shell, built, against a fake electron', () => {
     if (!example.ok) return
     const run = await page.lab.startRun(example.value.document, null)
     expect(run.ok).toBe(true)
+
+    // every validation scenario, its experiment runnable (its initial free state comes with it) and its checks from the bundled worker
+    const scenarios = readdirSync(join(ROOT, 'validation'), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(ROOT, 'validation', d.name, 'meta.json'))).map((d) => d.name)
+    expect((await page.lab.listValidationScenarios()).map((v) => v.name)).toEqual(scenarios.sort())
+    const scenario = await page.lab.openValidationScenario('trace_small')
+    if (!scenario.ok) throw new Error(scenario.error.message)
+    expect((await page.lab.startRun(scenario.value.loaded.document, null)).ok).toBe(true)
+    const checks = await page.lab.validationChecks('trace_small')
+    if (!checks.ok) throw new Error(checks.error.message)
+    expect(checks.value.passed).toBe(checks.value.checked)
   })
 })
+
+/** Whether electron-builder's `filter` globs ship the file `rel` (no filter ships all). */
+function inBuild(rel: string, filter: readonly string[] | undefined): boolean {
+  if (filter === undefined) return true
+  const glob = (g: string): RegExp => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(.*/)?').replace(/\*\*/g, '.*').replace(/\*/g, '[^/]*')}$`)
+  return filter.some((g) => glob(g).test(rel.split(sep).join('/')))
+}
