@@ -5,7 +5,7 @@
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowRef } from 'vue'
 import type { LabError, LoadedHostExperiment, Result, TaskStatus, UploadedFile } from '../../../../common/api'
-import type { FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../../../../common/host_api'
+import { MAX_HOST_UPLOAD_FILES, type FitRequest, type FitStatus, type HostRunView, type HostTaskStarted } from '../../../../common/host_api'
 import { useLab } from '../../lab'
 
 export interface OpenHost {
@@ -100,9 +100,15 @@ export const useHostStore = defineStore('host', () => {
    * path in the folder chosen); the host resolves each guest's `file` among them.
    */
   async function openFiles(files: readonly File[]): Promise<boolean> {
+    // experiment files only: a folder may also hold traces and notes the host file does not name
+    const json = files.filter((f) => /\.json$/i.test(f.name))
+    if (json.length === 0 || json.length > MAX_HOST_UPLOAD_FILES) {
+      error.value = { code: json.length === 0 ? 'invalid' : 'limit', message: json.length === 0 ? `none of the ${files.length} files chosen is an experiment file (.json)` : `${json.length} experiment files chosen; a host file with its guest files is at most ${MAX_HOST_UPLOAD_FILES} (choose the host file's own folder)` }
+      return false
+    }
     let uploaded: UploadedFile[]
     try {
-      uploaded = await Promise.all(files.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() })))
+      uploaded = await Promise.all(json.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() })))
     } catch (e) {
       error.value = { code: 'io', message: `could not read the files chosen: ${e instanceof Error ? e.message : String(e)}` }
       return false
