@@ -258,6 +258,8 @@ export interface StateProgress {
   readonly t_ms: number
   /** 0..1 */
   readonly fraction: number
+  /** 'indexing': the run is gone through once, checkpointing, up to t_ms; 'recomputing': from the nearest checkpoint (docs/past-state.md). */
+  readonly stage?: 'indexing' | 'recomputing'
 }
 
 /** A grid sweep the lab runs (the Sweep view), as a task with progress and Cancel. */

@@ -158,7 +158,7 @@ export class LabHost implements LabApi {
     })
     this.pastStates = new PastStates(
       () => spawnWorker(entry),
-      (runId, t_ms, fraction) => this.clients.forEach((c) => c.stateProgress({ runId, t_ms, fraction })),
+      (runId, t_ms, fraction, stage) => this.clients.forEach((c) => c.stateProgress({ runId, t_ms, fraction, stage })),
     )
   }
 

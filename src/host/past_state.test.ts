@@ -24,13 +24,17 @@ const library = new RunLibrary(join(dir, 'runs'))
 const kept = new Map<string, () => void>()
 const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: new URL('./engine_worker.ts', import.meta.url), library })
 const progress: number[] = []
+const stages = new Set<string | undefined>()
 host.addClient({
   frame: () => undefined,
   events: () => undefined,
   menu: () => undefined,
   task: () => undefined,
   status: () => undefined,
-  stateProgress: (p) => progress.push(p.fraction),
+  stateProgress: (p) => {
+    progress.push(p.fraction)
+    stages.add(p.stage)
+  },
   library: (info) => kept.get(info.id)?.(),
 } satisfies LabEvents)
 afterAll(() => {
@@ -120,6 +124,8 @@ describe('stateAt', () => {
       expect(counts).toEqual(Array.from({ length: 11 }, (_, o) => z.free.reduce((n, mt) => n + mt[o], 0)))
     }
     expect(progress.length).toBeGreaterThan(0)
+    // the first requests wait for the index to reach their time, and say so
+    expect(stages.has('indexing')).toBe(true)
   }, 120_000)
 
   it('past states asked for in any order (back and forth, from the checkpoints) equal the sample rows and a re-simulation from t = 0', async () => {

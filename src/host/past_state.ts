@@ -56,7 +56,7 @@ export class PastStates {
 
   constructor(
     private readonly spawn: () => Worker,
-    private readonly onProgress: (key: string, t_ms: number, fraction: number) => void,
+    private readonly onProgress: (key: string, t_ms: number, fraction: number, stage: 'indexing' | 'recomputing') => void,
   ) {}
 
   /** The state of run `key` at `target`, recomputed from `source` (loaded only when a thread starts). */
@@ -108,7 +108,7 @@ export class PastStates {
       const p = thread.pending.get(m.id)
       if (!p) return
       if (m.type === 'progress') {
-        this.onProgress(key, p.job.t_ms, m.fraction)
+        this.onProgress(key, p.job.t_ms, m.fraction, m.stage)
         return
       }
       thread.pending.delete(m.id)

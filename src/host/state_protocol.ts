@@ -19,7 +19,7 @@ export type ToStateWorker =
   | { readonly type: 'cancel'; readonly id: number }
 
 export type FromStateWorker =
-  | { readonly type: 'progress'; readonly id: number; readonly fraction: number }
+  | { readonly type: 'progress'; readonly id: number; readonly fraction: number; readonly stage: 'indexing' | 'recomputing' }
   | { readonly type: 'answer'; readonly id: number; readonly ok: boolean; readonly value?: GuestState; readonly message?: string; readonly cancelled?: boolean }
 
 /** The parts of the simulation's current state a request names. */

@@ -94,7 +94,7 @@ function advance(job: StateJob, idx: CheckpointIndex): boolean {
     position = { t_ms: s.now_ms, kind: 'between' }
   }
   if (s.now_ms < before_ms) {
-    reportProgress(job, job.t_ms > from_ms ? (s.now_ms - from_ms) / (job.t_ms - from_ms) : 1)
+    reportProgress(job, job.t_ms > from_ms ? (s.now_ms - from_ms) / (job.t_ms - from_ms) : 1, 'recomputing')
     return false
   }
   if (job.end) {
@@ -141,18 +141,18 @@ function answering(job: StateJob): Simulation | null {
     // past the index's frontier: the indexer goes there (taking checkpoints on its way) and answers
     idx.step(SLICE_WALL_MS, job.end ? -1 : job.t_ms)
     if (idx.at(job.t_ms, job.end)) return idx.sim
-    reportProgress(job, idx.frontier_ms < 0 ? 0 : idx.frontier_ms / Math.max(job.t_ms, 1))
+    reportProgress(job, idx.frontier_ms < 0 ? 0 : idx.frontier_ms / Math.max(job.t_ms, 1), 'indexing')
     return null
   }
   if (position.kind === (job.end ? 'end' : 'sample') && position.t_ms === job.t_ms && sim !== null) return sim
   return advance(job, idx) ? sim : null
 }
 
-function reportProgress(job: StateJob, fraction: number): void {
+function reportProgress(job: StateJob, fraction: number, stage: 'indexing' | 'recomputing'): void {
   const now = performance.now()
   if (now - lastProgress < PROGRESS_EVERY_MS) return
   lastProgress = now
-  post({ type: 'progress', id: job.id, fraction: Math.min(1, fraction) })
+  post({ type: 'progress', id: job.id, fraction: Math.min(1, fraction), stage })
 }
 
 /** With no request waiting, the index goes on through the run, a slice at a time. */

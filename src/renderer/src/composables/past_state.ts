@@ -25,6 +25,8 @@ export interface PastStateView {
   readonly asked: Readonly<Ref<number | null>>
   /** 0..1 while this view's past state is recomputed, else null. */
   readonly progress: Readonly<Ref<number | null>>
+  /** What the progress is of: the run indexed once (the first request) or a recomputation from a checkpoint. */
+  readonly stage: Readonly<Ref<'indexing' | 'recomputing'>>
   refresh(): void
 }
 
@@ -96,6 +98,7 @@ export function usePastState(parts: () => StateParts | null): PastStateView {
     limiter.clear()
     clearTimeout(liveTimer)
   })
+  const stage = computed(() => stateProgress.value?.stage ?? 'recomputing')
   refresh()
-  return { state, loading, error, asked, progress, refresh }
+  return { state, loading, error, asked, progress, stage, refresh }
 }
