@@ -40,6 +40,9 @@ export const recordPfn = (e: number): number => (e + 1 - (1 << recordOrder(e))) 
 /** pfns stay below 2^30 (MAX_MIB of guest RAM is 2^28 pages): the sum fits an Int32. */
 export const encodeRecord = (pfn: number, order: number): number => 2 * pfn + (1 << order) - 1
 
+/** Entries from which a set grows by a quarter rather than doubling. */
+const GROW_QUARTER_FROM = 1 << 16
+
 export class AllocSet {
   entries = new Int32Array(1024)
   /** Index in entries of the first (oldest) live record. */
@@ -191,7 +194,11 @@ export class AllocSet {
     if (this.rmap !== null && (this.rmap[2 * recordPfn(this.entries[at]) + 1] & PG_LRU) !== 0) this.lruPages -= 1 << order
   }
 
-  /** Room for one more entry at the back: reuse the space before head when it is most of the array, else double. */
+  /**
+   * Room for one more entry at the back: reuse the space before head when it is most of the array,
+   * else grow: double up to 64 Ki entries, then by a quarter (a live set of 2^19 pages then keeps
+   * at most 25% spare slots, not 100%: engine state per guest page, issue 15).
+   */
   private makeRoom(): void {
     if (this.head >= this.length) {
       this.entries.copyWithin(0, this.head, this.head + this.length)
@@ -199,7 +206,8 @@ export class AllocSet {
       if (this.rmap !== null) for (let i = 0; i < this.length; i++) this.rmap[2 * recordPfn(this.entries[i])] = i
       return
     }
-    const grown = new Int32Array(this.entries.length * 2)
+    const n = this.entries.length
+    const grown = new Int32Array(n < GROW_QUARTER_FROM ? 2 * n : n + (n >> 2))
     grown.set(this.entries)
     this.entries = grown
   }
