@@ -14,7 +14,7 @@
 import { PFN_STATES } from '../../common/api'
 import * as api from './page_alloc_api'
 import type { NotifyFree, PageAlloc, PageAllocConfig } from './page_alloc_api'
-import { __GFP_KSWAPD_RECLAIM, GFP_KERNEL } from './gfp'
+import * as gfp from './gfp'
 import { PfnLists } from './list'
 import * as memmap from './memmap'
 import * as freeArea from './free_area'
@@ -34,6 +34,7 @@ const { KIND_ALLOCATED, KIND_BUDDY, KIND_HOLE, KIND_ISOLATED, KIND_PCP, KIND_RES
 const { FreeArea, NR_FREE_LISTS, freeListId } = freeArea
 const { computeZoneLayout, memmapZoneIdx, ZONE_NAMES } = mmzone
 const { FPI_NONE, PerCpuPages } = pcp
+const { __GFP_KSWAPD_RECLAIM, GFP_KERNEL } = gfp
 
 /** fpi_t flags. */
 const FPI_SKIP_REPORT_NOTIFY = 1
