@@ -376,16 +376,20 @@ class LabSimulation implements GuestSimulation {
     const counts = new Float64Array(PFN_STATES.length)
     const span = (end - start) / n
     const cellEnd = (c: number): number => (c === n - 1 ? end : start + Math.floor((c + 1) * span))
-    const hole = this.alloc.layout.hole
+    // the memmap index of pfn p is p below the hole, p - holePages above it (sparse.ts), inlined:
+    // this loop runs once per frame of a fragmented map
+    const holeStart = this.alloc.layout.hole.startPfn
+    const holePages = this.alloc.layout.hole.pages
+    const holeEnd = holeStart + holePages
     // walk the frames as runs (a whole free block, the memmap hole at once), counting states per cell: exact majority
     let c = 0
     let ce = cellEnd(0)
     let p = start
     while (p < end) {
       let s = STATE_HOLE
-      let run = hole.startPfn + hole.pages - p
-      if (!inMemmapHole(hole, p)) {
-        const idx = this.alloc.memmapIdx(p)
+      let run = holeEnd - p
+      if (p < holeStart || p >= holeEnd) {
+        const idx = p < holeStart ? p : p - holePages
         s = this.alloc.pfnState(idx)
         run = this.runLength(idx, s)
       }
