@@ -25,7 +25,7 @@ export interface IndexOptions {
 }
 
 /** Re-simulation between checkpoints: a past state costs a restore plus at most this. */
-export const SPACING_MS = 100
+export const SPACING_MS = 50
 /** Per run; at most MAX_STATE_WORKERS runs are indexed at once. */
 export const BUDGET_BYTES = 1024 * 2 ** 20
 
