@@ -11,29 +11,19 @@ import { performance } from 'node:perf_hooks'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { uniformInt } from 'pure-rand/distribution/uniformInt'
 import type { GuestState, StateParts } from '../src/common/api'
-import { ExperimentSchema, type Experiment, type ExperimentInput } from '../src/common/experiment'
+import { ExperimentSchema, type Experiment } from '../src/common/experiment'
 import { createSimulation } from '../src/engine/simulation'
 import { CheckpointIndex } from '../src/host/past_state_index'
 import { answerParts } from '../src/host/state_protocol'
 import { PastStates } from '../src/host/past_state'
 import { spawnWorker } from '../src/host/spawn_worker'
+import { PERF_HOUR_PHASES, type Phases } from '../e2e/ui/perf_hour'
 
-type Phases = NonNullable<NonNullable<ExperimentInput['workload']>['phases']>
 
 const sink = { sample: (): void => undefined, event: (): void => undefined }
 const fmt = (x: number, d = 1): string => x.toFixed(d)
 const mib = (bytes: number): string => `${fmt(bytes / 2 ** 20)} MiB`
 
-/** The 1-hour run of e2e/ui/perf.spec.ts (its phases), on a guest of `memoryMiB`. */
-const PERF_PHASES: Phases = [
-  { op: 'alloc', mib: 1536, durationMs: 5000, label: 'memhog' },
-  { op: 'free', fraction: 1, label: 'exit' },
-  { op: 'idle', ms: 600_000 },
-  { op: 'churn', durationMs: 600_000, rateMiBps: 32, liveMiB: 256, label: 'churn' },
-  { op: 'pagecache', mib: 512, label: 'read files' },
-  { op: 'idle', ms: 600_000 },
-  { op: 'drop-caches', label: 'drop_caches' },
-]
 
 /** The same hour scaled to the guest: a memhog of 3/4 of it, 20 minutes of churn over 2 GiB, a quarter read into the page cache. */
 function scaledPhases(memoryMiB: number): Phases {
@@ -75,7 +65,7 @@ function bestOf<T>(n: number, f: () => T): { ms: number; value: T } {
 function checkpointCosts(out: string[]): void {
   out.push('checkpoints of the perf run (e2e/ui/perf.spec.ts phases) in its churn phase (700 s), best of 3:')
   for (const gib of [1, 16, 64]) {
-    const exp = hour(gib * 1024, PERF_PHASES)
+    const exp = hour(gib * 1024, PERF_HOUR_PHASES)
     const sim = createSimulation(exp, sink)
     sim.advanceToSample(700_000)
     const whole = bestOf(3, () => sim.checkpoint())
@@ -172,7 +162,7 @@ async function latency(out: string[], title: string, exp: Experiment): Promise<v
 export async function runPastStateBench(): Promise<string[]> {
   const out: string[] = [`(load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores: wall times grow with it, CPU times much less)`]
   checkpointCosts(out)
-  const perf16 = hour(16384, PERF_PHASES)
+  const perf16 = hour(16384, PERF_HOUR_PHASES)
   const scaled16 = hour(16384, scaledPhases(16384))
   out.push('checkpoint index of a 1-hour run, 16 GiB guest (in-process, as the state worker builds it and answers from it):')
   indexRun(out, 'perf run', perf16)

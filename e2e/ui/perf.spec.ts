@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Page } from '@playwright/test'
 import { test, expect } from '../fixtures'
+import { PERF_HOUR_PHASES } from './perf_hour'
 
 const HOUR = {
   format: 'page-reporting-lab/experiment',
@@ -22,15 +23,7 @@ const HOUR = {
   durationMs: 3_600_000,
   guest: { memoryMiB: 2048, cpus: 2 },
   workload: {
-    phases: [
-      { op: 'alloc', mib: 1536, durationMs: 5000, label: 'memhog' },
-      { op: 'free', fraction: 1, label: 'exit' },
-      { op: 'idle', ms: 600_000 },
-      { op: 'churn', durationMs: 600_000, rateMiBps: 32, liveMiB: 256, label: 'churn' },
-      { op: 'pagecache', mib: 512, label: 'read files' },
-      { op: 'idle', ms: 600_000 },
-      { op: 'drop-caches', label: 'drop_caches' },
-    ],
+    phases: PERF_HOUR_PHASES,
   },
   recorder: { sampleIntervalMs: 100, events: true },
 }
