@@ -226,6 +226,7 @@ export async function openRunFolder(): Promise<void> {
     ui.notifyError('Could not open the run folder', result.error)
     return
   }
-  ui.notify('info', `Kept “${result.value.name}” in the run library`, `${result.value.rows.toLocaleString('en-US')} samples${result.value.hasExperiment ? '' : '; without experiment.prlab.json its past states cannot be recomputed'}.`)
+  // shown first, then said: the notice means the run is on screen
   await useRunsStore().open(result.value.id)
+  ui.notify('info', `Kept “${result.value.name}” in the run library`, `${result.value.rows.toLocaleString('en-US')} samples${result.value.hasExperiment ? '' : '; without experiment.prlab.json its past states cannot be recomputed'}.`)
 }
