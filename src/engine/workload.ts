@@ -775,7 +775,9 @@ export class Workload {
     const length = set.length
     let sink = 0
     for (let k = 0; k < n; k++) if (picks[k] < length) sink ^= entries[set.head + picks[k]]
-    for (let k = 0; k < n; k++) if (picks[k] < length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]))
+    // the owner word only where forget() reads it: a set partly on the LRU
+    const ownerWord = set.lruPages !== set.pages && set.lruPages !== 0
+    for (let k = 0; k < n; k++) if (picks[k] < length) this.env.alloc.prefetchPage(set.pfnAt(picks[k]), ownerWord)
     this.prefetchSink ^= sink
   }
 

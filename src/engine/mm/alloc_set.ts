@@ -189,9 +189,12 @@ export class AllocSet {
   }
 
   private forget(at: number, order: number): void {
+    // Every record or none on the LRU (a churn set, a kernel set): the page's owner word, a cache
+    // miss on a random victim, says nothing the counters do not.
+    const lru = this.lruPages === this.pages ? true : this.lruPages === 0 ? false : this.rmap !== null && (this.rmap[2 * recordPfn(this.entries[at]) + 1] & PG_LRU) !== 0
     this.pages -= 1 << order
     this.byOrder[order]--
-    if (this.rmap !== null && (this.rmap[2 * recordPfn(this.entries[at]) + 1] & PG_LRU) !== 0) this.lruPages -= 1 << order
+    if (lru) this.lruPages -= 1 << order
   }
 
   /**

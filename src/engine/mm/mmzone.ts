@@ -1,8 +1,12 @@
 // Zone layout on x86_64 (arch/x86/mm/init.c zone_sizes_init(), mm/mm_init.c
 // free_area_init()): DMA below 16 MiB, DMA32 below 4 GiB, Normal above; spanned, present and
 // managed pages; the memblock reservations that never reach the buddy allocator.
-import { MAX_ORDER, NR_ZONES, ZONE_DMA, ZONE_DMA32, ZONE_NORMAL } from './page_alloc_api'
+import * as api from './page_alloc_api'
 import { findMemmapHole, memmapIdx, NO_MEMMAP_HOLE, type MemmapHole } from './sparse'
+
+// Plain module-local copies of imported constants, as in page_alloc.ts: memmapZoneIdx() runs on
+// every free, and the module transform (tsx, vitest) makes each use of an imported name a getter call.
+const { MAX_ORDER, NR_ZONES, ZONE_DMA, ZONE_DMA32, ZONE_NORMAL } = api
 
 export const MAX_DMA_PFN = 4096
 export const MAX_DMA32_PFN = 1048576

@@ -619,9 +619,10 @@ export class PageAllocator implements PageAlloc, PcpZoneOps {
     this.pcp.freeUnrefPageCommit(pfn, memmapZoneIdx(pfn, this.dma32EndPfn), 0, cpu, pcpMt, this.pageblockMt[pfn >> this.pageblockOrder])
   }
 
-  /** Loads the page's memmap word and its rmap owner word (the link words an allocated page lends to AllocSet), which the free reads next. */
-  prefetchPage(pfn: number): void {
-    if (pfn >= 0 && pfn < this.maxPfn) this.prefetched ^= this.page[pfn] ^ this.rmap[2 * pfn + 1]
+  /** Loads the page's memmap word and, with `ownerWord`, its rmap owner word (the link words an allocated page lends to AllocSet), which the free reads next. */
+  prefetchPage(pfn: number, ownerWord: boolean): void {
+    if (!(pfn >= 0 && pfn < this.maxPfn)) return
+    this.prefetched ^= ownerWord ? this.page[pfn] ^ this.rmap[2 * pfn + 1] : this.page[pfn]
   }
 
   drainAllPages(): void {

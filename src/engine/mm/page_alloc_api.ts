@@ -143,8 +143,11 @@ export interface PageAlloc {
    * initial free state). May drain the list past its high.
    */
   freePageToPcpList(pfn: number, cpu: number, pcpMt: number): void
-  /** A hint, no state change: loads the memmap entry of `pfn` ahead of its free, so that misses of several coming frees overlap. */
-  prefetchPage(pfn: number): void
+  /**
+   * A hint, no state change: loads the memmap entry of `pfn` (and, with `ownerWord`, its rmap owner
+   * word) ahead of its free, so that misses of several coming frees overlap.
+   */
+  prefetchPage(pfn: number, ownerWord: boolean): void
   /** drain_all_pages(NULL). */
   drainAllPages(): void
   /**
