@@ -275,11 +275,13 @@ export class Workload {
     switch (p.op) {
       case 'alloc': {
         const requests = Math.ceil((p.mib * 256) / 2 ** p.order)
+        this.set(p.tag).reserve(requests)
         const rate = p.rateMiBps ?? (p.durationMs !== undefined ? p.mib / (p.durationMs / 1000) : DEFAULT_ALLOC_MIBPS)
         this.begin(requests, this.perTickOf(rate, p.order), q.now_ns)
         return
       }
       case 'pagecache': {
+        this.pageCache(p.reads >= 2).reserve(p.mib * 256)
         this.begin(p.mib * 256, this.perTickOf(p.rateMiBps, 0), q.now_ns)
         return
       }
@@ -597,6 +599,9 @@ export class Workload {
    */
   private pickVictims(set: AllocSet, pages: number, pattern: FreePhase['pattern'], chunkKiB: number): { victims: AllocSet; calls: Int32Array } {
     const out = new AllocSet(-1, null)
+    // every block of the set at most; exactly when they share one order
+    const order = set.length > 0 ? set.orderAt(0) : 0
+    out.reserve(set.allOfOrder(order) ? Math.min(set.length, Math.ceil(pages / (1 << order))) : set.length)
     let taken = 0
     switch (pattern) {
       case 'lifo':
