@@ -17,9 +17,9 @@ function recorder(failAllocAfter = Infinity) {
       return next++
     },
     freeBatchPage: (pfn, cpu) => void log.push(`free-batch ${pfn}@${cpu}`),
-    freeGathered: (pfn, order) => {
-      log.push(`free ${pfn}/${order}`)
-      return 1
+    freeGathered: (pfns, orders, nr) => {
+      for (let i = 0; i < nr; i++) log.push(`free ${pfns[i]}/${orders[i]}`)
+      return nr
     },
   })
   return { gather, log }

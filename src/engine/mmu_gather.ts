@@ -20,8 +20,12 @@ export interface GatherOps {
   allocBatchPage(cpu: number): number
   /** free_pages() of a batch page on `cpu`. */
   freeBatchPage(pfn: number, cpu: number): void
-  /** A gathered block goes back (free_pages_and_swap_cache()); returns the host cost in ns. */
-  freeGathered(pfn: number, order: number, cpu: number): number
+  /**
+   * free_pages_and_swap_cache(pages, nr): the first `nr` gathered blocks go back, in order, on
+   * `cpu`; returns the host cost in ns. One call per flush, as the kernel's, which also keeps the
+   * per-block loop a plain loop in the caller.
+   */
+  freeGathered(pfns: Int32Array, orders: Int8Array, nr: number, cpu: number): number
 }
 
 export class MmuGather {
@@ -64,8 +68,7 @@ export class MmuGather {
 
   /** tlb_flush_mmu(): frees what was gathered, in order; the gather starts over on the stack bundle. */
   flush(): number {
-    let cost_ns = 0
-    for (let i = 0; i < this.nr; i++) cost_ns += this.ops.freeGathered(this.pfn[i], this.order[i], this.cpu)
+    const cost_ns = this.nr > 0 ? this.ops.freeGathered(this.pfn, this.order, this.nr, this.cpu) : 0
     this.nr = 0
     this.used = 0
     this.capacity = MMU_GATHER_BUNDLE

@@ -211,7 +211,7 @@ export class Workload {
         return pfn
       },
       freeBatchPage: (pfn, cpu) => env.alloc.freePages(pfn, 0, cpu),
-      freeGathered: (pfn, order, cpu) => this.freeOn(pfn, order, cpu),
+      freeGathered: (pfns, orders, nr, cpu) => this.freeGathered(pfns, orders, nr, cpu),
     })
     this.tickHandler = env.queue.register(() => this.tick())
     this.nextHandler = env.queue.register(() => this.startNext())
@@ -436,27 +436,10 @@ export class Workload {
         break
       }
       case 'free':
-      case 'drop-caches': {
-        const end = Math.min(r.victims.length, r.victimNext + n)
-        const ends = r.gatherEnds
-        if (ends === null) {
-          for (; r.victimNext < end; r.victimNext++) cost_ns += this.freeOne(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext))
-        } else {
-          this.gatherCost_ns = 0
-          for (; r.victimNext < end; r.victimNext++) {
-            // a call's zap runs on one CPU: the one its first page is unmapped on
-            if (r.victimNext === (r.nextGather === 0 ? 0 : ends[r.nextGather - 1])) this.gatherCpu = this.nextCpu()
-            cost_ns += this.gather.add(r.victims.pfnAt(r.victimNext), r.victims.orderAt(r.victimNext), this.gatherCpu)
-            if (r.victimNext + 1 === ends[r.nextGather]) {
-              cost_ns += this.gather.finish()
-              r.nextGather++
-            }
-          }
-          cost_ns += this.gatherCost_ns
-        }
+      case 'drop-caches':
+        cost_ns += this.freeVictims(r, n)
         done = r.victimNext >= r.victims.length
         break
-      }
       case 'churn':
         cost_ns += this.churn(p, n)
         done = this.env.queue.now_ns + TICK_NS > r.endAt_ns
@@ -550,6 +533,13 @@ export class Workload {
     return cost
   }
 
+  /** free_pages_and_swap_cache() of a gather's first `nr` blocks on `cpu`. */
+  private freeGathered(pfns: Int32Array, orders: Int8Array, nr: number, cpu: number): number {
+    let cost_ns = 0
+    for (let i = 0; i < nr; i++) cost_ns += this.freeOn(pfns[i], orders[i], cpu)
+    return cost_ns
+  }
+
   private beginFree(p: FreePhase): void {
     const set = this.set(p.tag)
     // the tag's swapped-out pages go in the same share as its resident ones (zap_pte_range() frees their swap entries)
@@ -605,7 +595,7 @@ export class Workload {
     let taken = 0
     switch (pattern) {
       case 'lifo':
-        while (taken < pages && set.length > 0) taken += set.moveTo(set.length - 1, out)
+        set.moveLastTo(set.lastCountFor(pages), out)
         return { victims: out, calls: Int32Array.of(out.length) }
       case 'fifo': {
         let k = 0
@@ -665,6 +655,40 @@ export class Workload {
         return { victims: out, calls: Int32Array.from(calls) }
       }
     }
+  }
+
+  /**
+   * The next `n` victims of a free phase: one by one, or through the mmu_gather of the
+   * munmap()/madvise() call each belongs to. Returns the host cost in ns. (Its own method, so
+   * that the per-victim loop is compiled small, with the set's accessors inlined.)
+   */
+  private freeVictims(r: Running, n: number): number {
+    const victims = r.victims
+    const end = Math.min(victims.length, r.victimNext + n)
+    const ends = r.gatherEnds
+    let cost_ns = 0
+    let v = r.victimNext
+    if (ends === null) {
+      for (; v < end; v++) cost_ns += this.freeOne(victims.pfnAt(v), victims.orderAt(v))
+      r.victimNext = v
+      return cost_ns
+    }
+    this.gatherCost_ns = 0
+    const gather = this.gather
+    while (v < end) {
+      // a call's zap runs on one CPU: the one its first page is unmapped on
+      if (v === (r.nextGather === 0 ? 0 : ends[r.nextGather - 1])) this.gatherCpu = this.nextCpu()
+      const callEnd = ends[r.nextGather]
+      const stop = Math.min(end, callEnd)
+      const cpu = this.gatherCpu
+      for (; v < stop; v++) cost_ns += gather.add(victims.pfnAt(v), victims.orderAt(v), cpu)
+      if (v === callEnd) {
+        cost_ns += gather.finish()
+        r.nextGather++
+      }
+    }
+    r.victimNext = v
+    return cost_ns + this.gatherCost_ns
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { PG_LRU, Rmap } from './alloc_set'
+import { AllocSet, PG_LRU, Rmap } from './alloc_set'
 
 describe('AllocSet', () => {
   it('reserve() makes room for exactly n more entries, keeping records and owner words', () => {
@@ -41,5 +41,29 @@ describe('AllocSet', () => {
     mixed.swapRemove(0)
     expect([all.lruPages, none.lruPages, mixed.lruPages]).toEqual([26, 0, 16])
     rmap.check()
+  })
+
+  it('moveLastTo(lastCountFor(pages)) moves what moveTo(length - 1) does until `pages` are taken', () => {
+    const build = () => {
+      const rmap = new Rmap(new Int32Array(2 * 8192))
+      const set = rmap.create(0)
+      // orders 0, 1, 2, 0, 1, 2, ...: blocks at disjoint pfns
+      for (let i = 0; i < 30; i++) set.push(16 * i, i % 3, i % 2 === 0 ? PG_LRU : 0)
+      return { rmap, set }
+    }
+    for (const pages of [0, 1, 5, 6, 7, 40, 1000]) {
+      const a = build()
+      const b = build()
+      const outA = new AllocSet(-1, null)
+      const outB = new AllocSet(-1, null)
+      let taken = 0
+      while (taken < pages && a.set.length > 0) taken += a.set.moveTo(a.set.length - 1, outA)
+      b.set.moveLastTo(b.set.lastCountFor(pages), outB)
+      const records = (s: AllocSet): number[][] => Array.from({ length: s.length }, (_, i) => [s.pfnAt(i), s.orderAt(i)])
+      expect(records(outB)).toEqual(records(outA))
+      expect(records(b.set)).toEqual(records(a.set))
+      expect([b.set.pages, b.set.lruPages, Array.from(b.set.byOrder)]).toEqual([a.set.pages, a.set.lruPages, Array.from(a.set.byOrder)])
+      b.rmap.check()
+    }
   })
 })

@@ -169,6 +169,24 @@ export class AllocSet {
     return 1 << order
   }
 
+  /** How many entries from the back hold at least `pages` pages (all of them if the set holds fewer). */
+  lastCountFor(pages: number): number {
+    let k = 0
+    let taken = 0
+    while (taken < pages && k < this.length) taken += 1 << this.orderAt(this.length - 1 - k++)
+    return k
+  }
+
+  /** Moves the last k entries to the end of `to`, the last first (what k moveTo(length - 1) calls do). */
+  moveLastTo(k: number, to: AllocSet): void {
+    to.reserve(k)
+    for (let i = this.length - 1; i >= this.length - k; i--) {
+      to.push(this.pfnAt(i), this.orderAt(i))
+      this.forget(this.head + i, this.orderAt(i))
+    }
+    this.length -= k
+  }
+
   /** Moves the first k entries to the end of `to`, in their order. */
   moveFirstTo(k: number, to: AllocSet): void {
     for (let i = 0; i < k; i++) {
