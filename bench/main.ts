@@ -2,6 +2,7 @@
 import { runPageAllocBench } from './page_alloc.bench'
 import { runSimulationBench } from './simulation.bench'
 import { runChurnBench } from './churn.bench'
+import { runChurnFloorBench } from './churn_floor.bench'
 import { runImportsBench } from './imports.bench'
 import { runInputsBench } from './inputs.bench'
 import { runHostBench } from './host.bench'
@@ -13,6 +14,7 @@ for (const [title, run] of [
   ['Buddy allocator (src/engine/mm)', runPageAllocBench],
   ['Simulation (src/engine)', runSimulationBench],
   ['Sustained churn (issue 14)', runChurnBench],
+  ['The floor of churn on this layout (issue 14)', runChurnFloorBench],
   ['Imports and sweeps (src/host/import, src/host/sweep.ts)', runImportsBench],
   ['Real data in the engine (replay, initial free state)', runInputsBench],
   ['A host full of guests (src/engine/machine)', runHostBench],
