@@ -419,10 +419,9 @@ class LabSimulation implements GuestSimulation {
   /** Frames from `pfn` (a memmap index) sharing its state: a whole buddy block when pfn heads one, else 1. */
   private runLength(pfn: number, state: number): number {
     if (state !== STATE_FREE && state !== STATE_REPORTED) return 1
-    for (let o = MAX_ORDER; o > 0; o--) {
-      if (pfn % 2 ** o === 0 && this.alloc.isBuddyHead(pfn, o)) return 2 ** o
-    }
-    return 1
+    // a buddy head keeps its order in its memmap word (and is aligned to it)
+    const order = this.alloc.memmap.order(pfn)
+    return order > 0 && this.alloc.isBuddyHead(pfn, order) ? 1 << order : 1
   }
 
   pageInfo(pfn: number): PageInfo {
@@ -572,8 +571,13 @@ class LabSimulation implements GuestSimulation {
       for (let p = a.zoneStartPfn(z); p < end; ) {
         const s = a.pfnState(p)
         // pages on per-CPU lists at the start come from an initial free state: freed after use
-        if (s === STATE_ALLOCATED || s === STATE_PCP) this.host.touch(p, 1)
-        p += this.runLength(p, s)
+        if (s !== STATE_ALLOCATED && s !== STATE_PCP) {
+          p += this.runLength(p, s)
+          continue
+        }
+        // every frame of the block p heads (its order is in its memmap word), without asking each tail for its head
+        const blockEnd = p + (1 << Math.max(0, a.memmap.order(p)))
+        for (; p < blockEnd; p++) this.host.touch(p, 1)
       }
     }
   }
