@@ -89,3 +89,62 @@ describe('IPC from pages', () => {
     expect(fake.ipcMain.listenerCount(CHANNEL)).toBe(0)
   })
 })
+
+describe('a page is one UI', () => {
+  /** An hour of simulated time at a thousandth of real time: still going when the test ends. */
+  const slow = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 3_600_000, guest: { memoryMiB: 128 } } as const
+  const startSlow = async (page: ReturnType<typeof pageClient>): Promise<string> => {
+    const r = await page.lab.startRun(slow, 0.001)
+    if (!r.ok) throw new Error(r.error.message)
+    return r.value.runId
+  }
+
+  it('frees the runs a page started when the window reloads it or its renderer goes, and only those', async () => {
+    const w = new fake.BrowserWindow({ show: false })
+    await w.loadURL(`${APP_ORIGIN}/index.html`)
+    const unbindW = bindWindow(w as unknown as BrowserWindow, host)
+    const disposed = vi.spyOn(host, 'disposeRun')
+    try {
+      const first = await startSlow(pageClient(fake, w))
+      const second = await startSlow(pageClient(fake, w))
+      expect(disposed).not.toHaveBeenCalled()
+
+      await w.webContents.reload()
+      expect(disposed.mock.calls.map(([id]) => id).sort()).toEqual([first, second].sort())
+      const gone = await host.control(first, 'pause')
+      expect(gone.ok).toBe(false)
+
+      // the reloaded page's run lives until that page goes too
+      const third = await startSlow(pageClient(fake, w))
+      expect((await host.control(third, 'pause')).ok).toBe(true)
+      w.webContents.crash()
+      expect(disposed.mock.calls.map(([id]) => id)).toContain(third)
+      expect((await host.control(third, 'pause')).ok).toBe(false)
+
+      // closing the window (unbinding it) frees the last page's runs
+      const fourth = await startSlow(pageClient(fake, w))
+      unbindW()
+      expect(disposed.mock.calls.map(([id]) => id)).toContain(fourth)
+    } finally {
+      disposed.mockRestore()
+    }
+  })
+
+  it('holds menu commands after a reload until the new page connects', async () => {
+    const w = new fake.BrowserWindow({ show: false })
+    await w.loadURL(`${APP_ORIGIN}/index.html`)
+    const unbindW = bindWindow(w as unknown as BrowserWindow, host)
+    try {
+      const before = pageClient(fake, w)
+      await before.lab.capabilities()
+      await w.webContents.reload()
+      host.menu('new')
+      const after = pageClient(fake, w)
+      expect(after.menu).toEqual([])
+      await after.lab.capabilities()
+      await vi.waitFor(() => expect(after.menu).toEqual(['new']))
+    } finally {
+      unbindW()
+    }
+  })
+})

@@ -67,7 +67,19 @@ export class FakeWebContents extends EventEmitter {
   async loadURL(url: string): Promise<void> {
     this.mainFrame.url = url
     await Promise.resolve()
+    // the navigation commits (a new page), then the page loads
+    this.emit('did-navigate', new FakeEvent(url), url, 200, 'OK')
     this.emit('did-finish-load')
+  }
+
+  /** Ctrl+R / View > Reload: the same URL, a new page. */
+  reload(): Promise<void> {
+    return this.loadURL(this.mainFrame.url)
+  }
+
+  /** The renderer process crashed or was killed. */
+  crash(): void {
+    this.emit('render-process-gone', new FakeEvent(), { reason: 'crashed', exitCode: 139 })
   }
 
   setWindowOpenHandler(handler: (details: { url: string }) => WindowOpenResult): void {
