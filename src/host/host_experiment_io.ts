@@ -31,6 +31,8 @@ export interface HostSource {
   readonly files?: ReadonlyMap<string, string>
   /** Desktop: which data files the guests' experiments may name (run_inputs.ts readable). */
   readonly readable?: (file: string, name: string) => boolean
+  /** Why a `file` entry that is no shipped example cannot be read, when not "not opened in this session" (browser mode). */
+  readonly notFoundReason?: string
 }
 
 export interface ResolvedHost {
@@ -67,7 +69,7 @@ async function loadEntryFile(file: string, path: string, source: HostSource): Pr
     const upload = source.uploads?.get(file)
     if (upload !== undefined) return ok({ experiment: upload, dir: null })
     full = source.bundledDir === undefined ? null : insideDir(source.bundledDir, file)
-    if (full === null || !(await isFile(full))) return entryError('not-found', path, `${file} is not a shipped example nor a guest experiment opened in this session`)
+    if (full === null || !(await isFile(full))) return entryError('not-found', path, `${file} is not a shipped example ${source.notFoundReason ?? 'nor a guest experiment opened in this session'}`)
   }
   const loaded = await loadExperimentFile(full)
   if (!loaded.ok) {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { HostTaskStarted } from '../common/host_api'
-import { LabHosts, type LabTask } from './lab_hosts'
+import { DESKTOP_NO_FOLDER, LabHosts, type LabTask } from './lab_hosts'
 import { loadLabFile } from './experiment_io'
 import { resolveHostExperiment } from './host_experiment_io'
 import { runHostHeadless } from './host_run_headless'
@@ -95,5 +95,15 @@ describe('host experiments in the lab', () => {
     expect(example.ok && example.value.path).toBe(undefined)
     const outside = await hosts.startRun({ format: 'page-reporting-lab/experiment', version: 2, machine: { memoryMiB: 4096 }, guests: [{ file: '../sweep/x.prlab.json' }] }, 'host', null)
     expect(outside.ok ? '' : outside.error.issues?.[0].path).toBe('guests[0].file')
+  })
+
+  it('says, on the desktop, why a host document without a file (dropped, or not saved) reads only shipped examples', async () => {
+    const { hosts, finished } = labHosts({ host: join(FIX, 'two-batches.prlab.json') })
+    const dropped = await hosts.startRun({ format: 'page-reporting-lab/experiment', version: 2, machine: { memoryMiB: 4096 }, guests: [{ file: 'my-guest.prlab.json' }] }, null, null)
+    expect(dropped.ok ? '' : dropped.error.message).toBe(`guests[0].file: my-guest.prlab.json is not a shipped example ${DESKTOP_NO_FOLDER}`)
+    // a shipped example still resolves
+    const example = await hosts.startRun({ format: 'page-reporting-lab/experiment', version: 2, machine: { memoryMiB: 4096 }, guests: [{ file: 'quick-drain-2g.prlab.json' }] }, null, null)
+    expect(example.ok).toBe(true)
+    if (example.ok) expect(await finished(example.value)).toBe('done')
   })
 })

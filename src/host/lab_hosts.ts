@@ -24,6 +24,13 @@ import { fitAnswer, fitAnswerText, fitPointHost, judge, searchFit, type FitPoint
 import { spawnWorker } from './spawn_worker'
 import { defaultWorkers, runSweepJobs, type HostSweepJob } from './sweep'
 
+/**
+ * Desktop, a host document without a file (dropped on the window, or new and not saved): its guest
+ * files have no folder to be read from, so only the shipped examples resolve.
+ */
+export const DESKTOP_NO_FOLDER =
+  'and this host file has no folder of its own (it was dropped on the window, or is not saved yet): open it with File > Open, and its guests are read next to it, or save it next to them first'
+
 /** A task of the lab (LabHost): its progress shows in every UI, Cancel aborts its signal. */
 export interface LabTask {
   readonly id: string
@@ -143,6 +150,8 @@ export class LabHosts {
       if (uploads === undefined) return fail({ code: 'not-found', message: 'the files uploaded with this host file are no longer known to the lab; choose them again' })
       return ok({ baseDir: null, uploads, bundledDir: this.env.examplesDir })
     }
+    // a host document with no file behind it: dropped on the window, or not saved yet
+    if (this.env.desktop) return ok({ baseDir: null, bundledDir: this.env.examplesDir, notFoundReason: DESKTOP_NO_FOLDER })
     return ok({ baseDir: null, bundledDir: this.env.examplesDir })
   }
 
