@@ -1,9 +1,9 @@
 // The floor of sustained order-0 churn on the engine's data layout (issue 14). Figures printed,
 // never asserted. Standalone: npx tsx bench/churn_floor.bench.ts; or npm run bench.
 //
-// One function does only what every churn request must do to the engine's arrays, with the
-// engine's layout and rates: a 2-byte memmap word per page, the 8-byte list links (an allocated
-// head's pair holds its rmap record index and owner word), per-CPU rings, a live set with
+// One class does only what every churn request must do to the engine's arrays, with the
+// engine's layout and rates: a 2-byte memmap word per page, the engine's own buddy lists (PfnLists:
+// 8-byte links per page; an allocated head's pair holds its rmap record index and owner word), per-CPU rings, a live set with
 // swap-remove, four CPUs in turn (so two only allocate and two only free, as the churn case
 // runs), pcp high 4700 and batch 63 (a 16 GiB zone: drains of 4637 pages), xoroshiro128+ draws
 // (two for the order, one per victim). No watermarks, zones, counters, per-order lists, host
@@ -11,6 +11,7 @@
 // can cost there; at 1 GiB everything fits in the caches, so that figure is the compute alone.
 // bench/churn_floor.c is the same loop in C, for what a compiled core could reach.
 import { pathToFileURL } from 'node:url'
+import { PfnLists } from '../src/engine/mm/list'
 
 const MAX_ORDER = 10
 const KIND_ALLOCATED = 3
@@ -38,9 +39,9 @@ function cpuMs(): number {
  */
 class ChurnFloor {
   readonly page: Uint16Array
+  /** The engine's buddy lists (one per order here): links at 2 * pfn, which allocated pages lend to the rmap words. */
+  readonly lists: PfnLists
   readonly link: Int32Array
-  readonly head = new Int32Array(MAX_ORDER + 1).fill(-1)
-  readonly tail = new Int32Array(MAX_ORDER + 1).fill(-1)
   readonly ring = new Int32Array(CPUS * RING)
   readonly first = new Int32Array(CPUS)
   readonly count = new Int32Array(CPUS)
@@ -61,12 +62,13 @@ class ChurnFloor {
   ) {
     const nrPages = memoryGiB << 18
     this.page = new Uint16Array(nrPages)
-    this.link = new Int32Array(2 * nrPages)
+    this.lists = new PfnLists(nrPages, MAX_ORDER + 1)
+    this.link = this.lists.link
     this.liveBlocks = memoryGiB << 16
     this.entries = new Int32Array(this.liveBlocks + 1)
     for (let pfn = 0; pfn < nrPages; pfn += 1 << MAX_ORDER) {
       this.page[pfn] = word(KIND_BUDDY, MAX_ORDER)
-      this.addHead(MAX_ORDER, pfn)
+      this.lists.addHead(MAX_ORDER, pfn)
     }
     // half the guest held, then a live set of a quarter, churned long enough to fragment
     for (let i = 0; i < nrPages >> 1; i++) this.rmqueue()
@@ -88,30 +90,6 @@ class ChurnFloor {
     return out
   }
 
-  del(pfn: number): void {
-    const link = this.link
-    const n = link[2 * pfn]
-    const p = link[2 * pfn + 1]
-    if (p >= 0) link[2 * p] = n
-    else this.head[-2 - p] = n >= 0 ? n : -1
-    if (n >= 0) link[2 * n + 1] = p
-    else this.tail[-2 - n] = p >= 0 ? p : -1
-  }
-
-  addHead(order: number, pfn: number): void {
-    const link = this.link
-    const h = this.head[order]
-    link[2 * pfn + 1] = -2 - order
-    if (h >= 0) {
-      link[2 * pfn] = h
-      link[2 * h + 1] = pfn
-    } else {
-      link[2 * pfn] = -2 - order
-      this.tail[order] = pfn
-    }
-    this.head[order] = pfn
-  }
-
   /** __free_one_page(): merge while the buddy is free, then to the head of its list. */
   freeOnePage(pfn: number): void {
     const page = this.page
@@ -120,27 +98,27 @@ class ChurnFloor {
     while (order < MAX_ORDER) {
       const buddy = pfn ^ (1 << order)
       if (page[buddy] !== word(KIND_BUDDY, order)) break
-      this.del(buddy)
+      this.lists.del(buddy)
       page[buddy] = 0
       pfn &= buddy
       order++
     }
     page[pfn] = word(KIND_BUDDY, order)
-    this.addHead(order, pfn)
+    this.lists.addHead(order, pfn)
   }
 
   /** __rmqueue_smallest() + expand(). */
   rmqueue(): number {
     for (let order = 0; order <= MAX_ORDER; order++) {
-      const pfn = this.head[order]
+      const pfn = this.lists.head[order]
       if (pfn < 0) continue
-      this.del(pfn)
+      this.lists.del(pfn)
       this.page[pfn] = 0
       for (let high = order; high > 0; ) {
         high--
         const half = pfn + (1 << high)
         this.page[half] = word(KIND_BUDDY, high)
-        this.addHead(high, half)
+        this.lists.addHead(high, half)
       }
       return pfn
     }
