@@ -53,8 +53,8 @@ export class ReplayPhaseRun implements ReplayAllocator {
   private stepCost_ns = 0
   private readonly failedByOrder = new Float64Array(NR_PAGE_ORDERS)
   private alreadyFree = 0
-  /** Blocks this replay allocated and has not wholly freed: head pfn -> order. */
-  private readonly live = new Map<number, number>()
+  /** Blocks this replay allocated and has not wholly freed: order + 1 at the head pfn, 0 elsewhere (a Map cost a hash per operation). */
+  private readonly liveOrder: Int8Array
   /** Blocks split into order-0 pages by a partial free: head pfn -> pages still allocated. */
   private readonly splitLeft = new Map<number, number>()
 
@@ -66,6 +66,7 @@ export class ReplayPhaseRun implements ReplayAllocator {
   ) {
     this.replayer = new FtraceReplayer(trace, { start_ns, speed: phase.speed, cpus: env.cpus })
     this.touch = phase.touch
+    this.liveOrder = new Int8Array(env.alloc.maxPfn)
   }
 
   get done(): boolean {
@@ -90,8 +91,8 @@ export class ReplayPhaseRun implements ReplayAllocator {
     if (pfn < 0) {
       this.failedByOrder[order]++
     } else {
-      this.live.set(pfn, order)
-      if (this.touch) this.stepCost_ns += this.env.host.touch(pfn, 2 ** order)
+      this.liveOrder[pfn] = order + 1
+      if (this.touch) this.stepCost_ns += this.env.host.touch(pfn, 1 << order)
     }
     this.env.onAlloc(pfn, order, cpu)
     return pfn
@@ -105,14 +106,14 @@ export class ReplayPhaseRun implements ReplayAllocator {
       this.alreadyFree++
       return
     }
-    const blockOrder = this.live.get(head) as number
+    const blockOrder = this.liveOrder[head] - 1
     if (pfn === head && order === blockOrder && !this.splitLeft.has(head)) {
-      this.live.delete(head)
+      this.liveOrder[head] = 0
       this.freeBlock(pfn, order, cpu)
       return
     }
     const alloc = this.env.alloc
-    const pages = 2 ** order
+    const pages = 1 << order
     for (let p = pfn; p < pfn + pages; p++) {
       if (alloc.pfnState(p) !== STATE_ALLOCATED) {
         this.alreadyFree++
@@ -121,7 +122,7 @@ export class ReplayPhaseRun implements ReplayAllocator {
     }
     if (!this.splitLeft.has(head)) {
       alloc.splitPage(head, blockOrder)
-      this.splitLeft.set(head, 2 ** blockOrder)
+      this.splitLeft.set(head, 1 << blockOrder)
     }
     for (let p = pfn; p < pfn + pages; p++) this.freeBlock(p, 0, cpu)
     const left = (this.splitLeft.get(head) as number) - pages
@@ -129,22 +130,22 @@ export class ReplayPhaseRun implements ReplayAllocator {
       this.splitLeft.set(head, left)
     } else {
       this.splitLeft.delete(head)
-      this.live.delete(head)
+      this.liveOrder[head] = 0
     }
   }
 
   /** Head of the live block holding [pfn, pfn + 2^order), or -1. Blocks are naturally aligned. */
   private containing(pfn: number, order: number): number {
     for (let o = order; o <= MAX_ORDER; o++) {
-      const head = pfn - (pfn % 2 ** o)
-      const blockOrder = this.live.get(head)
-      if (blockOrder !== undefined) return blockOrder >= o ? head : -1
+      const head = pfn & -(1 << o)
+      const blockOrder = this.liveOrder[head] - 1
+      if (blockOrder >= 0) return blockOrder >= o ? head : -1
     }
     return -1
   }
 
   private freeBlock(pfn: number, order: number, cpu: number): void {
-    if (this.env.writeOnFree) this.stepCost_ns += this.env.host.touch(pfn, 2 ** order)
+    if (this.env.writeOnFree) this.stepCost_ns += this.env.host.touch(pfn, 1 << order)
     this.env.alloc.freePages(pfn, order, cpu)
     this.env.onFree(pfn, order, cpu)
   }

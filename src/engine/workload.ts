@@ -344,14 +344,14 @@ export class Workload {
       this.allocFailed(order)
       return
     }
-    this.allocatedPages += 2 ** order
+    this.allocatedPages += 1 << order
     if (this.env.allocEvents) this.event({ kind: 'alloc', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
   }
 
   private replayedFree(pfn: number, order: number, cpu: number): void {
     this.pageFrees++
     if (this.allocatedPages > this.peakBeforeFree) this.peakBeforeFree = this.allocatedPages
-    this.allocatedPages -= 2 ** order
+    this.allocatedPages -= 1 << order
     if (this.env.allocEvents) this.event({ kind: 'free', pfn: this.env.alloc.physPfn(pfn), order, count: cpu })
   }
 
