@@ -6,13 +6,12 @@
 // the state a simulation from t = 0 has there. Taking checkpoints does not disturb the run.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ExperimentSchema, type Experiment, type ExperimentInput } from '../common/experiment'
+import { ExperimentSchema, type Experiment } from '../common/experiment'
 import type { SimEvent } from '../common/samples'
 import type { Checkpoint } from './checkpoint'
 import type { Simulation } from './api'
 import { createSimulation } from './simulation'
-
-type Phase = NonNullable<NonNullable<ExperimentInput['workload']>['phases']>[number]
+import { anyDevice, anyKernel, anyReportingOrder, churnOrderMix, devicePhases, type Phase } from './testing/arbitrary_phases'
 
 const phase: fc.Arbitrary<Phase> = fc.oneof(
   fc.record({ op: fc.constant('alloc' as const), mib: fc.integer({ min: 1, max: 200 }), order: fc.constantFrom(0, 0, 3, 9), migratetype: fc.constantFrom('movable' as const, 'unmovable' as const), durationMs: fc.option(fc.integer({ min: 100, max: 1500 }), { nil: undefined }), tag: fc.constantFrom('a', 'b') }),
@@ -23,22 +22,20 @@ const phase: fc.Arbitrary<Phase> = fc.oneof(
     durationMs: fc.integer({ min: 200, max: 2500 }),
     rateMiBps: fc.integer({ min: 8, max: 256 }),
     liveMiB: fc.integer({ min: 0, max: 96 }),
-    orders: fc.constantFrom<{ order: number; weight: number }[]>([{ order: 0, weight: 1 }], [{ order: 0, weight: 8 }, { order: 9, weight: 1 }], [{ order: 3, weight: 1 }, { order: 10, weight: 1 }]),
+    orders: churnOrderMix,
   }),
   fc.record({ op: fc.constant('pagecache' as const), mib: fc.integer({ min: 1, max: 300 }), reads: fc.constantFrom(1, 2) }),
   fc.constant({ op: 'drop-caches' as const }),
   fc.constant({ op: 'compact-memory' as const }),
-  fc.record({ op: fc.constant('sysfs-order' as const), order: fc.integer({ min: 0, max: 10 }) }),
-  fc.constant({ op: 'unregister' as const }),
-  fc.constant({ op: 'register' as const }),
+  ...devicePhases,
 )
 
 const arbitraryExperiment = fc.record({
   seed: fc.integer({ min: 0, max: 1000 }),
   memoryMiB: fc.constantFrom(256, 384, 512),
-  kernel: fc.constantFrom('5.10' as const, '5.14' as const, '6.1' as const, '6.6' as const),
-  device: fc.constantFrom('virtio-balloon' as const, 'hv-balloon' as const, 'none' as const),
-  order: fc.option(fc.integer({ min: 0, max: 10 })),
+  kernel: anyKernel,
+  device: anyDevice,
+  order: anyReportingOrder,
   delayMs: fc.integer({ min: 50, max: 2000 }),
   backing: fc.constantFrom('anon-4k' as const, 'anon-thp' as const, 'hugetlb-2m' as const),
   cpus: fc.integer({ min: 1, max: 4 }),

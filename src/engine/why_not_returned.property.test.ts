@@ -5,12 +5,11 @@
 // page state as well.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ExperimentSchema, type ExperimentInput } from '../common/experiment'
+import { ExperimentSchema } from '../common/experiment'
 import { COL, NR_ORDERS, type SampleColumn } from '../common/samples'
 import { KEPT_BY_HOST, REASON_COLUMNS } from '../common/why_not_returned'
 import { createSimulation } from './simulation'
-
-type Phase = NonNullable<NonNullable<ExperimentInput['workload']>['phases']>[number]
+import { anyDevice, anyKernel, anyReportingOrder, churnOrderMix, devicePhases, type Phase } from './testing/arbitrary_phases'
 
 const phase: fc.Arbitrary<Phase> = fc.oneof(
   fc.record({ op: fc.constant('alloc' as const), mib: fc.integer({ min: 1, max: 160 }), order: fc.integer({ min: 0, max: 10 }) }),
@@ -21,19 +20,17 @@ const phase: fc.Arbitrary<Phase> = fc.oneof(
     durationMs: fc.integer({ min: 100, max: 1500 }),
     rateMiBps: fc.integer({ min: 8, max: 256 }),
     liveMiB: fc.integer({ min: 0, max: 64 }),
-    orders: fc.constantFrom<{ order: number; weight: number }[]>([{ order: 0, weight: 1 }], [{ order: 0, weight: 8 }, { order: 9, weight: 1 }], [{ order: 3, weight: 1 }, { order: 10, weight: 1 }]),
+    orders: churnOrderMix,
   }),
-  fc.record({ op: fc.constant('sysfs-order' as const), order: fc.integer({ min: 0, max: 10 }) }),
-  fc.constant({ op: 'unregister' as const }),
-  fc.constant({ op: 'register' as const }),
+  ...devicePhases,
 )
 
 const experiment = fc.record({
   seed: fc.integer({ min: 0, max: 1000 }),
   memoryMiB: fc.constantFrom(256, 512, 768),
-  kernel: fc.constantFrom('5.10' as const, '5.14' as const, '6.1' as const, '6.6' as const),
-  device: fc.constantFrom('virtio-balloon' as const, 'hv-balloon' as const, 'none' as const),
-  order: fc.option(fc.integer({ min: 0, max: 10 })),
+  kernel: anyKernel,
+  device: anyDevice,
+  order: anyReportingOrder,
   capacity: fc.constantFrom(1, 4, 32, 64),
   delayMs: fc.integer({ min: 50, max: 2000 }),
   queueSize: fc.constantFrom(16, 32, 256),
