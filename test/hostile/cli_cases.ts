@@ -4,7 +4,7 @@
 // prlab (scripts/attack/cli.ts). Cases that need root (mounting a tmpfs) report themselves
 // unavailable elsewhere instead of passing silently.
 import { execFileSync, execSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync, openSync, closeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { prlab, type Outcome } from '../prlab_process'
@@ -37,8 +37,20 @@ export class Workspace {
   /** Writes an experiment file (a valid base with `over` merged in) and returns its path. */
   experiment(name: string, over: Record<string, unknown> = {}, guest: Record<string, unknown> = {}): string {
     const path = this.path(name)
-    writeFileSync(path, JSON.stringify({ format: 'page-reporting-lab/experiment', version: 1, durationMs: 2000, ...over, guest: { memoryMiB: 256, ...guest } }))
+    this.writeWhole(path, JSON.stringify({ format: 'page-reporting-lab/experiment', version: 1, durationMs: 2000, ...over, guest: { memoryMiB: 256, ...guest } }))
     return path
+  }
+
+  private temps = 0
+
+  /**
+   * Writes a fixture by rename: cases run two at a time and rewrite the same fixtures (ok.prlab.json),
+   * and a plain writeFileSync truncates first, so another case's prlab could read an empty file.
+   */
+  writeWhole(path: string, text: string): void {
+    const temp = `${path}.${process.pid}-${this.temps++}.tmp`
+    writeFileSync(temp, text)
+    renameSync(temp, path)
   }
 
   fifo(name: string): string {
@@ -286,7 +298,7 @@ function signalCase(signal: NodeJS.Signals, code: number): CliCase {
 
 function write(w: Workspace, name: string, text: string): string {
   const path = w.path(name)
-  writeFileSync(path, text)
+  w.writeWhole(path, text)
   return path
 }
 
