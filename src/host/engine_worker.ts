@@ -174,5 +174,8 @@ port.on('message', (message: ToWorker) => {
     case 'query':
       answer(message.id, message.query)
       return
+    case 'sync':
+      post({ type: 'synced', id: message.id })
+      return
   }
 })

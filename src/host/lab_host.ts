@@ -400,7 +400,7 @@ export class LabHost implements LabApi {
   async control(runId: string, command: RunCommand): Promise<Result<RunStatus>> {
     const run = this.runs.get(runId)
     if (!run) return this.noRun(runId)
-    run.control(command)
+    await run.control(command)
     return ok(run.status())
   }
 

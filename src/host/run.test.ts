@@ -72,3 +72,62 @@ describe('Run: the UI after a flat-out run', () => {
     expect(times).toEqual(expected)
   })
 })
+
+describe('Run: pause and step answer with where the engine stopped', () => {
+  it('says "paused" only with the time the engine paused at, and a step with the time it reached', async () => {
+    const churning: ExperimentInput = {
+      format: 'page-reporting-lab/experiment',
+      version: 1,
+      durationMs: 3_600_000,
+      guest: { memoryMiB: 512 },
+      workload: { phases: [{ op: 'alloc', mib: 256 }, { op: 'churn', durationMs: 3_600_000, rateMiBps: 64, liveMiB: 64 }] },
+      recorder: { sampleIntervalMs: 100 },
+    }
+    let id = ''
+    const statuses: RunStatus[] = []
+    let framed: () => void = () => undefined
+    const firstFrame = new Promise<void>((r) => (framed = r))
+    const disconnect = host.addClient(
+      labClient({
+        frame: (runId, rows) => {
+          if (runId === id && rows > 0) framed()
+        },
+        status: (s) => {
+          if (s.runId === id) statuses.push(s)
+        },
+      }),
+    )
+    const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 300))
+    try {
+      const started = await host.startRun(churning, null)
+      if (!started.ok) throw new Error(started.error.message)
+      id = started.value.runId
+      await firstFrame
+      const paused = await host.control(id, 'pause')
+      if (!paused.ok) throw new Error(paused.error.message)
+      expect(paused.value.state).toBe('paused')
+      await settle()
+      // every status that says paused, pushed or answered, carries the time the engine paused at
+      const sawPaused = statuses.filter((s) => s.state === 'paused')
+      expect(sawPaused.length).toBeGreaterThan(0)
+      expect(sawPaused.map((s) => s.sim_ms)).toEqual(sawPaused.map(() => paused.value.sim_ms))
+      expect(statuses.at(-1)?.sim_ms).toBe(paused.value.sim_ms)
+
+      const stepped = await host.control(id, 'step')
+      if (!stepped.ok) throw new Error(stepped.error.message)
+      expect(stepped.value.state).toBe('paused')
+      expect(stepped.value.sim_ms).toBeGreaterThan(paused.value.sim_ms)
+      await settle()
+      expect(statuses.at(-1)?.sim_ms).toBe(stepped.value.sim_ms)
+
+      // a resume given while a pause waits for the engine decides the state: the pause does not undo it
+      const [, resumed] = await Promise.all([host.control(id, 'pause'), host.control(id, 'resume')])
+      expect(resumed.ok && resumed.value.state).toBe('running')
+      await settle()
+      expect(statuses.at(-1)?.state).toBe('running')
+      await host.control(id, 'stop')
+    } finally {
+      disconnect()
+    }
+  })
+})

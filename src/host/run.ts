@@ -49,6 +49,10 @@ export class Run {
   private readonly feed: UiFeed
   private disposed = false
   private readonly pending = new Map<number, { resolve: (v: WorkerQueryResult) => void; reject: (e: Error) => void }>()
+  /** sync() calls waiting for the worker, by id. */
+  private readonly syncs = new Map<number, () => void>()
+  /** Commands given so far: a command's state change yields to a later command's. */
+  private commands = 0
   private settle!: () => void
   /** Resolves when the run has finished, stopped or failed. */
   readonly ended: Promise<void> = new Promise((resolve) => (this.settle = resolve))
@@ -72,6 +76,7 @@ export class Run {
       if (!this.isOver) this.fail(this.workerGone)
       for (const p of this.pending.values()) p.reject(new Error(this.goneMessage()))
       this.pending.clear()
+      for (const done of [...this.syncs.values()]) done()
     })
     this.post({ type: 'start', experiment, check: options.check ?? false, speed: options.speed, paused: options.paused ?? false, ...(options.inputs !== undefined ? { inputs: options.inputs } : {}) })
     this.state = options.paused ? 'paused' : 'running'
@@ -105,9 +110,17 @@ export class Run {
     return this.finalSummary
   }
 
-  control(command: RunCommand): void {
+  /**
+   * Pause and step end where the engine stops, which the host learns from the worker's last frame:
+   * they resolve once the worker has handled the command (sync()), so the status they push says
+   * "paused" with the time the engine paused at, never an earlier one that a frame then corrects.
+   */
+  async control(command: RunCommand): Promise<void> {
     if (this.isOver) return
+    const seq = ++this.commands
     this.post({ type: command })
+    if (command === 'pause' || command === 'step') await this.sync()
+    if (this.isOver || seq !== this.commands) return
     if (command === 'pause' || command === 'step') this.state = 'paused'
     else if (command === 'resume') this.state = 'running'
     if (!this.flatOut) this.feed.resync()
@@ -139,6 +152,23 @@ export class Run {
         reject: (e) => (clearTimeout(timer), reject(e)),
       })
       this.post({ type: 'query', id, query })
+    })
+  }
+
+  /** Resolves once the worker has handled every message posted before, has ended, or after QUERY_TIMEOUT_MS. */
+  private sync(): Promise<void> {
+    if (this.workerGone !== null) return Promise.resolve()
+    const id = this.nextQueryId++
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer)
+        this.syncs.delete(id)
+        resolve()
+      }
+      const timer = setTimeout(done, QUERY_TIMEOUT_MS)
+      timer.unref()
+      this.syncs.set(id, done)
+      this.post({ type: 'sync', id })
     })
   }
 
@@ -177,7 +207,7 @@ export class Run {
 
   private onMessage(m: FromWorker): void {
     // terminate() is asynchronous: frames the worker posted before it stopped still arrive, after the recorder closed
-    if (this.disposed && m.type !== 'answer') return
+    if (this.disposed && m.type !== 'answer' && m.type !== 'synced') return
     switch (m.type) {
       case 'frame':
         // a run that failed (a full disk) records nothing more
@@ -216,6 +246,9 @@ export class Run {
         return
       case 'error':
         this.fail(m.message)
+        return
+      case 'synced':
+        this.syncs.get(m.id)?.()
         return
       case 'answer': {
         const p = this.pending.get(m.id)

@@ -29,6 +29,8 @@ export type ToWorker =
   | { readonly type: 'stop' }
   | { readonly type: 'speed'; readonly speed: number | null }
   | { readonly type: 'query'; readonly id: number; readonly query: WorkerQuery }
+  /** Answered with 'synced' once every message before it is handled (messages keep their order both ways). */
+  | { readonly type: 'sync'; readonly id: number }
 
 export interface WorkerProgress {
   readonly sim_ms: number
@@ -44,3 +46,4 @@ export type FromWorker =
   | { readonly type: 'done'; readonly summary: RunSummary; readonly stopped: boolean }
   | { readonly type: 'error'; readonly message: string }
   | { readonly type: 'answer'; readonly id: number; readonly ok: boolean; readonly value?: WorkerQueryResult; readonly message?: string }
+  | { readonly type: 'synced'; readonly id: number }
