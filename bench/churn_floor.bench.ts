@@ -9,8 +9,11 @@
 // (two for the order, one per victim). No watermarks, zones, counters, per-order lists, host
 // backing, reporting or samples. What it costs per operation at 16 GiB is the least the engine
 // can cost there; at 1 GiB everything fits in the caches, so that figure is the compute alone.
-// bench/churn_floor.c is the same loop in C, for what a compiled core could reach.
-import { pathToFileURL } from 'node:url'
+// bench/churn_floor.c is the same loop in C, for what a compiled core could reach;
+// bench/wasm/churn_floor.ts the same in AssemblyScript, compiled here to WebAssembly, for what a
+// WebAssembly core could reach in the lab's own runtime.
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import asc from 'assemblyscript/asc'
 import { PfnLists } from '../src/engine/mm/list'
 
 const MAX_ORDER = 10
@@ -203,13 +206,62 @@ function churnFloor(memoryGiB: number, requests: number, prefetch: boolean): num
   return ((cpuMs() - t0) * 1e6) / (2 * requests)
 }
 
-export function runChurnFloorBench(requests = 10_000_000): Promise<string[]> {
+/** The part of the WebAssembly global used here: @types/node 20 declares none of it. */
+interface WasmApi {
+  compile(binary: Uint8Array): Promise<WasmModule>
+  instantiate(module: WasmModule, imports: object): Promise<{ readonly exports: object }>
+}
+type WasmModule = { readonly __brand: 'WebAssembly.Module' }
+const wasm = (globalThis as unknown as { readonly WebAssembly: WasmApi }).WebAssembly
+
+/** bench/wasm/churn_floor.ts compiled by the AssemblyScript compiler (optimised, no runtime checks). */
+async function compileWasmFloor(): Promise<WasmModule> {
+  let binary: Uint8Array | null = null
+  const { error, stderr } = await asc.main(
+    [fileURLToPath(new URL('./wasm/churn_floor.ts', import.meta.url)), '-O3', '--noAssert', '--runtime', 'stub', '--maximumMemory', '65536', '--outFile', 'churn_floor.wasm'],
+    {
+      writeFile: (name, contents) => {
+        if (name.endsWith('.wasm') && contents instanceof Uint8Array) binary = contents
+      },
+    },
+  )
+  if (error !== null || binary === null) throw new Error(`bench/wasm/churn_floor.ts did not compile: ${error?.message ?? 'no output'}\n${stderr.toString()}`)
+  return wasm.compile(binary)
+}
+
+interface WasmFloor {
+  init(memoryGiB: number, prefetch: boolean): void
+  run(requests: number): void
+}
+
+/** ns per page operation of the WebAssembly floor: a fresh instance (its own memory) per guest. */
+async function wasmChurnFloor(module: WasmModule, memoryGiB: number, requests: number, prefetch: boolean): Promise<number> {
+  const instance = await wasm.instantiate(module, {
+    env: {
+      abort: () => {
+        throw new Error('churn floor (WebAssembly): abort')
+      },
+    },
+  })
+  const floor = instance.exports as unknown as WasmFloor
+  floor.init(memoryGiB, prefetch)
+  const t0 = cpuMs()
+  floor.run(requests)
+  return ((cpuMs() - t0) * 1e6) / (2 * requests)
+}
+
+export async function runChurnFloorBench(requests = 10_000_000): Promise<string[]> {
   const fmt = (x: number): string => x.toFixed(1)
   const out = ['the least an order-0 churn operation costs on the engine layout (one fused loop, no bookkeeping; CPU time):']
   for (const gib of [1, 16, 64]) {
     out.push(`  ${String(gib).padStart(2)} GiB: ${fmt(churnFloor(gib, requests, false))} ns/op, with the engine's prefetch passes ${fmt(churnFloor(gib, requests, true))} ns/op`)
   }
-  return Promise.resolve(out)
+  const module = await compileWasmFloor()
+  out.push('the same loop in WebAssembly (bench/wasm/churn_floor.ts, AssemblyScript -O3; prefetch passes as plain loads):')
+  for (const gib of [1, 16, 64]) {
+    out.push(`  ${String(gib).padStart(2)} GiB: ${fmt(await wasmChurnFloor(module, gib, requests, false))} ns/op, with prefetch passes ${fmt(await wasmChurnFloor(module, gib, requests, true))} ns/op`)
+  }
+  return out
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,5 +1,6 @@
 // npm run bench still runs and prints every figure (nothing else runs bench/*.ts, so a schema or
-// engine change could break a benchmark unseen), and bench/churn_floor.c still builds and runs.
+// engine change could break a benchmark unseen), bench/wasm/churn_floor.ts compiles to WebAssembly
+// and runs, and bench/churn_floor.c still builds and runs.
 // Speed is never asserted: only that each section printed its lines and every figure is a finite
 // number. Opt-in, as it takes about three minutes: PRLAB_TEST_BENCH=1 (.ci/run sets it).
 import { spawnSync } from 'node:child_process'
@@ -36,6 +37,8 @@ describe.skipIf(!enabled)('benchmarks (PRLAB_TEST_BENCH=1)', () => {
       expect(lines.some((l) => /\d/.test(l)), part).toBe(true)
     }
     expect(r.stdout).not.toMatch(/NaN|Infinity/)
+    // bench/wasm/churn_floor.ts compiled and ran for each guest size
+    expect(r.stdout.match(/^ +\d+ GiB: \d+\.\d ns\/op, with prefetch passes \d+\.\d ns\/op$/gm)).toHaveLength(3)
   }, 600_000)
 
   it('bench/churn_floor.c builds with cc -O2 and prints its figure', () => {
