@@ -57,6 +57,16 @@ export function fitPointHost(host: HostExperiment, guest: Experiment, count: num
   return { ...host, name: `${host.name}: ${count} × ${guest.name}`, guests: [...host.guests, entry] }
 }
 
+/** `host` with every guest inline: a `file` entry takes the experiment it resolved to (`entries`, by index). */
+export function inlineGuests(host: HostExperiment, entries: readonly { readonly experiment: Experiment }[]): HostExperiment {
+  const guests = host.guests.map((entry, i): HostGuestEntry => {
+    if (entry.file === undefined) return entry
+    const { file: _file, ...rest } = entry
+    return { ...rest, experiment: inlineOf(entries[i].experiment) }
+  })
+  return { ...host, guests }
+}
+
 /** A point's verdict from its run's figures. */
 export function judge(objective: FitObjective, count: number, figures: PointFigures): FitPoint {
   const values = {} as Record<FitFigure, number>

@@ -152,6 +152,7 @@ export class LabHost implements LabApi {
       desktop: options.dialogs !== undefined,
       filePath: (fileId) => this.grants.get(fileId)?.path,
       granted: (path) => this.grants.chosen(path),
+      imports: () => this.imports.files,
       startTask: (label) => this.labTask(label),
       hostWorkerEntry: options.hostWorkerEntry ?? new URL('./host_run_worker.ts', import.meta.url),
       ...(options.sweepWorkerEntry !== undefined ? { sweepWorkerEntry: options.sweepWorkerEntry } : {}),

@@ -4,15 +4,20 @@
 // Sweep view. A host file's `file` entries resolve on the desktop next to the host file, only as
 // host_guest_files.ts allows (in its folder, no link out, absolute only when the user chose the
 // file); in browser mode among the files uploaded with the host file (host_upload_set.ts), then
-// the shipped examples; for an example among the examples.
+// the shipped examples; for an example among the examples. The guests' data files (traces,
+// buddyinfo snapshots) resolve as a single run's do (run_inputs.ts), with this session's imports;
+// in browser mode first among the files uploaded with the host file. Everything is read here,
+// once: a host run's worker and a fit's sweep workers read no file.
 import { realpath } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import type { Worker } from 'node:worker_threads'
 import { fail, ok, type LabError, type LoadedHostExperiment, type Result, type UploadedFile } from '../common/api'
-import type { Experiment } from '../common/experiment'
+import type { ImportedData } from '../common/imports'
 import { checkGuestFiles, isInside } from './host_guest_files'
-import { resolveUploadedHost } from './host_upload_set'
+import { resolveUploadedHost, type HostUploadSet } from './host_upload_set'
+import { bundledFile } from './run_inputs'
+import { MAX_SESSION_IMPORT_BYTES } from './session_imports'
 import type { FitPointView, FitRequest, FitStatus, HostRunView, HostTaskStarted } from '../common/host_api'
 import { parseObjective, type FitObjective } from '../common/fit_objective'
 import { MAX_HOST_GUESTS, type HostExperiment } from '../common/host_experiment'
@@ -20,7 +25,7 @@ import { examplePath, isExampleName } from './examples'
 import { loadLabFile, parseLabText, validateDocument, validateHostDocument, type LoadedLabFile } from './experiment_io'
 import { checkHostLimits, resolveHostExperiment, type HostSource } from './host_experiment_io'
 import type { FromHostRunWorker, HostRunJob, ToHostRunWorker } from './host_run_worker'
-import { fitAnswer, fitAnswerText, fitPointHost, judge, searchFit, type FitPoint } from './fit'
+import { fitAnswer, fitAnswerText, fitPointHost, inlineGuests, judge, searchFit, type FitPoint } from './fit'
 import { spawnWorker } from './spawn_worker'
 import { defaultWorkers, runSweepJobs, type HostSweepJob } from './sweep'
 
@@ -54,6 +59,8 @@ export interface HostsEnv {
   readonly sweepWorkerEntry?: string | URL
   /** Worker threads of a fit; default cpus - 1. */
   readonly fitWorkers?: number
+  /** The data files imported in this session (SessionImports.files), which the guests' experiments may name. */
+  imports?(): ReadonlyMap<string, ImportedData>
 }
 
 interface HostRunState {
@@ -74,6 +81,9 @@ interface FitState {
 
 /** Finished host runs and fits kept for the UI to read; older ones are forgotten. */
 const KEPT = 8
+
+/** The data files imported from host uploads kept together: older uploads are forgotten first (never the newest). */
+const MAX_UPLOAD_DATA_BYTES = MAX_SESSION_IMPORT_BYTES
 
 const hostOnly = (loaded: Result<LoadedLabFile>, fileName: string): Result<LoadedHostExperiment> => {
   if (!loaded.ok) return loaded
@@ -96,8 +106,8 @@ function keep<T>(map: Map<string, T>, id: string, value: T, ended: (v: T) => boo
 export class LabHosts {
   private readonly runs = new Map<string, HostRunState>()
   private readonly fits = new Map<string, FitState>()
-  /** Browser mode: the guest files uploaded with each host file, by the id handed out as its fileId. */
-  private readonly uploads = new Map<string, ReadonlyMap<string, Experiment>>()
+  /** Browser mode: the guest and data files uploaded with each host file, by the id handed out as its fileId. */
+  private readonly uploads = new Map<string, HostUploadSet>()
 
   constructor(private readonly env: HostsEnv) {}
 
@@ -114,10 +124,20 @@ export class LabHosts {
 
   /** Browser mode: a host file uploaded with its guest files; its fileId names that upload. */
   async openUploaded(files: readonly UploadedFile[]): Promise<Result<LoadedHostExperiment>> {
-    const r = resolveUploadedHost(files)
+    // a data file not among those uploaded may still be one imported in this session, or shipped
+    const elsewhere = async (name: string, kind: ImportedData['kind']): Promise<boolean> =>
+      this.env.imports?.().get(basename(name))?.kind === kind || (await bundledFile(this.env.examplesDir, name)) !== null
+    const r = await resolveUploadedHost(files, elsewhere)
     if (!r.ok) return r
     const id = randomUUID()
-    keep(this.uploads, id, r.value.guests, () => true)
+    keep(this.uploads, id, r.value.set, () => true)
+    let bytes = 0
+    for (const set of this.uploads.values()) bytes += set.bytes
+    for (const [old, set] of this.uploads) {
+      if (bytes <= MAX_UPLOAD_DATA_BYTES || old === id) break
+      bytes -= set.bytes
+      this.uploads.delete(old)
+    }
     return ok({ ...r.value.loaded, fileId: id })
   }
 
@@ -129,9 +149,12 @@ export class LabHosts {
 
   /** Where the host file's names resolve, each `file` entry checked first on the desktop (host_guest_files.ts). */
   private async source(host: HostExperiment, hostFileId: string | null, exampleName: string | null): Promise<Result<HostSource>> {
+    const imports = this.env.imports?.()
+    const withImports = (source: HostSource): Result<HostSource> => ok(imports !== undefined ? { ...source, imports } : source)
     if (exampleName !== null) {
       if (!isExampleName(exampleName)) return fail({ code: 'not-found', message: `no example named ${JSON.stringify(exampleName)}` })
-      return ok({ baseDir: this.env.examplesDir })
+      // the page sends the document back: its names resolve among the examples, never elsewhere on disk
+      return withImports({ baseDir: null, bundledDir: this.env.examplesDir })
     }
     if (this.env.desktop && hostFileId !== null) {
       const path = this.env.filePath(hostFileId)
@@ -143,16 +166,16 @@ export class LabHosts {
       const realDir = await realpath(dir).catch(() => dir)
       // the guests' own data files (traces, buddyinfo): in the host file's folder, or chosen by the user
       const readable = (file: string): boolean => isInside(dir, resolve(file)) || isInside(realDir, resolve(file)) || granted(resolve(file))
-      return ok({ baseDir: dir, files: files.value, readable })
+      return withImports({ baseDir: dir, files: files.value, readable })
     }
     if (!this.env.desktop && hostFileId !== null) {
       const uploads = this.uploads.get(hostFileId)
       if (uploads === undefined) return fail({ code: 'not-found', message: 'the files uploaded with this host file are no longer known to the lab; choose them again' })
-      return ok({ baseDir: null, uploads, bundledDir: this.env.examplesDir })
+      return withImports({ baseDir: null, uploadSet: uploads, bundledDir: this.env.examplesDir })
     }
     // a host document with no file behind it: dropped on the window, or not saved yet
-    if (this.env.desktop) return ok({ baseDir: null, bundledDir: this.env.examplesDir, notFoundReason: DESKTOP_NO_FOLDER })
-    return ok({ baseDir: null, bundledDir: this.env.examplesDir })
+    if (this.env.desktop) return withImports({ baseDir: null, bundledDir: this.env.examplesDir, notFoundReason: DESKTOP_NO_FOLDER })
+    return withImports({ baseDir: null, bundledDir: this.env.examplesDir })
   }
 
   async startRun(document: unknown, hostFileId: string | null, exampleName: string | null): Promise<Result<HostTaskStarted>> {
@@ -218,19 +241,12 @@ export class LabHosts {
     const background = host.guests.reduce((n, g) => n + g.count, 0)
     const max = Math.max(1, Math.min(request.max, MAX_HOST_GUESTS - background))
     const copies = { startMs: request.startMs, staggerMs: request.staggerMs }
-    // the host's own guests resolved now: the points run them inline, wherever the pool's workers look
+    // the host's guests and the copied guest resolved now, with their data files: the points run
+    // every guest inline on these inputs (structured-cloned to the workers), so no worker reads a file
     const probe = await resolveHostExperiment(fitPointHost(host, guest, 1, copies), source.value)
     if (!probe.ok) return probe
-    const inlineHost: HostExperiment = {
-      ...host,
-      guests: host.guests.map((entry, i) => {
-        if (entry.file === undefined) return entry
-        const { file: _file, ...rest } = entry
-        const { $schema: _s, format: _f, version: _v, ...experiment } = probe.value.plan.guests.find((g) => g.entry === i)?.experiment ?? guest
-        return { ...rest, experiment }
-      }),
-    }
-    const baseDir = source.value.baseDir ?? undefined
+    const inlineHost = inlineGuests(host, probe.value.entries)
+    const inputs = probe.value.entries.map((e) => e.inputs)
     const id = randomUUID()
     const fit: FitState = { objective, guestName: guest.name, max, points: new Map(), running: [], state: 'running' }
     keep(this.fits, id, fit, (f) => f.state !== 'running')
@@ -239,7 +255,7 @@ export class LabHosts {
     const evaluate = async (round: readonly number[]): Promise<FitPoint[]> => {
       task.signal.throwIfAborted()
       fit.running = [...round]
-      const jobs: HostSweepJob[] = round.map((n) => ({ k: n, host: fitPointHost(inlineHost, guest, n, copies), outDir: null, check: false, ...(baseDir !== undefined ? { baseDir } : {}) }))
+      const jobs: HostSweepJob[] = round.map((n) => ({ k: n, host: fitPointHost(inlineHost, guest, n, copies), outDir: null, check: false, inputs }))
       const fractions = new Map<number, number>()
       const outcomes = await runSweepJobs(jobs, {
         workers,

@@ -6,7 +6,7 @@ import { ExperimentSchema, type Experiment, type ExperimentInput } from '../comm
 import { COL } from '../common/samples'
 import { importFile } from './import/index'
 import { runHeadless } from './run_headless'
-import { resolveRunInputs } from './run_inputs'
+import { resolveRunInputs, type UploadLookup } from './run_inputs'
 import type { ImportedData } from '../common/imports'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -113,6 +113,34 @@ describe('resolveRunInputs', () => {
     expect(!escape.ok && escape.error.code).toBe('not-found')
     const absolute = await resolveRunInputs(replayOf(join(FIXTURES, 'ftrace-6.6-trace.txt')), { baseDir: null, bundledDir: EXAMPLES })
     expect(!absolute.ok && absolute.error.code).toBe('not-found')
+  })
+
+  it('names every field that fails at once, each with its own message', async () => {
+    const exp = experiment({ durationMs: 3000, guest: { initialFreeState: { file: 'nowhere.txt' } }, workload: { phases: [{ op: 'replay', file: 'gone.txt' }, { op: 'replay', file: 'buddyinfo-6.6.txt' }] } })
+    const r = await resolveRunInputs(exp, { baseDir: FIXTURES })
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('not-found')
+    expect(r.error.issues?.map((i) => i.path)).toEqual(['workload.phases[0].file', 'workload.phases[1].file', 'guest.initialFreeState.file'])
+    expect(r.error.message).toMatch(/^workload\.phases\[0\]\.file: cannot read gone\.txt: ENOENT.*; workload\.phases\[1\]\.file: cannot use buddyinfo-6\.6\.txt: .*; guest\.initialFreeState\.file: cannot read nowhere\.txt: ENOENT/)
+  })
+
+  it('without a base directory, the files uploaded with a host file come first; what they refuse fails, what they lack falls through', async () => {
+    const session = await imported('ftrace', 'ftrace-5.10-trace.txt')
+    const chosen = await imported('ftrace', 'ftrace-6.6-trace.txt')
+    const uploadedWith = {
+      find: (name: string): UploadLookup =>
+        name === 'chosen.txt' ? { kind: 'found', data: chosen } : name === 'broken.txt' ? { kind: 'failed', code: 'invalid', message: 'broken.txt: line 3: no' } : { kind: 'absent', why: `is not among the files chosen with the host file (looked for h/${name})` },
+    }
+    const uploads = new Map<string, ImportedData>([['session.txt', session], ['chosen.txt', session]])
+    const first = await resolveRunInputs(replayOf('chosen.txt'), { baseDir: null, uploads, uploadedWith })
+    expect(first.ok && first.value?.replays[1]).toBe(chosen)
+    const fallback = await resolveRunInputs(replayOf('session.txt'), { baseDir: null, uploads, uploadedWith })
+    expect(fallback.ok && fallback.value?.replays[1]).toBe(session)
+    const broken = await resolveRunInputs(replayOf('broken.txt'), { baseDir: null, uploads: new Map([['broken.txt', session]]), uploadedWith })
+    expect(!broken.ok && broken.error.message).toBe('workload.phases[1].file: broken.txt: line 3: no')
+    const nowhere = await resolveRunInputs(replayOf('other.txt'), { baseDir: null, uploads, uploadedWith, bundledDir: EXAMPLES })
+    expect(!nowhere.ok && nowhere.error.message).toBe('workload.phases[1].file: other.txt is not among the files chosen with the host file (looked for h/other.txt), nor among the files imported in this session; choose it together with the host file, or import it (a kmem ftrace) in the Data view first')
   })
 
   it('desktop: reads from disk only what `readable` allows (file_grants.ts), and says how to import the rest', async () => {

@@ -8,7 +8,9 @@
 // Without one (browser mode, an unsaved experiment), among the files imported in this session,
 // then among the files shipped beside the examples; never elsewhere on disk, so a browser cannot
 // make the server read a path it names. The desktop app also limits what it reads from disk to
-// the files the user chose (`readable`, from file_grants.ts).
+// the files the user chose (`readable`, from file_grants.ts). Browser mode's host upload set
+// (host_upload_set.ts: a host file chosen with its guests' files) comes first when given
+// (`uploadedWith`): the data files chosen with the host file, already imported.
 import { stat } from 'node:fs/promises'
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path'
 import { fail, ok, type LabError, type Result } from '../common/api'
@@ -31,7 +33,43 @@ export interface InputSource {
    * its user names), without it none (browser mode).
    */
   readonly readable?: (file: string, name: string) => boolean
+  /**
+   * Browser mode, a guest of a host upload set: the data files chosen with the host file, looked
+   * up before this session's imports (without baseDir only).
+   */
+  readonly uploadedWith?: UploadedInputs
 }
+
+/** What a host upload set has for a name (host_upload_set.ts). */
+export type UploadLookup =
+  | { readonly kind: 'found'; readonly data: ImportedData }
+  /** The uploaded file that name matches cannot be used (its importer refused it). */
+  | { readonly kind: 'failed'; readonly code: LabError['code']; readonly message: string }
+  /** No uploaded file: why, for the message when nothing else has the name either. */
+  | { readonly kind: 'absent'; readonly why: string }
+
+export interface UploadedInputs {
+  find(name: string, kind: ImportKind): UploadLookup
+}
+
+/** A data file an experiment names: the field, the name, and the importer it needs. */
+export interface NamedInput {
+  readonly path: string
+  readonly name: string
+  readonly kind: ImportKind
+}
+
+/** Every data file `experiment` names, in field order (replay phases, then the initial free state). */
+export function namedInputs(experiment: Experiment): NamedInput[] {
+  const out: NamedInput[] = []
+  for (const [i, p] of experiment.workload.phases.entries()) if (p.op === 'replay') out.push({ path: `workload.phases[${i}].file`, name: p.file, kind: 'ftrace' })
+  const initial = experiment.guest.initialFreeState
+  if (initial !== null) out.push({ path: 'guest.initialFreeState.file', name: initial.file, kind: 'buddyinfo' })
+  return out
+}
+
+/** The importer's words for a kind: `a kmem ftrace`. */
+export const kindWords = (kind: ImportKind): string => KIND_WORDS[kind]
 
 const KIND_WORDS: Readonly<Record<ImportKind, string>> = {
   ftrace: 'a kmem ftrace',
@@ -66,6 +104,12 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/** The shipped file `name` names inside `bundledDir`, or null (never a path outside it). */
+export async function bundledFile(bundledDir: string, name: string): Promise<string | null> {
+  const path = inside(bundledDir, name)
+  return path !== null && (await isFile(path)) ? path : null
+}
+
 const notChosen = (name: string, kind: ImportKind): string =>
   `${name} was not imported in this session and is not in the experiment file's folder; import it (${KIND_WORDS[kind]}) in the Data view first (the desktop app reads only files you chose)`
 
@@ -89,14 +133,21 @@ class Resolver {
       if (!allowed) throw new InputError('not-found', path, notChosen(name, kind))
       return this.importFrom(kind, name, file, path)
     }
+    const chosen = this.source.uploadedWith?.find(name, kind)
+    if (chosen?.kind === 'found') return chosen.data
+    if (chosen?.kind === 'failed') throw new InputError(chosen.code, path, chosen.message)
     if (upload !== undefined) return this.checkKind(upload, kind, name, path)
     if (readable !== undefined && isAbsolute(name)) {
       if (!readable(name, name)) throw new InputError('not-found', path, notChosen(name, kind))
       return this.importFrom(kind, name, name, path)
     }
-    const bundled = bundledDir === undefined ? null : inside(bundledDir, name)
-    if (bundled === null || !(await isFile(bundled))) {
-      throw new InputError('not-found', path, `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`)
+    const bundled = bundledDir === undefined ? null : await bundledFile(bundledDir, name)
+    if (bundled === null) {
+      const message =
+        chosen === undefined
+          ? `${name} is not among the files imported in this session; import it (${KIND_WORDS[kind]}) first, or open the experiment from its file so names resolve next to it`
+          : `${name} ${chosen.why}, nor among the files imported in this session; choose it together with the host file, or import it (${KIND_WORDS[kind]}) in the Data view first`
+      throw new InputError('not-found', path, message)
     }
     return this.importFrom(kind, name, bundled, path)
   }
@@ -133,26 +184,37 @@ function initialFreeOf(series: BuddyinfoSeries, snapshot: number | null, file: s
 
 /**
  * Imports the files `experiment` names. undefined when it names none; a failed Result naming the
- * field when a file is missing, unreadable, of another kind or refused by its importer.
+ * field when a file is missing, unreadable, of another kind or refused by its importer: every
+ * such field at once (the first one's code).
  */
 export async function resolveRunInputs(experiment: Experiment, source: InputSource): Promise<Result<SimulationInputs | undefined>> {
-  const phases = experiment.workload.phases
-  const initial = experiment.guest.initialFreeState
-  if (initial === null && !phases.some((p) => p.op === 'replay')) return ok(undefined)
+  const named = namedInputs(experiment)
+  if (named.length === 0) return ok(undefined)
   const resolver = new Resolver(source)
-  try {
-    const replays: (FtraceReplay | null)[] = []
-    for (const [i, p] of phases.entries()) {
-      replays.push(p.op === 'replay' ? ((await resolver.load('ftrace', p.file, `workload.phases[${i}].file`)) as FtraceReplay) : null)
+  const failures: InputError[] = []
+  const loaded = new Map<string, ImportedData>()
+  for (const n of named) {
+    try {
+      loaded.set(n.path, await resolver.load(n.kind, n.name, n.path))
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      failures.push(e)
     }
-    let initialFree: InitialFreeInput | null = null
-    if (initial !== null) {
-      const series = (await resolver.load('buddyinfo', initial.file, 'guest.initialFreeState.file')) as BuddyinfoSeries
-      initialFree = initialFreeOf(series, initial.snapshot, initial.file)
-    }
-    return ok({ replays, initialFree })
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e
-    return fail({ code: e.code, message: e.message, issues: [{ path: e.path, message: e.message.slice(e.path.length + 2) }] })
   }
+  let initialFree: InitialFreeInput | null = null
+  const initial = experiment.guest.initialFreeState
+  const series = loaded.get('guest.initialFreeState.file') as BuddyinfoSeries | undefined
+  if (initial !== null && series !== undefined) {
+    try {
+      initialFree = initialFreeOf(series, initial.snapshot, initial.file)
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e
+      failures.push(e)
+    }
+  }
+  if (failures.length > 0) {
+    return fail({ code: failures[0].code, message: failures.map((e) => e.message).join('; '), issues: failures.map((e) => ({ path: e.path, message: e.message.slice(e.path.length + 2) })) })
+  }
+  const replays = experiment.workload.phases.map((_, i) => (loaded.get(`workload.phases[${i}].file`) as FtraceReplay | undefined) ?? null)
+  return ok({ replays, initialFree })
 }

@@ -141,7 +141,13 @@ export interface HostSweepJob {
   readonly host: HostExperiment
   readonly outDir: string | null
   readonly check: boolean
+  /** Where the host's names resolve, as for `prlab run` (prlab fit). */
   readonly baseDir?: string
+  /**
+   * Every guest inline, with each entry's data files already resolved, by entry index (the lab's
+   * fits: lab_hosts.ts checked and read them once): the worker reads no file.
+   */
+  readonly inputs?: readonly (SimulationInputs | null)[]
 }
 
 export type PoolJob = SweepJob | HostSweepJob

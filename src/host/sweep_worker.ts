@@ -1,11 +1,12 @@
 // One sweep worker thread: runs the points the pool in sweep.ts hands it, one at a time, exactly
 // as `prlab run --out` does (resolveRunInputs, runHeadless; a host experiment through
 // resolveHostExperiment and runHostHeadless, its host files only), and reports progress at most
-// ~5 times a second.
+// ~5 times a second. A point whose files the lab already resolved (a lab sweep's inputs, a lab
+// fit's inputs) reads no file.
 import { parentPort } from 'node:worker_threads'
 import { runHeadless } from './run_headless'
 import { resolveRunInputs } from './run_inputs'
-import { resolveHostExperiment } from './host_experiment_io'
+import { planInlineHost, resolveHostExperiment } from './host_experiment_io'
 import { runHostHeadless } from './host_run_headless'
 import { hostSummaryFigures } from './host_summary_figures'
 import type { FromSweepWorker, HostSweepJob, PointFigures, PoolJob, ToSweepWorker } from './sweep'
@@ -15,7 +16,8 @@ const port = parentPort
 if (port === null) throw new Error('sweep_worker.ts runs in a worker thread')
 
 async function runHost(job: HostSweepJob, onProgress: (sim_ms: number, end_ms: number) => void): Promise<PointFigures> {
-  const resolved = await resolveHostExperiment(job.host, { baseDir: job.baseDir ?? null })
+  // the lab's fits hand every guest inline with its data files resolved; prlab fit's points resolve by path
+  const resolved = job.inputs !== undefined ? planInlineHost(job.host, job.inputs) : await resolveHostExperiment(job.host, { baseDir: job.baseDir ?? null })
   if (!resolved.ok) throw new Error(resolved.error.message)
   const { summary } = await runHostHeadless(job.host, resolved.value, job.outDir, { check: job.check, guestFiles: false, onProgress })
   return hostSummaryFigures(summary)
