@@ -7,6 +7,7 @@ import { markRaw, ref, shallowRef } from 'vue'
 import type { LabError, LoadedHostExperiment, Result, TaskStatus, UploadedFile } from '../../../../common/api'
 import { MAX_HOST_UPLOAD_FILES, type FitRequest, type FitStatus, type HostRunView, type HostTaskStarted } from '../../../../common/host_api'
 import { useLab } from '../../lab'
+import { isExperimentFile, namedDataFiles, uploadTooLarge } from './host_upload_choice'
 
 export interface OpenHost {
   readonly loaded: LoadedHostExperiment
@@ -96,19 +97,28 @@ export const useHostStore = defineStore('host', () => {
   const openText = (fileName: string, text: string): Promise<boolean> => settleOpen(useLab().parseHostExperiment(fileName, text), null)
 
   /**
-   * Browser mode: a host file with its guest files (multi-select or a folder: a file's name is its
-   * path in the folder chosen); the host resolves each guest's `file` among them.
+   * Browser mode: a host file with its guest files and their data files (multi-select or a
+   * folder: a file's name is its path in the folder chosen); the host resolves each guest's
+   * `file`, and each data file a guest names, among them (host_upload_choice.ts: which go).
    */
   async function openFiles(files: readonly File[]): Promise<boolean> {
-    // experiment files only: a folder may also hold traces and notes the host file does not name
-    const json = files.filter((f) => /\.json$/i.test(f.name))
+    const json = files.filter((f) => isExperimentFile(f.name))
     if (json.length === 0 || json.length > MAX_HOST_UPLOAD_FILES) {
       error.value = { code: json.length === 0 ? 'invalid' : 'limit', message: json.length === 0 ? `none of the ${files.length} files chosen is an experiment file (.json)` : `${json.length} experiment files chosen; a host file with its guest files is at most ${MAX_HOST_UPLOAD_FILES} (choose the host file's own folder)` }
       return false
     }
+    const read = (f: File): Promise<UploadedFile> => f.text().then((text) => ({ name: f.webkitRelativePath || f.name, text }))
     let uploaded: UploadedFile[]
     try {
-      uploaded = await Promise.all(json.map(async (f) => ({ name: f.webkitRelativePath || f.name, text: await f.text() })))
+      const experiments = await Promise.all(json.map(read))
+      const data = namedDataFiles(files, experiments.map((e) => e.text))
+      const chosen = [...json, ...data]
+      const tooLarge = chosen.length > MAX_HOST_UPLOAD_FILES ? `${chosen.length} files chosen (experiments and the data files they name); a host upload is at most ${MAX_HOST_UPLOAD_FILES}` : uploadTooLarge(chosen)
+      if (tooLarge !== null) {
+        error.value = { code: 'limit', message: tooLarge }
+        return false
+      }
+      uploaded = [...experiments, ...(await Promise.all(data.map(read)))]
     } catch (e) {
       error.value = { code: 'io', message: `could not read the files chosen: ${e instanceof Error ? e.message : String(e)}` }
       return false
