@@ -27,7 +27,7 @@ const rateMiBps = z.number().positive().max(MAX_MIB)
 export const inputFile = z.string().min(1).max(4096)
 
 export const InitialFreeStateSchema = z.strictObject({
-  file: inputFile.describe('A /proc/buddyinfo file: one snapshot, or a series (a `date +%s.%N` line before each). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
+  file: inputFile.describe('A /proc/buddyinfo file: one snapshot, or a series (a `date +%s.%N` line before each). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session (for a guest of a host experiment, first a file chosen with the host file, by its path relative to the guest file).'),
   snapshot: z.number().int().min(0).max(1e9).nullable().default(null).describe('Which snapshot of a series, counting from 0. null: the last one.'),
   perCpuPages: z
     .array(
@@ -242,7 +242,7 @@ export const UnregisterPhaseSchema = z.strictObject({
 export const ReplayPhaseSchema = z.strictObject({
   op: z.literal('replay').describe('Replay a kmem ftrace (mm_page_alloc, mm_page_free, mm_page_free_batched) as the workload: each traced allocation and free at its own time. The phase ends after the last operation; an event then says what could not be replayed and why.'),
   ...phaseBase,
-  file: inputFile.describe('The trace: tracefs `trace` text or `trace-cmd report` output (docs/importing.md). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session.'),
+  file: inputFile.describe('The trace: tracefs `trace` text or `trace-cmd report` output (docs/importing.md). A path relative to the experiment file, or absolute; in browser mode the name of a file imported in this session (for a guest of a host experiment, first a file chosen with the host file, by its path relative to the guest file).'),
   speed: z.number().positive().max(1e6).default(1).describe('Time scale of the replay: 1 keeps the trace\'s own timing, 2 runs it twice as fast, 0.5 half as fast. Default 1.'),
   touch: z.boolean().default(true).describe('Write every page after allocation (host faults in a backing page), as alloc phases do. Default true.'),
 })

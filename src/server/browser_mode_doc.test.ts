@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { MAX_CLIENT_MESSAGE_BYTES, MAX_CLIENT_MESSAGE_DEPTH } from '../common/websocket_limits'
 import { DEFAULT_MAX_RUNS } from '../host/lab_host'
+import { MAX_HOST_UPLOAD_FILES } from '../common/host_api'
+import { MAX_HOST_UPLOAD_BYTES, MAX_HOST_UPLOAD_DATA_CHARS } from '../host/host_upload_set'
+import { MAX_SESSION_IMPORT_BYTES } from '../host/session_imports'
 import { HEADERS_TIMEOUT_MS } from './lab_server'
 import { SERVER_CASES } from '../../test/hostile/server_cases'
 
@@ -16,6 +19,10 @@ describe('docs/browser-mode.md', () => {
     expect(limitRow('JSON nesting of a message')).toContain(`| ${MAX_CLIENT_MESSAGE_DEPTH} levels |`)
     expect(limitRow('runs going at once (starting, running or paused)')).toContain(`| ${DEFAULT_MAX_RUNS}, \`--max-runs\` |`)
     expect(limitRow('time to send the request headers')).toContain(`| ${HEADERS_TIMEOUT_MS / 1000} s |`)
+    // a host upload's data files get what one message leaves
+    expect(MAX_HOST_UPLOAD_DATA_CHARS).toBe(MAX_CLIENT_MESSAGE_BYTES)
+    expect(limitRow('a host file with its guest and data files')).toContain(`| ${MAX_HOST_UPLOAD_FILES} files in one message; the experiment files (.json) ${MAX_HOST_UPLOAD_BYTES / 1024 / 1024} MiB together |`)
+    expect(limitRow('data files kept from host uploads')).toContain(`${MAX_SESSION_IMPORT_BYTES / 1024 / 1024} MiB of imports |`)
   })
 
   it('lists every answer the hostile cases expect', () => {
