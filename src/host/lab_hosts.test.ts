@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { HostTaskStarted } from '../common/host_api'
-import { DESKTOP_NO_FOLDER, LabHosts, type LabTask } from './lab_hosts'
+import { DESKTOP_NO_FOLDER } from './lab_hosts'
+import { testLabHosts } from './testing/lab_hosts'
 import { loadLabFile } from './experiment_io'
 import { resolveHostExperiment } from './host_experiment_io'
 import { runHostHeadless } from './host_run_headless'
@@ -15,25 +15,7 @@ const ROOT = join(import.meta.dirname, '../..')
 const FIX = join(ROOT, 'test/fixtures/host')
 const json = (name: string): unknown => JSON.parse(readFileSync(join(FIX, name), 'utf8'))
 
-function labHosts(files: Record<string, string> = {}) {
-  const ended = new Map<string, (state: string) => void>()
-  const states = new Map<string, Promise<string>>()
-  let n = 0
-  const hosts = new LabHosts({
-    examplesDir: join(ROOT, 'resources/examples'),
-    desktop: Object.keys(files).length > 0,
-    filePath: (id) => files[id],
-    hostWorkerEntry: new URL('./host_run_worker.ts', import.meta.url),
-    fitWorkers: 1,
-    startTask: (): LabTask => {
-      const id = `task-${++n}`
-      states.set(id, new Promise((resolve) => ended.set(id, resolve)))
-      return { id, signal: new AbortController().signal, progress: () => undefined, finish: (state) => ended.get(id)?.(state) }
-    },
-  })
-  const finished = (started: HostTaskStarted): Promise<string> => states.get(started.taskId) as Promise<string>
-  return { hosts, finished }
-}
+const labHosts = (files?: Record<string, string>): ReturnType<typeof testLabHosts> => testLabHosts(files !== undefined && Object.keys(files).length > 0 ? { desktop: files } : {})
 
 describe('host experiments in the lab', () => {
   it('run in a worker thread with the figures prlab run gives, and explain themselves', async () => {

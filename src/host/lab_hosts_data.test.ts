@@ -14,7 +14,8 @@ import { loadLabFile } from './experiment_io'
 import { resolveHostExperiment } from './host_experiment_io'
 import { runHostHeadless } from './host_run_headless'
 import { importFile } from './import/index'
-import { LabHosts, type LabTask } from './lab_hosts'
+import type { LabHosts } from './lab_hosts'
+import { testLabHosts } from './testing/lab_hosts'
 
 const ROOT = join(import.meta.dirname, '../..')
 const DATA = join(ROOT, 'test/fixtures/host-data')
@@ -27,26 +28,7 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true })
 })
 
-function labHosts(options: { desktop?: Record<string, string>; imports?: Map<string, ImportedData> } = {}) {
-  const ended = new Map<string, (state: string) => void>()
-  const states = new Map<string, Promise<string>>()
-  let n = 0
-  const hosts = new LabHosts({
-    examplesDir: join(ROOT, 'resources/examples'),
-    desktop: options.desktop !== undefined,
-    filePath: (id) => options.desktop?.[id],
-    hostWorkerEntry: new URL('./host_run_worker.ts', import.meta.url),
-    fitWorkers: 1,
-    imports: () => options.imports ?? new Map(),
-    startTask: (): LabTask => {
-      const id = `task-${++n}`
-      states.set(id, new Promise((resolve) => ended.set(id, resolve)))
-      return { id, signal: new AbortController().signal, progress: () => undefined, finish: (state) => ended.get(id)?.(state) }
-    },
-  })
-  const finished = (started: HostTaskStarted): Promise<string> => states.get(started.taskId) as Promise<string>
-  return { hosts, finished }
-}
+const labHosts = (options: { desktop?: Record<string, string>; imports?: Map<string, ImportedData> } = {}): ReturnType<typeof testLabHosts> => testLabHosts({ imports: new Map(), ...options })
 
 /** The host summary without its wall time (the rest is deterministic). */
 const figures = ({ wall_ms: _w, ...rest }: { wall_ms: number }): object => rest
