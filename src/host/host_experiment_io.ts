@@ -106,15 +106,15 @@ async function loadEntryFile(file: string, path: string, source: HostSource): Pr
     if (upload !== undefined) return ok({ experiment: upload.experiment, inputs: offDisk(source, upload.dir, source.bundledDir) })
     full = source.bundledDir === undefined ? null : insideDir(source.bundledDir, file)
     if (full === null || !(await isFile(full))) return entryError('not-found', path, `${file} is not a shipped example ${source.notFoundReason ?? 'nor a guest experiment opened in this session'}`)
-    const loaded = await loadShipped(full, file, path)
+    const loaded = await loadGuestFile(full, file, path)
     // a shipped experiment's data files are shipped beside it: looked up there, never elsewhere
     return loaded.ok ? ok({ experiment: loaded.value, inputs: offDisk(source, null, dirname(full)) }) : loaded
   }
-  const loaded = await loadShipped(full, file, path)
+  const loaded = await loadGuestFile(full, file, path)
   return loaded.ok ? ok({ experiment: loaded.value, inputs: onDisk(dirname(full), source) }) : loaded
 }
 
-async function loadShipped(full: string, file: string, path: string): Promise<Result<Experiment>> {
+async function loadGuestFile(full: string, file: string, path: string): Promise<Result<Experiment>> {
   const loaded = await loadExperimentFile(full)
   if (!loaded.ok) {
     const e = loaded.error
