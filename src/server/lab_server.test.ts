@@ -102,17 +102,23 @@ describe('browser-mode server', () => {
   it('answers validated API calls and refuses invalid ones', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${server.token}`, { headers: { Origin: origin() } })
     await new Promise((resolve) => ws.once('open', resolve))
-    const replies = new Map<string, { r?: unknown; e?: { message?: string } }>()
+    type Reply = { r?: unknown; e?: { message?: string } }
+    const waiting = new Map<string, (reply: Reply) => void>()
     ws.on('message', (data, binary) => {
       if (binary) return
-      const msg = JSON.parse(data.toString()) as { t: string; i: string; r?: unknown; e?: { message?: string } }
-      if (msg.t === 's') replies.set(msg.i, msg)
+      const msg = JSON.parse(data.toString()) as { t: string; i: string } & Reply
+      if (msg.t === 's') waiting.get(msg.i)?.(msg)
     })
-    const call = async (id: string, m: string, a: unknown[]) => {
-      ws.send(JSON.stringify({ t: 'q', i: id, m, a }))
-      await expect.poll(() => replies.has(id)).toBe(true)
-      return replies.get(id) as { r?: unknown; e?: { message?: string } }
-    }
+    // the answer is awaited as it arrives (a poll's 1 s default was too short for a loaded machine)
+    const call = (id: string, m: string, a: unknown[]): Promise<Reply> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${m}: no answer in 20 s`)), 20_000)
+        waiting.set(id, (reply) => {
+          clearTimeout(timer)
+          resolve(reply)
+        })
+        ws.send(JSON.stringify({ t: 'q', i: id, m, a }))
+      })
     const examples = (await call('1', 'listExamples', [])).r as { name: string }[]
     expect(examples.map((e) => e.name)).toContain('quick-drain-2g')
     expect((await call('2', 'openExample', [123])).e?.message).toMatch(/openExample: invalid argument/)
@@ -129,7 +135,10 @@ describe('browser-mode server', () => {
     const other = await LabProbe.open(server)
     expect(await other.call('control', [started.value.runId, 'pause'])).toMatchObject({ ok: true })
     page.close()
-    await expect.poll(async () => other.call('control', [started.value.runId, 'resume'])).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    // the server frees them once it has seen the close: polled, with room for a loaded machine
+    await expect
+      .poll(async () => other.call('control', [started.value.runId, 'resume']), { timeout: 20_000, message: 'the closed page\'s run is still there' })
+      .toMatchObject({ ok: false, error: { code: 'not-found' } })
     other.close()
   })
 })
