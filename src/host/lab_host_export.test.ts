@@ -25,7 +25,8 @@ async function finishedRun(document: ExperimentInput): Promise<string> {
   const started = await host.startRun(document, null)
   if (!started.ok) throw new Error(started.error.message)
   const id = started.value.runId
-  await expect.poll(() => ended.get(id)?.state, { timeout: 60_000 }).toBe('finished')
+  // bounded below the test's own timeout, so a run that never ends says so
+  await expect.poll(() => ended.get(id)?.state, { timeout: 45_000, message: `run ${id} did not finish` }).toBe('finished')
   return id
 }
 
@@ -56,7 +57,8 @@ describe('host exports', () => {
     const before = tasks.length
     const pending = host.exportRun(runId, 'samples-csv', null)
     const midway = () => tasks.slice(before).find((t) => t.state === 'running' && t.done > 0)
-    await expect.poll(midway).toBeDefined()
+    // the first progress of a 360,001-row export: the poll's 1 s default was too short on a loaded machine
+    await expect.poll(midway, { timeout: 30_000, message: 'the export never reported progress while running' }).toBeDefined()
     const running = midway() as TaskStatus
     expect(running.done).toBeLessThan(running.total)
     expect(await host.cancelTask(running.id)).toBe(true)
