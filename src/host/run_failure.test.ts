@@ -10,6 +10,7 @@ import type { ExperimentInput } from '../common/experiment'
 import { defaultExamplesDir } from './examples'
 import { LabHost } from './lab_host'
 import { CHUNK_ROWS } from './recorder'
+import { QUERY_TIMEOUT_MS } from './run'
 import { labClient, runEnded } from './testing/lab_client'
 
 const dir = mkdtempSync(join(tmpdir(), 'prlab-run-failure-'))
@@ -31,6 +32,15 @@ function ended(host: LabHost, runId: () => string): Promise<RunStatus> {
   return new Promise((resolve) => {
     host.addClient(labClient({ status: (s) => s.runId === runId() && runEnded(s) && resolve(s) }))
   })
+}
+
+/** `answer`, or a failure saying the host waited on the dead worker for `ms`. */
+function answeredWithin<T>(ms: number, answer: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: the host waits on the dead engine worker`)), ms)
+  })
+  return Promise.race([answer, hang]).finally(() => clearTimeout(timer))
 }
 
 const doc: ExperimentInput = { format: 'page-reporting-lab/experiment', version: 1, durationMs: 20000, guest: { memoryMiB: 256 }, recorder: { sampleIntervalMs: 1 } }
@@ -67,15 +77,19 @@ describe('a run whose engine worker died', () => {
     const host = new LabHost({ mode: 'browser', version: 'test', examplesDir: defaultExamplesDir(), workerEntry: dying })
     const { id, status } = await runToEnd(host)
     expect(status).toMatchObject({ state: 'error', error: 'the engine worker exited (code 7)' })
-    const t0 = performance.now()
-    const answers = await Promise.all([
-      host.snapshot(id, null),
-      host.exportRun(id, 'buddyinfo', null),
-      host.memoryMap({ runId: id, startPfn: 0, endPfn: 1024, cells: 64 }),
-      host.pageInfo(id, 5),
-      host.summary(id),
-    ])
-    expect(performance.now() - t0).toBeLessThan(1000)
+    // At once: not after the QUERY_TIMEOUT_MS (30 s) a query to a live worker gets. A third of that
+    // tells the two apart on any machine; a wall-clock limit of 1 s (as this was) is a speed
+    // assertion a loaded CI machine can fail.
+    const answers = await answeredWithin(
+      QUERY_TIMEOUT_MS / 3,
+      Promise.all([
+        host.snapshot(id, null),
+        host.exportRun(id, 'buddyinfo', null),
+        host.memoryMap({ runId: id, startPfn: 0, endPfn: 1024, cells: 64 }),
+        host.pageInfo(id, 5),
+        host.summary(id),
+      ]),
+    )
     for (const answer of answers) {
       expect(answer?.ok).toBe(false)
       if (answer === null || answer.ok) continue
