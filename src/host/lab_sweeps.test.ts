@@ -30,10 +30,13 @@ const base = (durationMs: number): ExperimentInput => ({
   workload: { phases: [{ op: 'alloc', mib: 256 }, { op: 'free', fraction: 1 }] },
 })
 
-async function ended(taskId: string): Promise<TaskStatus> {
+/** The task's last status once it is over; bounded below the tests' 120 s, so a sweep that never ends says how far it got. */
+async function ended(taskId: string, limit_ms = 90_000): Promise<TaskStatus> {
+  const deadline = performance.now() + limit_ms
   for (;;) {
     const last = tasks.findLast((t) => t.id === taskId)
     if (last && last.state !== 'running') return last
+    if (performance.now() > deadline) throw new Error(`sweep task ${taskId} is still ${last ? `running (${last.done} of ${last.total})` : 'unheard of'} after ${limit_ms / 1000} s`)
     await new Promise((r) => setTimeout(r, 20))
   }
 }

@@ -158,7 +158,7 @@ describe('stateAt', () => {
     const before = progress.length
     const firstCall = host.stateAt(end.runId, 11_000, { tables: true })
     // once the re-simulation toward 11 s reports progress, ask for 3 s, twice
-    while (progress.length === before) await new Promise((r) => setTimeout(r, 5))
+    await expect.poll(() => progress.length, { interval: 5, timeout: 60_000, message: 'the re-simulation toward 11 s never reported progress' }).toBeGreaterThan(before)
     const [first, second, third] = await Promise.all([firstCall, host.stateAt(end.runId, 3000, { tables: true }), host.stateAt(end.runId, 3000, { pfn: 300 })])
     expect(!first.ok && first.error.code).toBe('cancelled')
     expect(second.ok && second.value.t_ms).toBe(3000)
