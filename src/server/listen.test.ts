@@ -43,20 +43,29 @@ describe('listenOnLoopback', () => {
   })
 })
 
+const LAUNCH_LIMIT_MS = 25_000
+
 /** Runs `npm run web`'s server (src/server/main.ts) until it prints its URL or exits. */
 function launch(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   const staticDir = mkdtempSync(join(tmpdir(), 'prlab-static-'))
   writeFileSync(join(staticDir, 'index.html'), '<!doctype html>')
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--static', staticDir, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    // --data: its own folder, never the user's ~/.local/share/page-reporting-lab
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--static', staticDir, '--data', join(staticDir, 'data'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
+    // a server that neither prints its URL nor exits is killed before the test's own timeout, saying so
+    const hang = setTimeout(() => {
+      err += `(no URL and no exit within ${LAUNCH_LIMIT_MS / 1000} s: killed)`
+      child.kill('SIGKILL')
+    }, LAUNCH_LIMIT_MS)
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       if (out.includes('Open: ')) child.kill('SIGTERM')
     })
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
     child.on('exit', (code) => {
+      clearTimeout(hang)
       rmSync(staticDir, { recursive: true, force: true })
       resolve({ code, out, err })
     })
