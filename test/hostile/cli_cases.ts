@@ -221,9 +221,14 @@ export const CLI_CASES: readonly CliCase[] = [
       const userFile = write(w, 'user.prlab.json', '{}')
       const temp = join(w.dir, `.user.prlab.json.prlab-${dead}-0123456789ab.tmp`)
       writeFileSync(temp, 'half a file')
+      // Built aside, then renamed into the temp folder whole: any prlab starting meanwhile (the
+      // other case running, other test files) sweeps it too, and one that found the folder before
+      // its journal was written would remove it and leave the temp file behind.
+      const staged = w.path('stale-runtime')
+      mkdirSync(join(staged, 'prlab-recorder-x'), { recursive: true })
+      writeFileSync(join(staged, 'temp-files'), `${temp}\n${userFile}\n`)
       const stale = join(tmpdir(), `prlab-${dead}-deadbeef`)
-      mkdirSync(join(stale, 'prlab-recorder-x'), { recursive: true })
-      writeFileSync(join(stale, 'temp-files'), `${temp}\n${userFile}\n`)
+      renameSync(staged, stale)
       const live = join(tmpdir(), `prlab-${process.pid}-feedface`)
       mkdirSync(live, { recursive: true })
       const outcome = await prlab(['validate', w.experiment('ok.prlab.json')])
