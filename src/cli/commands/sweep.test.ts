@@ -56,7 +56,10 @@ describe('prlab sweep', () => {
     expect(csv(join(out, 'sweep.shard-1-of-3.csv')).slice(1).map((r) => r[0])).toEqual(['1', '4'])
     expect(await run('--merge', out)).toBe(0)
     const merged = csv(join(out, 'sweep.csv'))
-    const whole = csv(join(dir, 'whole', 'sweep.csv'))
+    // the same grid unsharded, run here: the first test's folder need not exist when this one runs
+    const unsharded = join(dir, 'unsharded')
+    expect(await run(experiment, ...GRID, '--out', unsharded)).toBe(0)
+    const whole = csv(join(unsharded, 'sweep.csv'))
     const strip = (t: string[][]) => t.map((r) => r.filter((_, c) => t[0][c] !== 'wall_ms'))
     expect(strip(merged)).toEqual(strip(whole))
   })
