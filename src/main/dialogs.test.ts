@@ -104,11 +104,17 @@ describe('native dialogs', () => {
   })
 
   it('without a window the dialogs still open (not modal)', async () => {
+    // its own file (not the first test's), and the window back even when it fails: the tests after it use it
+    const file = join(dir, 'windowless.prlab.json')
+    writeFileSync(file, JSON.stringify(experiment))
     const saved = win
     win = null
-    fake.answers.open.push([join(dir, 'chosen.prlab.json')])
-    expect((await host.openExperimentFile())?.ok).toBe(true)
-    expect(fake.dialogCalls.at(-1)?.windowId).toBeNull()
-    win = saved
+    try {
+      fake.answers.open.push([file])
+      expect((await host.openExperimentFile())?.ok).toBe(true)
+      expect(fake.dialogCalls.at(-1)?.windowId).toBeNull()
+    } finally {
+      win = saved
+    }
   })
 })
