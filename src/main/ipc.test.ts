@@ -22,7 +22,10 @@ beforeAll(async () => {
   await win.loadURL(`${APP_ORIGIN}/index.html`)
   unbind = bindWindow(win as unknown as BrowserWindow, host)
 })
-afterAll(() => host.dispose())
+afterAll(() => {
+  unbind()
+  host.dispose()
+})
 
 /** A call that must go unanswered: the host never sees it. */
 async function refused(call: Promise<unknown>): Promise<void> {
@@ -33,14 +36,22 @@ async function refused(call: Promise<unknown>): Promise<void> {
 
 describe('IPC from pages', () => {
   it('holds menu commands until the page connects, then delivers them in order', async () => {
-    const page = pageClient(fake, win)
-    host.menu('new')
-    host.menu('open')
-    expect(page.menu).toEqual([])
-    expect(await page.lab.capabilities()).toEqual({ nativeFiles: true, mode: 'electron', version: 'test' })
-    await vi.waitFor(() => expect(page.menu).toEqual(['new', 'open']))
-    host.menu('save')
-    await vi.waitFor(() => expect(page.menu).toEqual(['new', 'open', 'save']))
+    // a window of its own: the shared window's page has connected already when another test ran first
+    const w = new fake.BrowserWindow({ show: false })
+    await w.loadURL(`${APP_ORIGIN}/index.html`)
+    const unbindW = bindWindow(w as unknown as BrowserWindow, host)
+    try {
+      const page = pageClient(fake, w)
+      host.menu('new')
+      host.menu('open')
+      expect(page.menu).toEqual([])
+      expect(await page.lab.capabilities()).toEqual({ nativeFiles: true, mode: 'electron', version: 'test' })
+      await vi.waitFor(() => expect(page.menu).toEqual(['new', 'open']))
+      host.menu('save')
+      await vi.waitFor(() => expect(page.menu).toEqual(['new', 'open', 'save']))
+    } finally {
+      unbindW()
+    }
   })
 
   it('answers the top-level frame of the app page', async () => {
@@ -83,10 +94,15 @@ describe('IPC from pages', () => {
     }
   })
 
-  it('lets go of the window when unbound', () => {
-    expect(fake.ipcMain.listenerCount(CHANNEL)).toBe(1)
-    unbind()
-    expect(fake.ipcMain.listenerCount(CHANNEL)).toBe(0)
+  it('lets go of the window when unbound', async () => {
+    // a window of its own: unbinding the shared one broke every test that ran after this one
+    const w = new fake.BrowserWindow({ show: false })
+    await w.loadURL(`${APP_ORIGIN}/index.html`)
+    const before = fake.ipcMain.listenerCount(CHANNEL)
+    const unbindW = bindWindow(w as unknown as BrowserWindow, host)
+    expect(fake.ipcMain.listenerCount(CHANNEL)).toBe(before + 1)
+    unbindW()
+    expect(fake.ipcMain.listenerCount(CHANNEL)).toBe(before)
   })
 })
 
