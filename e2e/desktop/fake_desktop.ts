@@ -46,6 +46,8 @@ export class FakeDesktop {
   private readonly child: ChildProcess
   private readonly pending = new Map<number, Pending>()
   private readonly pageListeners = new Map<number, Set<(data: unknown) => void>>()
+  /** Every page's lab client: their calls still waiting fail when the app exits. */
+  private readonly labs: BirpcReturn<LabApi, LabEvents>[] = []
   private nextId = 1
   private readonly ownsUserData: boolean
 
@@ -73,6 +75,8 @@ export class FakeDesktop {
       this.child.on('exit', (code) => {
         for (const p of this.pending.values()) p.reject(new Error(`the fake desktop exited (${code}) before answering; output:\n${this.output.join('')}`))
         this.pending.clear()
+        // a page's call the app never answered fails now, not at the client's 30 s timeout
+        for (const lab of this.labs) lab.$close(new Error(`the fake desktop exited (${code}) before the page's call was answered`))
         resolve(code)
       }),
     )
@@ -123,6 +127,7 @@ export class FakeDesktop {
       on: (fn) => void listeners.add(fn),
       timeout: options.timeout_ms ?? 30_000,
     })
+    this.labs.push(lab)
     return Object.assign(page, { lab })
   }
 
