@@ -67,7 +67,8 @@ describe('native dialogs', () => {
   it('export: a finished run is written to the chosen file; cancelled, nothing is', async () => {
     const started = await host.startRun(experiment, null)
     if (!started.ok) throw new Error(started.error.message)
-    await expect.poll(() => ended.get(started.value.runId)?.state, { timeout: 60_000 }).toBe('finished')
+    // bounded below the test's own 60 s, so a run that never ends says so
+    await expect.poll(() => ended.get(started.value.runId)?.state, { timeout: 45_000, message: 'the run did not finish' }).toBe('finished')
     const file = join(dir, 'summary.json')
     fake.answers.save.push(file)
     const exported = await host.exportRun(started.value.runId, 'summary', null)
