@@ -25,6 +25,8 @@ const elsewhere = join(root, 'elsewhere')
 cpSync(join(process.cwd(), 'test/fixtures/host-folder'), lab, { recursive: true })
 mkdirSync(elsewhere)
 cpSync(join(lab, 'guests/batch-1g.prlab.json'), join(elsewhere, 'batch.prlab.json'))
+// the one the "allow" test grants: a grant lasts the session, so it must not be the file the refusal test names
+cpSync(join(lab, 'guests/batch-1g.prlab.json'), join(elsewhere, 'allowed.prlab.json'))
 symlinkSync(join(elsewhere, 'batch.prlab.json'), join(lab, 'guests/out.prlab.json'))
 writeFileSync(join(lab, 'guests/notes.txt'), '{}')
 const hostPath = join(lab, 'host.prlab.json')
@@ -109,7 +111,7 @@ describe('a host file opened from disk on the desktop', () => {
 
   it('reads an absolute guest path once the user chose that file in the "allow" dialog', async () => {
     const fileId = await openHost()
-    const abs = join(elsewhere, 'batch.prlab.json')
+    const abs = join(elsewhere, 'allowed.prlab.json')
     fake.answers.open.push([abs])
     expect(await page.lab.allowHostGuestFile()).toEqual({ ok: true, value: abs })
     const started = await page.lab.startHostRun(withFile(abs), fileId, null)
